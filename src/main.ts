@@ -1,0 +1,12 @@
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { handleError } from './lib/errors/handle-error';
+
+// Nothing fails silently: anything uncaught reaches the person through the one error edge.
+window.addEventListener('unhandledrejection', (event) => handleError(event.reason));
+window.addEventListener('error', (event) => handleError(event.error ?? event.message));
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html lacks #app');
+export default mount(App, { target });

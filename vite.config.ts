@@ -1,0 +1,117 @@
+/// <reference types="vitest/config" />
+/**
+ * Build, dev server and test configuration.
+ *
+ * - COOP/COEP on dev and preview so the page is cross-origin isolated and ORT's WASM gets threads.
+ * - `models/` (minus the training code) is served at /models/ in dev and copied into the build,
+ *   so workers fetch models from our own origin by the paths in models/manifest.json.
+ * - The service worker is our own (`src/sw.ts`, injectManifest): only a custom worker can re-add
+ *   the isolation headers to responses it serves offline.
+ */
+import { defineConfig, type Plugin } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const MODELS_DIR = join(import.meta.dirname, 'models');
+const MODEL_FILE = /\.(onnx|json|txt|bin|data)$/;
+
+/** Files under models/ the app serves: everything but the training pipeline and tests. */
+function modelFiles(dir = MODELS_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return name === 'train' ? [] : modelFiles(full);
+    return MODEL_FILE.test(name) && !name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+function atelierModels(): Plugin {
+  const toUrlPath = (file: string) => relative(MODELS_DIR, file).split(sep).join('/');
+  return {
+    name: 'atelier-models',
+    configureServer(server) {
+      server.middlewares.use('/models/', (req, res, next) => {
+        const wanted = decodeURIComponent((req.url ?? '').split('?')[0]!.replace(/^\//, ''));
+        const file = modelFiles().find((f) => toUrlPath(f) === wanted);
+        if (!file) return next();
+        res.setHeader(
+          'Content-Type',
+          file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        );
+        res.end(readFileSync(file));
+      });
+    },
+    generateBundle() {
+      for (const file of modelFiles()) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `models/${toUrlPath(file)}`,
+          source: readFileSync(file),
+        });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  define: { __APP_VERSION__: JSON.stringify(process.env.APP_VERSION ?? '0.1.0') },
+  plugins: [
+    svelte(),
+    atelierModels(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectRegister: false,
+      manifest: false,
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,onnx,json,webmanifest,woff2}'],
+        // ORT's WASM runtime (~27 MB) and the bundled models must be precached for offline use.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'src/**/*.test.ts',
+            'workers/**/*.test.ts',
+            'models/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
