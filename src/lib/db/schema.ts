@@ -1,0 +1,165 @@
+/**
+ * The one Atelier database (Dexie on IndexedDB): every table of every room, with its row types.
+ * Only src/lib/db/ touches Dexie; rooms use the small APIs beside this file.
+ *
+ * CHANGE ONLY WITH A MIGRATION: never edit a published version's stores. Add `db.version(n + 1)`
+ * with the new stores and an `upgrade()` when rows need rewriting, and add its migration test
+ * (build the old database by hand, open it with this code, check the rows).
+ */
+import Dexie, { type EntityTable } from 'dexie';
+
+export const DB_NAME = 'atelier';
+
+/** A work: an image the artist brought in, with its metadata. The pixels live in `blobs`. */
+export interface Work {
+  id: string;
+  title: string;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  /** Blob id of the original file as imported. */
+  originalBlobId: string;
+  /** Blob id of the thumbnail (WebP/PNG, longest side ≤ 512). */
+  thumbBlobId: string;
+  width: number;
+  height: number;
+  mime: string;
+  bytes: number;
+  /** SHA-256 (hex) of the original bytes. */
+  sha256: string;
+  /** Dominant colours (#rrggbb), most common first. */
+  palette: string[];
+  /** Soft delete: set while the undo window is open, then the row is purged. */
+  deletedAt?: number;
+  /** Texts kept from the Write room, by generator id. */
+  texts?: Record<string, string>;
+}
+
+export interface BlobRow {
+  id: string;
+  blob: Blob;
+  sha256: string;
+  bytes: number;
+  mime: string;
+}
+
+/** A version of a work: what the Render room (or others) produced from it. */
+export interface Version {
+  id: string;
+  workId: string;
+  createdAt: number;
+  label: string;
+  /** The effect stack that produced it (plain data, see src/shared/effects). */
+  stack: unknown;
+  /** Engine, backend and model versions used. */
+  engine: Record<string, string>;
+  blobId: string;
+  thumbBlobId: string;
+  width: number;
+  height: number;
+}
+
+export interface Preset {
+  id: string;
+  name: string;
+  stack: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The stack being edited for a work, saved as it changes so a reload loses nothing. */
+export interface Draft {
+  workId: string;
+  stack: unknown;
+  updatedAt: number;
+}
+
+/** A raw analytics event (Insights). `type` is open-ended: unknown types are skipped, not fatal. */
+export interface AnalyticsEvent {
+  id?: number;
+  type: string;
+  at: number;
+  workId?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Daily rollup of events, kept incrementally: key `${day}|${metric}`. */
+export interface Rollup {
+  key: string;
+  day: string;
+  metric: string;
+  count: number;
+  sum: number;
+  extra?: Record<string, number>;
+}
+
+/** A signed copyright registration certificate (Register). */
+export interface Registration {
+  id: string;
+  workId: string;
+  versionId?: string;
+  contentHash: string;
+  perceptualHash: string;
+  author: string;
+  chainId: number;
+  createdAt: number;
+  /** The certificate JSON (domain, types, primaryType, message, signature). */
+  certificate: unknown;
+  anchor?: {
+    status: 'queued' | 'sent' | 'confirmed' | 'failed';
+    txHash?: string;
+    receipt?: unknown;
+    error?: string;
+  };
+}
+
+/** A text model the artist imported or downloaded (Write). Files live in `blobs`. */
+export interface TextModelRow {
+  id: string;
+  name: string;
+  source: 'bundled' | 'imported' | 'downloaded';
+  licence: string;
+  bytes: number;
+  files: Record<string, string>;
+  addedAt: number;
+}
+
+/** Small key/value facts: last backup time, persistence asked, etc. */
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+export type AtelierDb = Dexie & {
+  works: EntityTable<Work, 'id'>;
+  blobs: EntityTable<BlobRow, 'id'>;
+  versions: EntityTable<Version, 'id'>;
+  presets: EntityTable<Preset, 'id'>;
+  drafts: EntityTable<Draft, 'workId'>;
+  events: EntityTable<AnalyticsEvent, 'id'>;
+  rollups: EntityTable<Rollup, 'key'>;
+  registrations: EntityTable<Registration, 'id'>;
+  textModels: EntityTable<TextModelRow, 'id'>;
+  meta: EntityTable<MetaRow, 'key'>;
+};
+
+/** Version 1 stores. Published: change only with a migration (see the note at the top). */
+export const STORES_V1 = {
+  works: 'id, createdAt, updatedAt, title, *tags, sha256, deletedAt',
+  blobs: 'id, sha256',
+  versions: 'id, workId, createdAt',
+  presets: 'id, name, updatedAt',
+  drafts: 'workId, updatedAt',
+  events: '++id, type, at, workId, [type+at]',
+  rollups: 'key, day, metric',
+  registrations: 'id, workId, contentHash, perceptualHash, author, createdAt',
+  textModels: 'id, source',
+  meta: 'key',
+} as const;
+
+/** Opens (creating or upgrading) the database. Tests pass their own name. */
+export function openDb(name = DB_NAME): AtelierDb {
+  const db = new Dexie(name) as AtelierDb;
+  db.version(1).stores(STORES_V1);
+  return db;
+}
