@@ -3,10 +3,10 @@
     /usr/bin/python3 models/train/collect.py [--install]
 
 1. (optionally) `apt-get install` the packages below;
-2. list every JPEG/PNG each package installs (`dpkg -L`) and record the package's licence
+2. list every JPEG/PNG/WebP each package installs (`dpkg -L`) and record the package's licence
    from /usr/share/doc/<pkg>/copyright;
 3. clean: drop images smaller than 640 px on the short side, non-photographs (flat or few-colour
-   renders: too few distinct colours or too little fine texture) and duplicates (the same wallpaper
+   renders: under 500 distinct 5-bit colours or mean |Laplacian| under 2 at 256 px) and duplicates (the same wallpaper
    shipped at many resolutions, or a light/dark pair: 16x16 difference hash within 24 of 256 bits);
 4. resize to at most 1024 px on the long side (Lanczos, in sRGB) and split 80/10/10 by *wallpaper*
    (all variants of one wallpaper land in the same split) with a fixed seed.
@@ -36,6 +36,7 @@ PACKAGES = [
     "plasma-workspace-wallpapers",
     "ukui-wallpapers",
     "lomiri-wallpapers-20.04",
+    "lomiri-wallpapers-16.04",
 ]
 MIN_SIDE = 640
 MAX_SIDE = 1024
@@ -47,10 +48,18 @@ def package_licence(pkg: str) -> str:
     if not path.exists():
         return "unknown"
     licences = []
-    for m in re.finditer(r"^License:\s*(.+)$", path.read_text(errors="replace"), re.M):
+    text = path.read_text(errors="replace")
+    for m in re.finditer(r"^License:\s*(.+)$", text, re.M):
         name = m.group(1).strip()
         if name not in licences:
             licences.append(name)
+    # Older free-form copyright files (gnome-backgrounds): "Licensed under Creative Commons ...".
+    for m in re.finditer(r"Licensed under (?:the )?(.+?)(?: License)?\.\s*$", text, re.M):
+        name = m.group(1).strip()
+        if name not in licences:
+            licences.append(name)
+    if "GNU General Public License" in text and not any("GPL" in name for name in licences):
+        licences.append("GPL-2+ (package)")
     return " / ".join(licences) or "unknown"
 
 
@@ -62,7 +71,7 @@ def package_files(pkg: str) -> list[Path]:
     return [
         Path(p)
         for p in out.splitlines()
-        if re.search(r"\.(jpe?g|png)$", p, re.I) and "screenshot" not in p.lower() and Path(p).is_file()
+        if re.search(r"\.(jpe?g|png|webp)$", p, re.I) and "screenshot" not in p.lower() and Path(p).is_file()
     ]
 
 
@@ -121,7 +130,7 @@ def main() -> None:
             dropped["small"] += 1
             continue
         colours, texture = photo_score(img)
-        if colours < 2500 or texture < 1.0:
+        if colours < 500 or texture < 2.0:
             dropped["not-photo"] += 1
             continue
         h = dhash(img)

@@ -1,0 +1,98 @@
+"""The three image networks. Shapes and contracts are documented in each model's CARD.md."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class AutoColor(nn.Module):
+    """The design paper's effect-rendering network, unchanged.
+
+    conv3x3(pad 1) 3->64 -> ReLU -> conv3x3 64->128 -> ReLU -> conv3x3 128->256 -> ReLU on 8x8,
+    flatten 256*8*8 = 16384 -> fc 1024 -> ReLU -> fc 256 -> ReLU -> fc 3.
+    Input: linear RGB [N,3,8,8] in [0,1]; output: [N,3] per-channel gains that remove the cast.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 3, padding=1)
+        self.conv2 = nn.Conv2d(64, 128, 3, padding=1)
+        self.conv3 = nn.Conv2d(128, 256, 3, padding=1)
+        self.fc1 = nn.Linear(256 * 8 * 8, 1024)
+        self.fc2 = nn.Linear(1024, 256)
+        self.fc3 = nn.Linear(256, 3)
+        with torch.no_grad():
+            self.fc3.bias.fill_(1.0)  # start at "no correction"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.conv1(x))
+        x = F.relu(self.conv2(x))
+        x = F.relu(self.conv3(x))
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+class Denoise(nn.Module):
+    """A small DnCNN-style residual network: predicts the noise and subtracts it.
+
+    conv3x3 3->C, ReLU, (depth-2) x [conv3x3 C->C, ReLU], conv3x3 C->3; out = clamp(x - noise, 0, 1).
+    sRGB [1,3,H,W] in [0,1] in, same shape out; any H and W (zero padding keeps the size).
+    """
+
+    def __init__(self, channels: int = 32, depth: int = 7) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Conv2d(3, channels, 3, padding=1), nn.ReLU(inplace=True)]
+        for _ in range(depth - 2):
+            layers += [nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
+        layers.append(nn.Conv2d(channels, 3, 3, padding=1))
+        self.body = nn.Sequential(*layers)
+        with torch.no_grad():
+            last = self.body[-1]
+            assert isinstance(last, nn.Conv2d)
+            last.weight.mul_(0.1)
+            assert last.bias is not None
+            last.bias.zero_()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.clamp(x - self.body(x), 0.0, 1.0)
+
+
+class Upscale2x(nn.Module):
+    """ESPCN-style 2x super-resolution with a nearest-neighbour skip.
+
+    All convolutions run at the input resolution; a 1x1 skip (initialised to copy each input channel
+    into its four sub-pixels) plus the learned residual are rearranged by pixel shuffle
+    (ONNX DepthToSpace, blocksize 2). sRGB [1,3,H,W] in [0,1] in, [1,3,2H,2W] out.
+    """
+
+    def __init__(self, channels: int = 32) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(3, channels, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, 3 * 4, 3, padding=1),
+        )
+        self.skip = nn.Conv2d(3, 3 * 4, 1, bias=False)
+        with torch.no_grad():
+            self.skip.weight.zero_()
+            for c in range(3):
+                for k in range(4):
+                    self.skip.weight[c * 4 + k, c, 0, 0] = 1.0
+            last = self.body[-1]
+            assert isinstance(last, nn.Conv2d)
+            last.weight.mul_(0.1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.clamp(F.pixel_shuffle(self.body(x) + self.skip(x), 2), 0.0, 1.0)
+
+
+def build(model_id: str) -> nn.Module:
+    return {"autocolor": AutoColor, "denoise": Denoise, "upscale2x": Upscale2x}[model_id]()
