@@ -1,0 +1,216 @@
+/**
+ * Certificates: the signed registration as JSON — `{ domain, types, primaryType, message,
+ * signature }`, `types` including `EIP712Domain`, uint fields as decimal strings — the same object
+ * in Dexie, in the sidecar `.certificate.json` and in the PNG's `atelier:registration` chunk.
+ *
+ * Verification is offline: the signer is recovered from the signature (ecrecover) and must equal
+ * `message.author`. Smart-contract (ERC-1271) signatures cannot be checked offline; they verify
+ * as "wrong signer" here and only the registry contract can accept them.
+ */
+import { recoverTypedDataAddress, type Address, type Hex } from 'viem';
+import { WalletError } from '../errors/wallet';
+import {
+  PRIMARY_TYPE,
+  REGISTRATION_TYPES,
+  validateRegistration,
+  type RegistrationTypedData,
+} from './typed-data';
+
+export interface CertificateJson {
+  domain: { name: string; version: string; chainId: number; verifyingContract: string };
+  types: typeof REGISTRATION_TYPES;
+  primaryType: typeof PRIMARY_TYPE;
+  message: {
+    contentHash: string;
+    perceptualHash: string;
+    title: string;
+    author: string;
+    createdAt: string;
+    licenseId: string;
+    nonce: string;
+  };
+  signature: string;
+}
+
+export interface ParsedCertificate {
+  typed: RegistrationTypedData;
+  signature: Hex;
+}
+
+const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+const CANONICAL_TYPES = JSON.stringify(REGISTRATION_TYPES);
+
+/** The JSON form of a signed registration. */
+export function toCertificate(typed: RegistrationTypedData, signature: Hex): CertificateJson {
+  const m = typed.message;
+  return {
+    domain: { ...typed.domain },
+    types: REGISTRATION_TYPES,
+    primaryType: PRIMARY_TYPE,
+    message: {
+      contentHash: m.contentHash,
+      perceptualHash: m.perceptualHash,
+      title: m.title,
+      author: m.author,
+      createdAt: m.createdAt.toString(),
+      licenseId: m.licenseId,
+      nonce: m.nonce.toString(),
+    },
+    signature,
+  };
+}
+
+/** Stable, readable text of a certificate (two-space JSON, trailing newline). */
+export function certificateText(certificate: CertificateJson): string {
+  return `${JSON.stringify(certificate, null, 2)}\n`;
+}
+
+function malformed(message: string, cause?: unknown): WalletError {
+  return new WalletError('certificate-malformed', message, cause === undefined ? {} : { cause });
+}
+
+function uint(value: unknown, field: string): bigint {
+  if (typeof value === 'string' && /^(0|[1-9][0-9]*)$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  throw malformed(`The certificate's ${field} is not an unsigned integer.`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads a certificate from JSON text or a parsed object and validates every field.
+ * @throws WalletError `certificate-malformed` (bad JSON, wrong shape, unknown types) or
+ *   `registration-invalid` (a field out of range).
+ */
+export function parseCertificate(input: unknown): ParsedCertificate {
+  let data: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      data = JSON.parse(input);
+    } catch (cause) {
+      throw malformed('The certificate is not valid JSON.', cause);
+    }
+  }
+  if (!isRecord(data) || !isRecord(data.domain) || !isRecord(data.message)) {
+    throw malformed('This is not an Atelier registration certificate.');
+  }
+  if (data.primaryType !== PRIMARY_TYPE || JSON.stringify(data.types) !== CANONICAL_TYPES) {
+    throw malformed('The certificate uses types other than CopyrightRegistration v1.');
+  }
+  if (typeof data.signature !== 'string' || !SIGNATURE.test(data.signature)) {
+    throw malformed('The certificate has no 65-byte signature.');
+  }
+  const { domain, message } = data;
+  const str = (v: unknown, field: string): string => {
+    if (typeof v !== 'string') throw malformed(`The certificate's ${field} is missing.`);
+    return v;
+  };
+  if (typeof domain.chainId !== 'number') throw malformed("The certificate's chainId is missing.");
+  const typed = validateRegistration({
+    domain: {
+      name: str(domain.name, 'domain name') as RegistrationTypedData['domain']['name'],
+      version: str(domain.version, 'version') as RegistrationTypedData['domain']['version'],
+      chainId: domain.chainId,
+      verifyingContract: str(domain.verifyingContract, 'verifyingContract') as Address,
+    },
+    types: { CopyrightRegistration: REGISTRATION_TYPES.CopyrightRegistration },
+    primaryType: PRIMARY_TYPE,
+    message: {
+      contentHash: str(message.contentHash, 'contentHash') as Hex,
+      perceptualHash: str(message.perceptualHash, 'perceptualHash') as Hex,
+      title: str(message.title, 'title'),
+      author: str(message.author, 'author') as Address,
+      createdAt: uint(message.createdAt, 'createdAt'),
+      licenseId: str(message.licenseId, 'licenseId'),
+      nonce: uint(message.nonce, 'nonce'),
+    },
+  });
+  return { typed, signature: data.signature as Hex };
+}
+
+/** Recovers the address that signed `typed` (ecrecover; EOAs only). */
+export function recoverSigner(typed: RegistrationTypedData, signature: Hex): Promise<Address> {
+  return recoverTypedDataAddress({
+    domain: typed.domain,
+    types: typed.types,
+    primaryType: PRIMARY_TYPE,
+    message: typed.message,
+    signature,
+  });
+}
+
+export type VerifyFailure = 'malformed' | 'bad-signature' | 'wrong-signer' | 'content-mismatch';
+
+export interface Verification {
+  valid: boolean;
+  /** Why it is not valid; absent when valid. */
+  reason?: VerifyFailure;
+  /** One sentence for a person. */
+  message: string;
+  typed?: RegistrationTypedData;
+  signature?: Hex;
+  /** The recovered signer, when the signature could be read. */
+  signer?: Address;
+  /** Whether the file's content hash equals the signed one; absent when no file was given. */
+  contentMatches?: boolean;
+}
+
+/**
+ * Verifies a certificate offline: shape, signature (recovered signer = author) and, when the
+ * file's content hash is given, that it is the signed one. Never throws for bad input.
+ */
+export async function verifyCertificate(
+  input: unknown,
+  options: { contentHash?: string } = {},
+): Promise<Verification> {
+  let parsed: ParsedCertificate;
+  try {
+    parsed = parseCertificate(input);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { valid: false, reason: 'malformed', message };
+  }
+  const { typed, signature } = parsed;
+  let signer: Address;
+  try {
+    signer = await recoverSigner(typed, signature);
+  } catch {
+    return {
+      valid: false,
+      reason: 'bad-signature',
+      message: 'The signature cannot be read.',
+      typed,
+      signature,
+    };
+  }
+  const contentMatches =
+    options.contentHash === undefined
+      ? undefined
+      : options.contentHash.toLowerCase() === typed.message.contentHash;
+  const base = {
+    typed,
+    signature,
+    signer,
+    ...(contentMatches === undefined ? {} : { contentMatches }),
+  };
+  if (signer !== typed.message.author) {
+    return {
+      ...base,
+      valid: false,
+      reason: 'wrong-signer',
+      message:
+        'The signature was not made by the author over these fields: the record was changed.',
+    };
+  }
+  if (contentMatches === false) {
+    return {
+      ...base,
+      valid: false,
+      reason: 'content-mismatch',
+      message: 'The record is genuine, but the file is not the one that was registered.',
+    };
+  }
+  return { ...base, valid: true, message: 'Signed by the author; the record is intact.' };
+}

@@ -1,0 +1,275 @@
+/**
+ * A small PNG decoder and encoder on raw RGBA, so the perceptual hash gives the same bits in a
+ * worker, in Node (tests, the fixture script) and for any browser — no canvas colour management
+ * in between. Decodes every standard PNG: grey, grey+alpha, RGB, RGBA, palette; 1–16 bits;
+ * Adam7 interlacing; tRNS transparency. Gamma/ICC chunks are ignored (the hash is of stored values).
+ */
+import { unzlibSync, zlibSync } from 'fflate';
+import { WalletError } from '../errors/wallet';
+import { PNG_SIGNATURE, encodeChunk, readChunks } from './png';
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** 8-bit RGBA, row-major, not premultiplied. */
+  data: Uint8Array;
+}
+
+/** Refuse decode bombs: 64 megapixels is far beyond any work Atelier registers. */
+export const MAX_PIXELS = 64 * 1024 * 1024;
+
+function pngError(message: string): WalletError {
+  return new WalletError('png-invalid', message);
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Reverses the per-row filters in place; returns the rows' raw bytes (no filter bytes). */
+function unfilter(src: Uint8Array, at: number, rowBytes: number, rows: number, bpp: number) {
+  const out = new Uint8Array(rowBytes * rows);
+  for (let y = 0; y < rows; y++) {
+    const filter = src[at++];
+    if (filter === undefined || at + rowBytes > src.length)
+      throw pngError('The PNG image data is truncated.');
+    const row = y * rowBytes;
+    const prev = row - rowBytes;
+    for (let x = 0; x < rowBytes; x++) {
+      const raw = src[at + x]!;
+      const a = x >= bpp ? out[row + x - bpp]! : 0;
+      const b = y > 0 ? out[prev + x]! : 0;
+      const c = y > 0 && x >= bpp ? out[prev + x - bpp]! : 0;
+      let v: number;
+      switch (filter) {
+        case 0:
+          v = raw;
+          break;
+        case 1:
+          v = raw + a;
+          break;
+        case 2:
+          v = raw + b;
+          break;
+        case 3:
+          v = raw + ((a + b) >> 1);
+          break;
+        case 4:
+          v = raw + paeth(a, b, c);
+          break;
+        default:
+          throw pngError(`The PNG uses an unknown row filter (${filter}).`);
+      }
+      out[row + x] = v & 0xff;
+    }
+    at += rowBytes;
+  }
+  return { rows: out, next: at };
+}
+
+/**
+ * Decodes a PNG to 8-bit RGBA.
+ * @throws WalletError `png-invalid` for a damaged, unsupported or too large PNG.
+ */
+export function decodePng(bytes: Uint8Array): RgbaImage {
+  const chunks = readChunks(bytes);
+  const ihdr = chunks[0];
+  if (ihdr?.type !== 'IHDR' || ihdr.data.length !== 13) throw pngError('The PNG has no header.');
+  const h = new DataView(ihdr.data.buffer, ihdr.data.byteOffset, 13);
+  const width = h.getUint32(0);
+  const height = h.getUint32(4);
+  const depth = ihdr.data[8]!;
+  const colorType = ihdr.data[9]!;
+  const interlace = ihdr.data[12]!;
+  const channels = CHANNELS[colorType];
+  if (
+    !channels ||
+    ![1, 2, 4, 8, 16].includes(depth) ||
+    (colorType !== 0 && colorType !== 3 && depth < 8)
+  ) {
+    throw pngError('The PNG uses an unsupported colour format.');
+  }
+  if (width === 0 || height === 0) throw pngError('The PNG has no pixels.');
+  if (width * height > MAX_PIXELS) throw pngError('The PNG is too large to check.');
+  if (interlace > 1) throw pngError('The PNG uses an unknown interlace method.');
+  const palette = chunks.find((c) => c.type === 'PLTE')?.data;
+  const trns = chunks.find((c) => c.type === 'tRNS')?.data;
+  if (colorType === 3 && !palette) throw pngError('The PNG has no palette.');
+  let compressed: Uint8Array;
+  const idats = chunks.filter((c) => c.type === 'IDAT');
+  if (idats.length === 1) compressed = idats[0]!.data;
+  else {
+    compressed = new Uint8Array(idats.reduce((n, c) => n + c.data.length, 0));
+    let at = 0;
+    for (const c of idats) {
+      compressed.set(c.data, at);
+      at += c.data.length;
+    }
+  }
+  let inflated: Uint8Array;
+  try {
+    inflated = unzlibSync(compressed);
+  } catch (cause) {
+    throw new WalletError('png-invalid', 'The PNG image data cannot be decompressed.', { cause });
+  }
+
+  const bitsPerPixel = channels * depth;
+  const bpp = Math.max(1, bitsPerPixel >> 3);
+  const out = new Uint8Array(width * height * 4);
+  const max = (1 << depth) - 1;
+  const sample = (row: Uint8Array, base: number, i: number): number => {
+    // i-th sample of the row starting at `base`.
+    if (depth === 8) return row[base + i]!;
+    if (depth === 16) return (row[base + 2 * i]! << 8) | row[base + 2 * i + 1]!;
+    const bit = i * depth;
+    return (row[base + (bit >> 3)]! >> (8 - depth - (bit & 7))) & max;
+  };
+  const to8 = (v: number) =>
+    depth === 16 ? v >> 8 : depth === 8 ? v : Math.round((v * 255) / max);
+  const trnsValue = (i: number) =>
+    trns && trns.length >= 2 * (i + 1) ? (trns[2 * i]! << 8) | trns[2 * i + 1]! : -1;
+
+  const put = (
+    rows: Uint8Array,
+    rowBytes: number,
+    pw: number,
+    ph: number,
+    ox: number,
+    oy: number,
+    dx: number,
+    dy: number,
+  ) => {
+    for (let y = 0; y < ph; y++) {
+      const base = y * rowBytes;
+      for (let x = 0; x < pw; x++) {
+        const o = ((oy + y * dy) * width + ox + x * dx) * 4;
+        const s0 = sample(rows, base, x * channels);
+        let r: number,
+          g: number,
+          b: number,
+          a = 255;
+        if (colorType === 0) {
+          r = g = b = to8(s0);
+          if (s0 === trnsValue(0)) a = 0;
+        } else if (colorType === 2) {
+          const s1 = sample(rows, base, x * 3 + 1);
+          const s2 = sample(rows, base, x * 3 + 2);
+          r = to8(s0);
+          g = to8(s1);
+          b = to8(s2);
+          if (s0 === trnsValue(0) && s1 === trnsValue(1) && s2 === trnsValue(2)) a = 0;
+        } else if (colorType === 3) {
+          if (3 * s0 + 2 >= palette!.length)
+            throw pngError('The PNG uses a colour outside its palette.');
+          r = palette![3 * s0]!;
+          g = palette![3 * s0 + 1]!;
+          b = palette![3 * s0 + 2]!;
+          a = trns && s0 < trns.length ? trns[s0]! : 255;
+        } else if (colorType === 4) {
+          r = g = b = to8(s0);
+          a = to8(sample(rows, base, x * 2 + 1));
+        } else {
+          r = to8(s0);
+          g = to8(sample(rows, base, x * 4 + 1));
+          b = to8(sample(rows, base, x * 4 + 2));
+          a = to8(sample(rows, base, x * 4 + 3));
+        }
+        out[o] = r;
+        out[o + 1] = g;
+        out[o + 2] = b;
+        out[o + 3] = a;
+      }
+    }
+  };
+
+  if (interlace === 0) {
+    const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+    const { rows } = unfilter(inflated, 0, rowBytes, height, bpp);
+    put(rows, rowBytes, width, height, 0, 0, 1, 1);
+  } else {
+    let at = 0;
+    for (const [ox, oy, dx, dy] of ADAM7) {
+      const pw = Math.ceil((width - ox) / dx);
+      const ph = Math.ceil((height - oy) / dy);
+      if (pw <= 0 || ph <= 0) continue;
+      const rowBytes = Math.ceil((pw * bitsPerPixel) / 8);
+      const { rows, next } = unfilter(inflated, at, rowBytes, ph, bpp);
+      at = next;
+      put(rows, rowBytes, pw, ph, ox, oy, dx, dy);
+    }
+  }
+  return { width, height, data: out };
+}
+
+export interface EncodeOptions {
+  /** One filter for every row (0–4), or `adaptive` (per row, least sum of absolute values). */
+  filter?: 0 | 1 | 2 | 3 | 4 | 'adaptive';
+  /** zlib level 0–9. Default 6. */
+  level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+}
+
+/** Encodes 8-bit RGBA as a non-interlaced RGBA PNG (IHDR, IDAT, IEND). */
+export function encodePng(image: RgbaImage, options: EncodeOptions = {}): Uint8Array {
+  const { width, height, data } = image;
+  const stride = width * 4;
+  const filtered = new Uint8Array((stride + 1) * height);
+  const line = new Uint8Array(stride);
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    let bestScore = Infinity;
+    const candidates = options.filter === 'adaptive' ? [0, 1, 2, 3, 4] : [options.filter ?? 1];
+    for (const f of candidates) {
+      let score = 0;
+      for (let x = 0; x < stride; x++) {
+        const raw = data[row + x]!;
+        const a = x >= 4 ? data[row + x - 4]! : 0;
+        const b = y > 0 ? data[row - stride + x]! : 0;
+        const c = y > 0 && x >= 4 ? data[row - stride + x - 4]! : 0;
+        const pred =
+          f === 0 ? 0 : f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : paeth(a, b, c);
+        const v = (raw - pred) & 0xff;
+        line[x] = v;
+        score += v < 128 ? v : 256 - v;
+      }
+      if (score < bestScore) {
+        bestScore = score;
+        filtered[y * (stride + 1)] = f;
+        filtered.set(line, y * (stride + 1) + 1);
+      }
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  const parts = [
+    PNG_SIGNATURE,
+    encodeChunk('IHDR', ihdr),
+    encodeChunk('IDAT', zlibSync(filtered, { level: options.level ?? 6 })),
+    encodeChunk('IEND', new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
