@@ -1,0 +1,338 @@
+/**
+ * The registry contract on a real local chain (anvil from npm, started here and stopped by PID):
+ * deploy, register, read back, and every way a registration must be refused.
+ */
+import {
+  BaseError,
+  getAddress,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  hashTypedData,
+  http,
+  parseSignature,
+  serializeSignature,
+  toHex,
+  type Address,
+  type Hex,
+  type PrivateKeyAccount,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  registryAbi,
+  registryBytecode,
+  DEFAULT_DEPLOYMENT,
+} from '../../../src/lib/wallet/registry';
+import {
+  buildRegistration,
+  randomNonce,
+  type RegistrationTypedData,
+} from '../../../src/shared/registration/typed-data';
+import { ANVIL_KEYS, startAnvil, type Anvil } from '../../chain/anvil';
+
+let anvil: Anvil;
+let registry: Address;
+const artist = privateKeyToAccount(ANVIL_KEYS[0]);
+const relayer = privateKeyToAccount(ANVIL_KEYS[1]);
+
+function clients(url: string) {
+  const transport = http(url);
+  const pub = createPublicClient({ chain: foundry, transport });
+  const wallet = (account: PrivateKeyAccount) =>
+    createWalletClient({ account, chain: foundry, transport });
+  return { pub, wallet };
+}
+
+function record(
+  title = 'Harbour',
+  nonce = randomNonce(),
+  chainId = 31337,
+  contract = registry,
+): RegistrationTypedData {
+  return buildRegistration({
+    chainId,
+    verifyingContract: contract,
+    contentHash: toHex(crypto.getRandomValues(new Uint8Array(32))),
+    perceptualHash: '0x0f0f0f0f0f0f0f0f',
+    title,
+    author: artist.address,
+    createdAt: 1_767_225_600,
+    licenseId: 'CC-BY-4.0',
+    nonce,
+  });
+}
+
+function sign(typed: RegistrationTypedData, account = artist): Promise<Hex> {
+  return account.signTypedData({ ...typed, message: typed.message });
+}
+
+/** The custom error a call reverts with, decoded by viem from the ABI. */
+async function revertOf(
+  call: Promise<unknown>,
+): Promise<{ name: string; args: readonly unknown[] } | 'no revert'> {
+  try {
+    await call;
+  } catch (error) {
+    const revert = (error as BaseError).walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError && revert.data) {
+      return { name: revert.data.errorName, args: revert.data.args ?? [] };
+    }
+    throw error;
+  }
+  return 'no revert';
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  const { pub, wallet } = clients(anvil.url);
+  const hash = await wallet(artist).deployContract({
+    abi: registryAbi,
+    bytecode: registryBytecode,
+  });
+  const receipt = await pub.waitForTransactionReceipt({ hash });
+  registry = getAddress(receipt.contractAddress!);
+}, 30_000);
+
+afterAll(async () => {
+  const pid = anvil?.pid;
+  await anvil?.stop();
+  if (pid) expect(() => process.kill(pid, 0)).toThrow();
+});
+
+describe('CopyrightRegistry on anvil', () => {
+  it("deploys at the address the app's default deployment names", () => {
+    // Anvil's first account deploying first gets this address; the fixture is signed for it.
+    expect(registry).toBe(DEFAULT_DEPLOYMENT.registry);
+  });
+
+  it('computes the same EIP-712 digest as the app', async () => {
+    const { pub } = clients(anvil.url);
+    const typed = record();
+    const onChain = await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'hashRegistration',
+      args: [typed.message],
+    });
+    expect(onChain).toBe(hashTypedData({ ...typed, message: typed.message }));
+  });
+
+  it('registers from the author, reads it back and emits Registered', async () => {
+    const { pub, wallet } = clients(anvil.url);
+    const typed = record('Gull');
+    const hash = await wallet(artist).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'register',
+      args: [typed.message],
+    });
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe('success');
+    const block = await pub.getBlock({ blockNumber: receipt.blockNumber });
+    const stored = await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registrationOf',
+      args: [typed.message.contentHash],
+    });
+    expect(stored).toEqual({
+      author: artist.address,
+      perceptualHash: typed.message.perceptualHash,
+      createdAt: typed.message.createdAt,
+      registeredAt: block.timestamp,
+      nonce: typed.message.nonce,
+    });
+    const events = await pub.getContractEvents({
+      address: registry,
+      abi: registryAbi,
+      eventName: 'Registered',
+      args: { contentHash: typed.message.contentHash },
+      fromBlock: 0n,
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.args).toMatchObject({
+      author: artist.address,
+      title: 'Gull',
+      licenseId: 'CC-BY-4.0',
+      submitter: artist.address,
+    });
+  });
+
+  it('refuses a registration sent by someone else than the author', async () => {
+    const { pub } = clients(anvil.url);
+    const typed = record();
+    expect(
+      await revertOf(
+        pub.simulateContract({
+          account: relayer,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'register',
+          args: [typed.message],
+        }),
+      ),
+    ).toEqual({ name: 'NotAuthor', args: [] });
+  });
+
+  it('accepts a signature submitted by a relayer, then refuses its replay and any duplicate', async () => {
+    const { pub, wallet } = clients(anvil.url);
+    const typed = record('Dunes');
+    const signature = await sign(typed);
+    const hash = await wallet(relayer).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registerWithSig',
+      args: [typed.message, signature],
+    });
+    expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success');
+    const stored = (await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registrationOf',
+      args: [typed.message.contentHash],
+    })) as { author: Address };
+    expect(stored.author).toBe(artist.address);
+
+    const replay = pub.simulateContract({
+      account: relayer,
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registerWithSig',
+      args: [typed.message, signature],
+    });
+    expect(await revertOf(replay)).toEqual({
+      name: 'AlreadyRegistered',
+      args: [typed.message.contentHash, artist.address],
+    });
+    // The same work again under a fresh nonce, even sent by the author: still a duplicate.
+    const again = { ...typed.message, nonce: randomNonce() };
+    expect(
+      await revertOf(
+        pub.simulateContract({
+          account: artist,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'register',
+          args: [again],
+        }),
+      ),
+    ).toMatchObject({ name: 'AlreadyRegistered' });
+  });
+
+  it('refuses signatures made for another chain, another registry, or over changed fields', async () => {
+    const { pub } = clients(anvil.url);
+    const submit = (message: RegistrationTypedData['message'], signature: Hex) =>
+      revertOf(
+        pub.simulateContract({
+          account: relayer,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'registerWithSig',
+          args: [message, signature],
+        }),
+      );
+    const otherChain = record('Elsewhere', randomNonce(), 1);
+    expect(await submit(otherChain.message, await sign(otherChain))).toEqual({
+      name: 'InvalidSignature',
+      args: [],
+    });
+    const otherContract = record(
+      'Elsewhere',
+      randomNonce(),
+      31337,
+      '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+    );
+    expect(await submit(otherContract.message, await sign(otherContract))).toEqual({
+      name: 'InvalidSignature',
+      args: [],
+    });
+    const typed = record('Original');
+    const signature = await sign(typed);
+    expect(await submit({ ...typed.message, title: 'Changed' }, signature)).toEqual({
+      name: 'InvalidSignature',
+      args: [],
+    });
+    expect(await submit(typed.message, await sign(typed, relayer))).toEqual({
+      name: 'InvalidSignature',
+      args: [],
+    });
+    // The malleable twin (s' = n - s, v flipped) of a valid signature is refused too.
+    const { r, s, yParity } = parseSignature(signature);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const twin = serializeSignature({
+      r,
+      s: toHex(n - BigInt(s), { size: 32 }),
+      yParity: yParity === 0 ? 1 : 0,
+    });
+    expect(await submit(typed.message, twin)).toEqual({ name: 'InvalidSignature', args: [] });
+    // And the untouched signature is accepted (so the refusals above are about the changes).
+    expect(await submit(typed.message, signature)).toBe('no revert');
+  });
+
+  it('refuses a cancelled nonce and a nonce used twice', async () => {
+    const { pub, wallet } = clients(anvil.url);
+    const typed = record('Cancelled');
+    const signature = await sign(typed);
+    const hash = await wallet(artist).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'cancelNonce',
+      args: [typed.message.nonce],
+    });
+    expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success');
+    expect(
+      await pub.readContract({
+        address: registry,
+        abi: registryAbi,
+        functionName: 'nonceUsed',
+        args: [artist.address, typed.message.nonce],
+      }),
+    ).toBe(true);
+    const submit = pub.simulateContract({
+      account: relayer,
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registerWithSig',
+      args: [typed.message, signature],
+    });
+    expect(await revertOf(submit)).toEqual({
+      name: 'NonceAlreadyUsed',
+      args: [artist.address, typed.message.nonce],
+    });
+    expect(
+      await revertOf(
+        pub.simulateContract({
+          account: artist,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'cancelNonce',
+          args: [typed.message.nonce],
+        }),
+      ),
+    ).toMatchObject({ name: 'NonceAlreadyUsed' });
+
+    // A nonce spent by one registration cannot sign a second work.
+    const first = record('First');
+    const sent = await wallet(artist).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'register',
+      args: [first.message],
+    });
+    await pub.waitForTransactionReceipt({ hash: sent });
+    const second = record('Second', first.message.nonce);
+    expect(
+      await revertOf(
+        pub.simulateContract({
+          account: relayer,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'registerWithSig',
+          args: [second.message, await sign(second)],
+        }),
+      ),
+    ).toEqual({ name: 'NonceAlreadyUsed', args: [artist.address, first.message.nonce] });
+  });
+});
