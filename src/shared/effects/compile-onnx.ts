@@ -1,0 +1,212 @@
+/**
+ * The CPU path's compiler: a whole stack becomes ONE ONNX model. The effects' subgraphs are
+ * chained on a [1,3,H,W] float image; parameters are model inputs (`u0`, `u1`, … one uniforms
+ * vector per effect), so a slider move re-runs the cached session of the same structure.
+ *
+ * Model inputs:  `image` uint8 [1,H,W,4] (RGBA, as ImageData), `ctx` float32 [4] =
+ *                [tile x, tile y, image width, image height], `u<k>` float32 [n_k].
+ * Model output:  `out` uint8 [1,H,W,4]; alpha is copied through.
+ * Neural effects are inlined from their own ONNX graphs (contract: float32 [1,3,H,W] in [0, 1]).
+ */
+import type { OnnxCtx } from './defs';
+import { DT, GraphBuilder, inlineModel, type DecodedModel } from './onnx-graph';
+import type { LayoutEntry, StackLayout } from './registry';
+
+const LUMA = [0.2126, 0.7152, 0.0722];
+
+/** sRGB → linear light, the exact piecewise curve (same constants as the WGSL). */
+function toLinear(g: GraphBuilder, x: string): string {
+  const lo = g.op('Div', [x, g.f32(12.92)]);
+  const hi = g.op('Pow', [g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]), g.f32(2.4)]);
+  return g.op('Where', [g.op('LessOrEqual', [x, g.f32(0.04045)]), lo, hi]);
+}
+
+function toSrgb(g: GraphBuilder, l: string): string {
+  const lo = g.op('Mul', [l, g.f32(12.92)]);
+  const hi = g.op('Sub', [
+    g.op('Mul', [g.f32(1.055), g.op('Pow', [l, g.f32(1 / 2.4)])]),
+    g.f32(0.055),
+  ]);
+  return g.op('Where', [g.op('LessOrEqual', [l, g.f32(0.0031308)]), lo, hi]);
+}
+
+function clamp01(g: GraphBuilder, x: string): string {
+  return g.op('Clip', [x, g.f32(0, []), g.f32(1, [])]);
+}
+
+/** Graph-wide values computed once, on demand. */
+class Shared {
+  #cache = new Map<string, string>();
+  constructor(
+    readonly g: GraphBuilder,
+    readonly x0: string,
+    readonly ctxIn: string,
+  ) {}
+
+  #once(key: string, make: () => string): string {
+    let v = this.#cache.get(key);
+    if (!v) {
+      v = make();
+      this.#cache.set(key, v);
+    }
+    return v;
+  }
+
+  ctxAt(i: number): string {
+    return this.#once(`ctx${i}`, () =>
+      this.g.op('Slice', [this.ctxIn, this.g.i64([i]), this.g.i64([i + 1]), this.g.i64([0])]),
+    );
+  }
+
+  ctxInt(i: number): string {
+    return this.#once(`ctxi${i}`, () =>
+      this.g.op('Cast', [this.ctxAt(i)], { to: { i: DT.int64 } }),
+    );
+  }
+
+  /** Tile height (axis 2) or width (axis 3) as an int64 scalar (rank 0). */
+  dim(axis: 2 | 3): string {
+    return this.#once(`dim${axis}`, () =>
+      this.g.op('Gather', [this.g.op('Shape', [this.x0]), this.g.i64(axis, [])], {
+        axis: { i: 0 },
+      }),
+    );
+  }
+
+  /** Global integer coordinates along an axis, shaped for broadcasting. */
+  intCoord(axis: 2 | 3): string {
+    return this.#once(`ic${axis}`, () => {
+      const g = this.g;
+      const range = g.op('Range', [g.i64(0, []), this.dim(axis), g.i64(1, [])]);
+      const global = g.op('Add', [range, this.ctxInt(axis === 3 ? 0 : 1)]);
+      return g.op('Reshape', [global, g.i64(axis === 3 ? [1, 1, 1, -1] : [1, 1, -1, 1])]);
+    });
+  }
+
+  floatCoord(axis: 2 | 3): string {
+    return this.#once(`fc${axis}`, () =>
+      this.g.op('Cast', [this.intCoord(axis)], { to: { i: DT.float } }),
+    );
+  }
+
+  size(axis: 2 | 3): string {
+    return this.#once(`sz${axis}`, () => this.g.op('Reshape', [this.dim(axis), this.g.i64([1])]));
+  }
+}
+
+function makeCtx(shared: Shared, u: string): OnnxCtx {
+  const { g } = shared;
+  const slices = new Map<string, string>();
+  const slice = (i: number, n: number) => {
+    const key = `${i}:${n}`;
+    let v = slices.get(key);
+    if (!v) {
+      v = g.op('Slice', [u, g.i64([i]), g.i64([i + n]), g.i64([0])]);
+      slices.set(key, v);
+    }
+    return v;
+  };
+  const luma = (x: string) =>
+    g.op('ReduceSum', [g.op('Mul', [x, g.f32(LUMA, [1, 3, 1, 1])]), g.i64([1])], {
+      keepdims: { i: 1 },
+    });
+  const conv1d = (x: string, w: string, k: number, horizontal: boolean) =>
+    g.op('Conv', [x, w], {
+      kernel_shape: { ints: horizontal ? [1, k] : [k, 1] },
+      strides: { ints: [1, 1] },
+      pads: { ints: [0, 0, 0, 0] },
+      dilations: { ints: [1, 1] },
+      group: { i: 3 },
+    });
+  return {
+    g,
+    all: u,
+    slice,
+    scalar: (i) => slice(i, 1),
+    vec3: (i) => g.op('Reshape', [slice(i, 3), g.i64([1, 3, 1, 1])]),
+    coords: () => ({ x: shared.floatCoord(3), y: shared.floatCoord(2) }),
+    intCoords: () => ({ x: shared.intCoord(3), y: shared.intCoord(2) }),
+    full: () => ({
+      w: shared.ctxAt(2),
+      h: shared.ctxAt(3),
+      wi: shared.ctxInt(2),
+      hi: shared.ctxInt(3),
+    }),
+    offset: () => ({ x: shared.ctxInt(0), y: shared.ctxInt(1) }),
+    size: () => ({ w: shared.size(3), h: shared.size(2) }),
+    luma,
+    blur: (x, radius, at) => {
+      if (radius === 0) return x;
+      const k = 2 * radius + 1;
+      const w = slice(at + 1, k);
+      const wh = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, 1, k])]), g.i64([3, 1, 1, k])]);
+      const wv = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, k, 1])]), g.i64([3, 1, k, 1])]);
+      const padW = g.op('Pad', [x, g.i64([0, 0, 0, radius, 0, 0, 0, radius])], {
+        mode: { s: 'edge' },
+      });
+      const h = conv1d(padW, wh, k, true);
+      const padH = g.op('Pad', [h, g.i64([0, 0, radius, 0, 0, 0, radius, 0])], {
+        mode: { s: 'edge' },
+      });
+      return conv1d(padH, wv, k, false);
+    },
+  };
+}
+
+function applyEntry(
+  shared: Shared,
+  entry: LayoutEntry,
+  u: string,
+  x: string,
+  models: ReadonlyMap<string, DecodedModel>,
+): string {
+  const { g } = shared;
+  const ctx = makeCtx(shared, u);
+  const def = entry.def;
+  if (def.kind === 'neural') {
+    const model = models.get(def.modelId);
+    if (!model) throw new Error(`The model “${def.modelId}” was not loaded.`);
+    const y = clamp01(g, inlineModel(g, model, x));
+    return clamp01(g, g.op('Add', [x, g.op('Mul', [g.op('Sub', [y, x]), ctx.scalar(0)])]));
+  }
+  const input = def.space === 'linear' ? toLinear(g, x) : x;
+  const y = clamp01(
+    g,
+    def.kind === 'point' ? def.onnx(ctx, input) : def.onnx(ctx, input, entry.params),
+  );
+  return def.space === 'linear' ? toSrgb(g, y) : y;
+}
+
+/** Names of the uniforms inputs, in stack order. */
+export function uniformInputName(index: number): string {
+  return `u${index}`;
+}
+
+/**
+ * Compiles a stack layout into an ONNX model (bytes).
+ * @throws Error when a neural effect's model is missing from `models`.
+ */
+export function compileStack(
+  layout: StackLayout,
+  models: ReadonlyMap<string, DecodedModel> = new Map(),
+): Uint8Array {
+  const g = new GraphBuilder();
+  const image = g.input('image', DT.uint8, [1, 'h', 'w', 4]);
+  const ctxIn = g.input('ctx', DT.float, [4]);
+  const xf = g.op('Cast', [image], { to: { i: DT.float } });
+  const rgb = g.op('Slice', [xf, g.i64([0]), g.i64([3]), g.i64([3])]);
+  const alpha = g.op('Slice', [xf, g.i64([3]), g.i64([4]), g.i64([3])]);
+  const x0 = g.op('Div', [g.op('Transpose', [rgb], { perm: { ints: [0, 3, 1, 2] } }), g.f32(255)]);
+  const shared = new Shared(g, x0, ctxIn);
+  let x = x0;
+  layout.entries.forEach((entry, k) => {
+    const u = g.input(uniformInputName(k), DT.float, [entry.uniforms.length]);
+    x = applyEntry(shared, entry, u, x, models);
+  });
+  const nhwc = g.op('Transpose', [clamp01(g, x)], { perm: { ints: [0, 2, 3, 1] } });
+  const scaled = g.op('Round', [g.op('Mul', [nhwc, g.f32(255)])]);
+  const rgba = g.op('Concat', [scaled, alpha], { axis: { i: 3 } });
+  g.alias(g.op('Cast', [rgba], { to: { i: DT.uint8 } }), 'out');
+  g.output('out', DT.uint8, [1, 'h', 'w', 4]);
+  return g.encode();
+}

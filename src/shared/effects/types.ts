@@ -1,0 +1,87 @@
+/**
+ * The plain-data types of the render engine: parameter definitions, effect definitions and the
+ * effect *stack* the Render room edits and stores.
+ *
+ * A stack is plain JSON (safe for IndexedDB, postMessage and presets):
+ *
+ * ```ts
+ * const stack: EffectStack = {
+ *   effects: [
+ *     { id: 'a1', effectId: 'exposure', enabled: true, params: { ev: 0.5 } },
+ *     { id: 'a2', effectId: 'curve', enabled: true, params: { points: [0, 0, 0.5, 0.6, 1, 1] } },
+ *   ],
+ * };
+ * ```
+ *
+ * `id` is the layer's own id (unique in the stack; the UI keys lists on it), `effectId` names an
+ * effect definition (see `EFFECTS` in ./registry, or `neural:<modelId>` for a model from
+ * models/manifest.json), `params` holds numbers (or number arrays for curves and matrices); a
+ * missing param takes its default. Effects run top to bottom; disabled ones are skipped.
+ */
+
+/** One layer of a stack. */
+export interface StackEffect {
+  id: string;
+  effectId: string;
+  enabled: boolean;
+  params: Record<string, number | number[]>;
+}
+
+/** What the Render room edits and stores. */
+export interface EffectStack {
+  effects: StackEffect[];
+}
+
+export interface NumberParamDef {
+  type: 'number';
+  key: string;
+  label: string;
+  min: number;
+  max: number;
+  default: number;
+  step: number;
+  /** A length in pixels: scaled with the image when a preview renders at a smaller size. */
+  spatial?: boolean;
+}
+
+export interface ArrayParamDef {
+  type: 'points' | 'matrix';
+  key: string;
+  label: string;
+  /** Flat numbers: curve points `[x0, y0, x1, y1, …]` in [0, 1]; matrix rows `[r0 r1 r2 bias, …]`. */
+  default: number[];
+  min: number;
+  max: number;
+  /** Allowed lengths (points: an even count from 4 to 32; matrix: 12). */
+  minLength: number;
+  maxLength: number;
+}
+
+export type ParamDef = NumberParamDef | ArrayParamDef;
+
+/** Params after validation and defaults: every key present. */
+export type ResolvedParams = Record<string, number | number[]>;
+
+/**
+ * How an effect reads its neighbourhood.
+ * - `point`: each output pixel depends on the same input pixel (and its coordinates) only;
+ *   consecutive point effects fuse into one GPU dispatch.
+ * - `area`: reads neighbours (blur, sharpen, bloom, ink, pixelate): separate GPU passes.
+ * - `neural`: an ONNX image-to-image network.
+ */
+export type EffectKind = 'point' | 'area' | 'neural';
+
+/**
+ * Which values an effect's math works on. `linear`: the sRGB input is decoded to linear light,
+ * the effect applied, the result clamped to [0, 1] and encoded back; `srgb`: the effect works on
+ * the encoded values directly. Both implementations (WGSL, ONNX) follow the same choice.
+ */
+export type ColourSpace = 'linear' | 'srgb';
+
+export interface EffectDefBase {
+  id: string;
+  name: string;
+  kind: EffectKind;
+  space: ColourSpace;
+  params: ParamDef[];
+}

@@ -1,0 +1,186 @@
+/**
+ * The CPU path in Node: stacks compiled to one ONNX model, run by onnxruntime-web's WASM backend.
+ * Closed-form checks (exposure, identities, grain hash), fusion and tiling invariants.
+ */
+import * as ort from 'onnxruntime-web';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
+import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
+import { CpuRenderer } from './cpu';
+import type { RgbaImage } from './image';
+
+ort.env.wasm.numThreads = 1;
+
+/** A deterministic test image: gradients, a hard edge and noise, alpha varying. */
+function testImage(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  let s = 12345;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const i = (y * width + x) * 4;
+      data[i] = Math.round((255 * x) / (width - 1));
+      data[i + 1] = x > width / 2 ? 220 : 30;
+      data[i + 2] = (s >>> 16) & 255;
+      data[i + 3] = 128 + ((x + y) % 128);
+    }
+  }
+  return { width, height, data };
+}
+
+function maxDiff(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const toLinear = (v: number) => {
+  const x = v / 255;
+  return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+};
+
+const renderer = new CpuRenderer(ort);
+const stackOf = (...effects: StackEffect[]): EffectStack => ({ effects });
+const run = async (image: RgbaImage, stack: EffectStack, budget?: number) =>
+  renderer.render(image, layoutStack(stack), budget ? { budget } : {});
+
+afterAll(() => renderer.dispose());
+
+describe('CPU render path (one ONNX model per stack)', () => {
+  const image = testImage(37, 29);
+
+  it('an empty stack returns the image unchanged', async () => {
+    const { data } = await run(image, stackOf());
+    expect(maxDiff(data, image.data as Uint8Array)).toBe(0);
+  });
+
+  it.each(CLASSIC_EFFECTS.map((e) => e.id))(
+    '%s at its defaults (zero strength) is the identity',
+    async (id) => {
+      const { data } = await run(image, stackOf(layer(id)));
+      expect(maxDiff(data, image.data as Uint8Array)).toBe(0);
+    },
+  );
+
+  it('exposure +1 EV doubles linear light', async () => {
+    const { data } = await run(image, stackOf(layer('exposure', { ev: 1 })));
+    let checked = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (i % 4 === 3) {
+        expect(data[i]).toBe(image.data[i]); // alpha untouched
+        continue;
+      }
+      const before = toLinear(image.data[i]!);
+      if (2 * before >= 1) {
+        expect(data[i]).toBe(255);
+        continue;
+      }
+      // Within one 8-bit step of the doubled value.
+      const expected = 2 * before;
+      const lo = toLinear(Math.max(0, data[i]! - 1));
+      const hi = toLinear(Math.min(255, data[i]! + 1));
+      expect(expected).toBeGreaterThanOrEqual(lo);
+      expect(expected).toBeLessThanOrEqual(hi);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('−1 EV then +1 EV round-trips within one step', async () => {
+    const { data } = await run(
+      image,
+      stackOf(layer('exposure', { ev: -1 }, 'a'), layer('exposure', { ev: 1 }, 'b')),
+    );
+    expect(maxDiff(data, image.data as Uint8Array)).toBeLessThanOrEqual(1);
+  });
+
+  it('film grain matches a 32-bit integer hash computed in JavaScript', async () => {
+    const plain = testImage(16, 9).data.fill(128);
+    const img = { width: 16, height: 9, data: plain };
+    const { data } = await run(img, stackOf(layer('grain', { amount: 0.5, size: 2, seed: 77 })));
+    for (let y = 0; y < 9; y++) {
+      for (let x = 0; x < 16; x++) {
+        const cx = x >>> 1;
+        const cy = y >>> 1;
+        let h =
+          (Math.imul(cx, 374761393) + Math.imul(cy, 668265263) + Math.imul(77, 1274126177)) >>> 0;
+        h = (h ^ (h >>> 15)) >>> 0;
+        h = Math.imul(h, 739982445) >>> 0;
+        h = (h ^ (h >>> 12)) >>> 0;
+        h = Math.imul(h, 695872825) >>> 0;
+        h = (h ^ (h >>> 15)) >>> 0;
+        const n = (h >>> 8) / 16777216 - 0.5;
+        const want = Math.round(Math.min(1, Math.max(0, 128 / 255 + 0.5 * n)) * 255);
+        expect(Math.abs(data[(y * 16 + x) * 4]! - want)).toBeLessThanOrEqual(1);
+      }
+    }
+    // Different seeds give different grain.
+    const other = await run(img, stackOf(layer('grain', { amount: 0.5, size: 2, seed: 78 })));
+    expect(maxDiff(other.data, data)).toBeGreaterThan(10);
+  });
+
+  it('a fused stack equals the effects applied one by one (within 8-bit rounding)', async () => {
+    const effects = [
+      layer('exposure', { ev: 0.4 }),
+      layer('contrast', { amount: 0.3 }),
+      layer('saturation', { amount: -0.4 }),
+      layer('blur', { sigma: 1.5 }),
+      layer('vignette', { amount: 0.6 }),
+    ];
+    const fused = await run(image, stackOf(...effects));
+    let step: RgbaImage = image;
+    for (const e of effects) {
+      const { data } = await run(step, stackOf(e));
+      step = { width: image.width, height: image.height, data };
+    }
+    expect(maxDiff(fused.data, step.data as Uint8Array)).toBeLessThanOrEqual(2);
+    expect(maxDiff(fused.data, image.data as Uint8Array)).toBeGreaterThan(20);
+  });
+
+  it('tiled equals untiled, with reach-wide halos', async () => {
+    const big = testImage(150, 110);
+    const stack = stackOf(
+      layer('blur', { sigma: 2 }),
+      layer('sharpen', { amount: 1, sigma: 1 }),
+      layer('pixelate', { size: 7 }),
+      layer('vignette', { amount: 0.5 }),
+      layer('grain', { amount: 0.2, seed: 3 }),
+      layer('ink', { strength: 0.5 }),
+    );
+    const whole = await run(big, stack);
+    const tiled = await run(big, stack, 90 * 90);
+    expect(whole.tiles).toBe(1);
+    expect(tiled.tiles).toBeGreaterThan(3);
+    expect(maxDiff(tiled.data, whole.data)).toBeLessThanOrEqual(1);
+  });
+
+  it('a parameter change re-runs the cached session; a new structure compiles a new one', async () => {
+    const before = renderer.created;
+    const a = await run(
+      image,
+      stackOf(layer('contrast', { amount: 0.11 }), layer('blur', { sigma: 1 })),
+    );
+    const b = await run(
+      image,
+      stackOf(layer('contrast', { amount: 0.5 }), layer('blur', { sigma: 1.2 })),
+    );
+    expect(renderer.created - before).toBeLessThanOrEqual(1);
+    expect(maxDiff(a.data, b.data)).toBeGreaterThan(10);
+    const mid = renderer.created;
+    await run(image, stackOf(layer('contrast', { amount: 0.5 }), layer('blur', { sigma: 5 })));
+    expect(renderer.created).toBe(mid + 1);
+  });
+
+  it('rejects unknown effects and malformed params with codes', async () => {
+    await expect(run(image, stackOf(layer('nope')))).rejects.toMatchObject({
+      code: 'unknown-effect',
+      message: 'There is no effect called “nope”.',
+    });
+    await expect(run(image, stackOf(layer('matrix', { matrix: [1, 2] })))).rejects.toMatchObject({
+      code: 'invalid-param',
+      message: 'Colour matrix: “3×4 matrix (rows: r g b offset)” needs 12 numbers.',
+    });
+  });
+});
