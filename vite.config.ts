@@ -13,12 +13,33 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_HEADER } from './src/shared/pwa';
 
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+// The production build is held to the strict CSP (also as a meta tag, for static hosts that send
+// no headers); the dev server is not, since Vite's HMR client needs more.
+const PREVIEW_HEADERS = {
+  ...ISOLATION_HEADERS,
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+};
+
+function cspMetaTag(): Plugin {
+  return {
+    name: 'atelier-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
 const MODELS_DIR = join(import.meta.dirname, 'models');
 const MODEL_FILE = /\.(onnx|json|txt|bin|data)$/;
 
@@ -65,6 +86,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     atelierModels(),
+    cspMetaTag(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',
@@ -82,7 +104,7 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
-  preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', headers: PREVIEW_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {
     projects: [

@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const BASE_FLAGS = [
   '--no-sandbox',
@@ -95,6 +95,16 @@ export async function openStudio(options: OpenOptions): Promise<StudioSession> {
   await context.addInitScript(INIT_SCRIPT);
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // CSP violations in workers do not reach the page's event; Chromium logs them to the console.
+  const watchConsole = (where: string) => (msg: ConsoleMessage) => {
+    if (
+      /Content.Security.Policy|Refused to (load|connect|execute|create|apply)/i.test(msg.text())
+    ) {
+      errors.push(`CSP (${where}): ${msg.text()}`);
+    }
+  };
+  page.on('console', watchConsole('page'));
+  page.on('worker', (worker) => worker.on('console', watchConsole(worker.url())));
   await page.goto(`${options.baseURL}${options.path ?? '/'}`);
   return {
     context,
@@ -108,6 +118,21 @@ export async function openStudio(options: OpenOptions): Promise<StudioSession> {
       if (ownsProfile) rmSync(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until a service worker controls the page (first visit: install, activate, claim). */
+export async function waitForServiceWorker(page: Page, timeout = 60_000): Promise<void> {
+  await page.evaluate(async (ms) => {
+    const deadline = Date.now() + ms;
+    await Promise.race([
+      navigator.serviceWorker.ready,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no service worker')), ms)),
+    ]);
+    while (!navigator.serviceWorker.controller) {
+      if (Date.now() > deadline) throw new Error('the service worker never took control');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, timeout);
 }
 
 /** Waits until the studio frame has probed its workers and is interactive. */

@@ -18,7 +18,9 @@ export interface BuildOptions {
 export function buildStudio({ outDir = 'dist', version }: BuildOptions = {}): void {
   const result = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], {
     cwd: ROOT,
-    env: { ...process.env, ...(version ? { APP_VERSION: version } : {}) },
+    // Vitest sets NODE_ENV=test, which would give a dev-mode Svelte build without the service
+    // worker registration: build exactly what `npm run build` builds.
+    env: { ...process.env, NODE_ENV: 'production', ...(version ? { APP_VERSION: version } : {}) },
     encoding: 'utf8',
   });
   if (result.status !== 0) {

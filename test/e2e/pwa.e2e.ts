@@ -1,0 +1,123 @@
+/**
+ * The installable, offline PWA: installability, a cold start with the server gone, and the update
+ * flow (v1 running, v2 deployed, the person accepts, nothing is lost).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertClean,
+  MODES,
+  openStudio,
+  waitForReady,
+  waitForServiceWorker,
+  type StudioSession,
+} from './browser';
+import { buildStudio, startPreview, type Preview } from './server';
+
+const V1_DIR = process.env.E2E_OUTDIR ?? 'dist';
+const V2_DIR = `${V1_DIR}-v2`;
+const PORT = Number(process.env.E2E_PWA_PORT ?? 4793);
+const ROOMS = ['library', 'render', 'write', 'insights', 'register'];
+
+beforeAll(() => buildStudio({ outDir: V2_DIR, version: '9.9.9-e2e' }));
+afterAll(() =>
+  rmSync(join(import.meta.dirname, '..', '..', V2_DIR), { recursive: true, force: true }),
+);
+
+describe.each(MODES)('offline PWA ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  let server: Preview | undefined;
+  let profileDir: string;
+  beforeAll(() => {
+    profileDir = mkdtempSync(join(tmpdir(), 'atelier-pwa-'));
+  });
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+      await server?.stop();
+      server = undefined;
+    }
+  });
+  afterAll(() => rmSync(profileDir, { recursive: true, force: true }));
+
+  it('is installable: the browser reports no installability error', async () => {
+    server = await startPreview({ outDir: V1_DIR, port: PORT });
+    session = await openStudio({ baseURL: server.url, mode, profileDir });
+    await waitForReady(session.page);
+    const cdp = await session.context.newCDPSession(session.page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: unknown[];
+    };
+    expect(installabilityErrors).toEqual([]);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: unknown[]; url: string };
+    expect(manifest.errors).toEqual([]);
+    expect(manifest.url).toBe(`${server.url}/manifest.webmanifest`);
+  });
+
+  it('cold-starts with the server gone, isolated, and every room opens', async () => {
+    server = await startPreview({ outDir: V1_DIR, port: PORT });
+    session = await openStudio({ baseURL: server.url, mode, profileDir });
+    await waitForServiceWorker(session.page);
+    await waitForReady(session.page);
+    const baseURL = server.url;
+    await session.close();
+    session = undefined;
+    await server.stop();
+    server = undefined;
+
+    // Nothing listens on the port now; a fresh browser on the same profile starts offline.
+    session = await openStudio({ baseURL, mode, profileDir, path: '/#/render' });
+    await session.context.setOffline(true);
+    const { page } = session;
+    await page.reload();
+    await waitForReady(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('backend-status').getAttribute('data-backend'))
+      .toBe(mode.name);
+    for (const room of ROOMS) {
+      await page.locator(`nav a[data-room=${room}]`).click();
+      await expect.poll(() => page.locator('main').getAttribute('data-room')).toBe(room);
+      expect(await page.locator('main h1').first().textContent()).toBeTruthy();
+    }
+    // A deep link is served from the precache too.
+    await page.goto(`${baseURL}/some/deep/link#/insights`);
+    await waitForReady(page);
+    expect(await page.locator('main').getAttribute('data-room')).toBe('insights');
+  });
+
+  it('waits for the person to accept an update, then runs the new version with edits kept', async () => {
+    server = await startPreview({ outDir: V1_DIR, port: PORT + 1 });
+    session = await openStudio({ baseURL: server.url, mode });
+    const { page } = session;
+    await waitForServiceWorker(page);
+    await waitForReady(page);
+    const versionText = () => page.locator('footer .version').textContent();
+    const v1 = await versionText();
+    // An edit in flight: the backend setting.
+    await page.getByTestId('open-settings').click();
+    await page.locator('input[name=backend][value=wasm]').check();
+    await page.getByTestId('settings-close').click();
+
+    await server.stop();
+    server = await startPreview({ outDir: V2_DIR, port: PORT + 1 });
+    await page.reload();
+    await waitForReady(page);
+    // Still v1: the new worker waits.
+    expect(await versionText()).toBe(v1);
+    await page.getByTestId('update-prompt').waitFor({ timeout: 30_000 });
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('update-accept').click()]);
+    await waitForReady(page);
+    await expect.poll(versionText).toBe('Atelier 9.9.9-e2e');
+    expect(await page.locator('input[name=backend][value=wasm]').isChecked()).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('backend-status').getAttribute('data-backend'))
+      .toBe('wasm');
+  });
+});
