@@ -60,7 +60,16 @@ function artwork(u, v, { inset }) {
   return [...bg, 255];
 }
 mkdirSync('public/icons', { recursive: true });
-writeFileSync('public/icons/icon-192.png', png(192, (u, v) => artwork(u, v, { inset: 0.04 })));
-writeFileSync('public/icons/icon-512.png', png(512, (u, v) => artwork(u, v, { inset: 0.04 })));
-writeFileSync('public/icons/maskable-512.png', png(512, (u, v) => artwork(u, v, { inset: -1 })));
+writeFileSync(
+  'public/icons/icon-192.png',
+  png(192, (u, v) => artwork(u, v, { inset: 0.04 })),
+);
+writeFileSync(
+  'public/icons/icon-512.png',
+  png(512, (u, v) => artwork(u, v, { inset: 0.04 })),
+);
+writeFileSync(
+  'public/icons/maskable-512.png',
+  png(512, (u, v) => artwork(u, v, { inset: -1 })),
+);
 console.log('wrote public/icons/{icon-192,icon-512,maskable-512}.png');
