@@ -47,6 +47,7 @@ describe('library text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         const out = cleanLine(s);
+        // eslint-disable-next-line no-control-regex -- checking they are gone
         expect(out).not.toMatch(/[\u0000-\u001f\u202a-\u202e]/);
         expect(out).toBe(out.trim());
         // encodeURIComponent throws on lone surrogates.

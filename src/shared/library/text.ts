@@ -10,6 +10,7 @@ export const MAX_TAGS = 30;
 export const MAX_TEXT_LENGTH = 20_000;
 
 // C0/C1 controls (keeping \n and \t for long texts), bidi embeddings/overrides/isolates, zero-width.
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
