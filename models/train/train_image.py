@@ -1,0 +1,229 @@
+"""Train one image model with a wall-clock budget, resuming from its checkpoint.
+
+    /usr/bin/python3 models/train/train_image.py autocolor|denoise|upscale2x [--budget SECONDS] [--fresh]
+
+Self-supervised on the cleaned wallpaper photos (collect.py):
+- autocolor: random colour casts (per-channel gains in linear light) on random crops, area-averaged
+  to 8x8; target = the gains that undo the cast. MSE, Adam lr 1e-3 (the paper's recipe), batch 128.
+- denoise: 48x48 sRGB patches plus Gaussian (sigma 5-50 of 255) or Poisson-Gaussian noise; MSE, Adam.
+- upscale2x: 96x96 sRGB patches, downscaled 2x by area averaging; MSE against the original, Adam.
+The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from common import CKPT_DIR, SEED, Budget, load_split, log, seed_everything, srgb_to_linear, write_json
+from nets import build
+
+CAST_SPAN = 0.6  # log-gain span of the blue-orange axis
+TINT_SPAN = 0.25  # log-gain span of the green-magenta axis
+
+
+def random_log_gains(n: int, gen: torch.Generator) -> torch.Tensor:
+    """Log cast gains [n,3]: a warm/cool shift, a tint and a little independent noise, mean zero."""
+    t = (torch.rand(n, 1, generator=gen) * 2 - 1) * CAST_SPAN
+    s = (torch.rand(n, 1, generator=gen) * 2 - 1) * TINT_SPAN
+    noise = torch.randn(n, 3, generator=gen) * 0.05
+    g = torch.cat([t - s / 2, s, -t - s / 2], dim=1) + noise
+    keep = torch.rand(n, 1, generator=gen) < 0.1  # some images arrive without a cast
+    g = torch.where(keep, torch.zeros_like(g), g)
+    return g - g.mean(dim=1, keepdim=True)
+
+
+def to_linear_small(images: list[np.ndarray], max_side: int) -> list[torch.Tensor]:
+    """Linear-light float copies, area-downscaled so the long side is about max_side."""
+    out = []
+    for im in images:
+        x = srgb_to_linear(torch.from_numpy(im).permute(2, 0, 1).float() / 255.0)[None]
+        f = max(1, max(x.shape[-2:]) // max_side)
+        out.append(F.avg_pool2d(x, f)[0] if f > 1 else x[0])
+    return out
+
+
+def autocolor_batch(pool: list[torch.Tensor], n: int, gen: torch.Generator, whole: bool = False):
+    """(inputs [n,3,8,8], target gains [n,3], cast gains [n,3]) from random crops of pool."""
+    logg = random_log_gains(n, gen)
+    cast = logg.exp()
+    exposure = torch.exp((torch.rand(n, generator=gen) * 2 - 1) * 0.5)
+    xs = []
+    for i in range(n):
+        img = pool[int(torch.randint(len(pool), (1,), generator=gen))]
+        _, h, w = img.shape
+        if not whole:
+            fh = 0.4 + 0.6 * float(torch.rand(1, generator=gen))
+            fw = 0.4 + 0.6 * float(torch.rand(1, generator=gen))
+            ch, cw = max(8, int(h * fh)), max(8, int(w * fw))
+            y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
+            x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
+            img = img[:, y0 : y0 + ch, x0 : x0 + cw]
+            if float(torch.rand(1, generator=gen)) < 0.5:
+                img = img.flip(-1)
+            img = jitter_colours(img, gen)
+        casted = (img * (cast[i] * exposure[i])[:, None, None]).clamp(0, 1)
+        xs.append(F.adaptive_avg_pool2d(casted[None], 8)[0])
+    return torch.stack(xs), (-logg).exp(), cast
+
+
+def jitter_colours(img: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Half of the time, rotate hues about the gray axis and scale saturation. Neutral pixels stay
+    neutral, so the cast stays the only thing that moves them, while the network cannot simply
+    memorise each of the few training images' colours."""
+    if float(torch.rand(1, generator=gen)) < 0.5:
+        return img
+    theta = (float(torch.rand(1, generator=gen)) * 2 - 1) * math.pi
+    sat = 0.4 + 0.9 * float(torch.rand(1, generator=gen))
+    k = torch.full((3,), 1 / math.sqrt(3))
+    kx = torch.tensor([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    rot = torch.eye(3) + math.sin(theta) * kx + (1 - math.cos(theta)) * (kx @ kx)
+    gray = torch.full((3, 3), 1 / 3)
+    m = gray + sat * (rot - gray)  # rotate, then scale the chromatic part
+    return torch.einsum("ij,jhw->ihw", m, img).clamp_min(0)
+
+
+def random_patches(images: list[np.ndarray], n: int, size: int, gen: torch.Generator) -> torch.Tensor:
+    out = []
+    for _ in range(n):
+        im = images[int(torch.randint(len(images), (1,), generator=gen))]
+        h, w, _ = im.shape
+        y0 = int(torch.randint(h - size + 1, (1,), generator=gen))
+        x0 = int(torch.randint(w - size + 1, (1,), generator=gen))
+        p = torch.from_numpy(np.ascontiguousarray(im[y0 : y0 + size, x0 : x0 + size])).permute(2, 0, 1)
+        k = int(torch.randint(8, (1,), generator=gen))  # flips and 90-degree turns
+        if k & 1:
+            p = p.flip(-1)
+        if k & 2:
+            p = p.flip(-2)
+        if k & 4:
+            p = p.transpose(-1, -2)
+        out.append(p)
+    return torch.stack(out).float() / 255.0
+
+
+def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float | None = None) -> torch.Tensor:
+    """Gaussian noise (sigma in 0-255 units, random in 5-50 when None) or, for half of a random batch,
+    Poisson-Gaussian noise; clipped to [0,1] like a real 8-bit image."""
+    n = clean.shape[0]
+    if sigma is not None:
+        s = torch.full((n, 1, 1, 1), sigma / 255.0)
+        return (clean + torch.randn(clean.shape, generator=gen) * s).clamp(0, 1)
+    s = (5 + 45 * torch.rand(n, 1, 1, 1, generator=gen)) / 255.0
+    gauss = clean + torch.randn(clean.shape, generator=gen) * s
+    peak = 10 ** (1 + 1.5 * torch.rand(n, 1, 1, 1, generator=gen))  # 10..316 photons at white
+    poisson = torch.poisson(clean * peak, generator=gen) / peak
+    poisson = poisson + torch.randn(clean.shape, generator=gen) * (2 / 255.0)
+    use_poisson = torch.rand(n, 1, 1, 1, generator=gen) < 0.3
+    return torch.where(use_poisson, poisson, gauss).clamp(0, 1)
+
+
+CONFIG = {
+    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 100},
+    "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 200},
+    "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 200},
+}
+
+
+def angular_error_deg(est: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    cos = F.cosine_similarity(est, truth, dim=1).clamp(-1, 1)
+    return torch.rad2deg(torch.acos(cos))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", choices=list(CONFIG))
+    ap.add_argument("--budget", type=float, default=1200, help="seconds of training in this run")
+    ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    args = ap.parse_args()
+    cfg = CONFIG[args.model]
+    seed_everything()
+    CKPT_DIR.mkdir(parents=True, exist_ok=True)
+    ckpt_path = CKPT_DIR / f"{args.model}.pt"
+
+    model = build(args.model)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    state = {"step": 0, "seconds": 0.0, "history": []}
+    if ckpt_path.exists() and not args.fresh:
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        log(f"resumed at step {state['step']} ({state['seconds']:.0f} s trained)")
+    gen = torch.Generator().manual_seed(SEED + state["step"])
+
+    train_imgs = load_split("train")
+    val_imgs = load_split("val")
+    vgen = torch.Generator().manual_seed(SEED + 1)
+    if args.model == "autocolor":
+        pool = to_linear_small(train_imgs, 192)
+        vpool = to_linear_small(val_imgs, 192)
+        val_x, val_t, val_cast = autocolor_batch(vpool, 512, vgen, whole=True)
+    elif args.model == "denoise":
+        val_clean = random_patches(val_imgs, 64, 64, vgen)
+        val_x, val_t = add_noise(val_clean, vgen), val_clean
+    else:
+        val_t = random_patches(val_imgs, 64, 96, vgen)
+        val_x = F.avg_pool2d(val_t, 2)
+    log(f"{args.model}: {sum(p.numel() for p in model.parameters())} params, {len(train_imgs)} train images")
+
+    def evaluate() -> dict:
+        model.eval()
+        with torch.no_grad():
+            pred = model(val_x)
+            loss = F.mse_loss(pred, val_t).item()
+            out = {"val_mse": loss}
+            if args.model == "autocolor":
+                out["val_median_deg"] = angular_error_deg(1 / pred.clamp_min(1e-3), val_cast).median().item()
+            else:
+                out["val_psnr"] = 10 * math.log10(1 / max(loss, 1e-12))
+        model.train()
+        return out
+
+    budget = Budget(args.budget)
+    last_save = time.time()
+    t0 = time.time()
+    base_seconds = state["seconds"]
+    running = 0.0
+    model.train()
+    while not budget.done():
+        if args.model == "autocolor":
+            x, t, _ = autocolor_batch(pool, cfg["batch"], gen)
+        elif args.model == "denoise":
+            t = random_patches(train_imgs, cfg["batch"], cfg["patch"], gen)
+            x = add_noise(t, gen)
+        else:
+            t = random_patches(train_imgs, cfg["batch"], cfg["patch"], gen)
+            x = F.avg_pool2d(t, 2)
+        loss = F.mse_loss(model(x), t)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        state["step"] += 1
+        running = loss.item() if running == 0 else 0.95 * running + 0.05 * loss.item()
+        if state["step"] % cfg["eval_every"] == 0:
+            ev = evaluate()
+            spent = base_seconds + (time.time() - t0)
+            state["history"].append({"step": state["step"], "seconds": round(spent), "train_mse": running, **ev})
+            log(f"step {state['step']} {spent:.0f}s train {running:.5f} " + " ".join(f"{k} {v:.4f}" for k, v in ev.items()))
+        if time.time() - last_save > 120:
+            save(ckpt_path, model, opt, state, base_seconds, t0)
+            last_save = time.time()
+    save(ckpt_path, model, opt, state, base_seconds, t0)
+    ev = evaluate()
+    log(f"done: step {state['step']}, {state['seconds']:.0f} s in total, {ev}")
+    write_json(CKPT_DIR / f"{args.model}.history.json", state["history"])
+
+
+def save(path, model, opt, state, base_seconds, t0) -> None:
+    state["seconds"] = base_seconds + (time.time() - t0)
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, path)
+
+
+if __name__ == "__main__":
+    main()
