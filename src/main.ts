@@ -8,6 +8,7 @@ import { incoming } from './lib/pwa/incoming.svelte';
 // Nothing fails silently: anything uncaught reaches the person through the one error edge.
 window.addEventListener('unhandledrejection', (event) => handleError(event.reason));
 window.addEventListener('error', (event) => handleError(event.error ?? event.message));
+void import('./lib/state/session-tracker').then((m) => m.startSessionTracking()); // Insights: active time
 
 pwa.start();
 incoming.start();
