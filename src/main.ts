@@ -2,6 +2,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { handleError } from './lib/errors/handle-error';
+import './lib/compute/test-hooks';
 import { pwa } from './lib/pwa/pwa.svelte';
 import { incoming } from './lib/pwa/incoming.svelte';
 

@@ -1,15 +1,232 @@
 /**
- * The render worker: runs effect stacks on WebGPU (WGSL) or on ORT's WASM backend.
- * This entry only wires the API; the engine lives in workers/render/.
+ * The render worker: runs effect stacks on WebGPU (WGSL render graph, workers/render/gpu.ts) or
+ * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). This entry wires the
+ * Comlink API; ORT is imported dynamically (a static import hangs Vite production workers with
+ * threads, see research/renderprobe.md).
  */
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
 import '../src/shared/comlink-errors';
-import { probeDevice } from './shared/probe';
+import type { BackendPreference } from '../src/shared/compute/backend';
+import { layoutStack, neuralEffect, type NeuralEffectDef } from '../src/shared/effects/registry';
+import type { EffectStack } from '../src/shared/effects/types';
+import { abortError } from '../src/shared/errors/compute';
+import { RenderError } from '../src/shared/errors/render';
+import { CpuRenderer, type OrtModule } from './render/cpu';
+import { GpuRenderer, requestRenderDevice } from './render/gpu';
+import { checkImage, downscale, type RgbaImage } from './render/image';
+import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
+import { probeAdapter, probeDevice, describeAdapter } from './shared/probe';
+
+export interface RenderRequest {
+  /** Lets `cancel(jobId)` stop the render between tiles. */
+  jobId?: string;
+  image: RgbaImage;
+  stack: EffectStack;
+  /** Render smaller than the image (previews); spatial params scale with it. */
+  size?: { width: number; height: number };
+  backend?: BackendPreference;
+  /** Pixels per tile crop (tests force tiling with a small budget). */
+  budget?: number;
+}
+
+export interface RenderResult {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  backend: 'webgpu' | 'wasm';
+  adapter: string | null;
+  ms: number;
+  tiles: number;
+}
+
+export interface RenderProgress {
+  done: number;
+  total: number;
+}
+
+export interface NeuralEffectInfo {
+  effectId: string;
+  modelId: string;
+  name: string;
+}
+
+let ortPromise: Promise<OrtModule> | undefined;
+let threads: number | undefined;
+const getOrt = () =>
+  (ortPromise ??= import('onnxruntime-web/webgpu').then((ort) => {
+    const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+    ort.env.wasm.numThreads = threads ?? (globalThis.crossOriginIsolated ? Math.min(8, cores) : 1);
+    return ort as unknown as OrtModule;
+  }));
+
+const sources = new Map<string, NeuralModelSource>();
+let manifestLoaded: Promise<void> | undefined;
+const loadManifest = () =>
+  (manifestLoaded ??= (async () => {
+    try {
+      const response = await fetch('/models/manifest.json');
+      if (!response.ok) return;
+      for (const s of neuralModelsFrom(await response.json())) {
+        if (!sources.has(s.def.id)) sources.set(s.def.id, s);
+      }
+    } catch {
+      // No manifest yet: no neural effects.
+    }
+  })());
+
+const neuralDefs = (): Map<string, NeuralEffectDef> =>
+  new Map([...sources.values()].map((s) => [s.def.id, s.def]));
+
+const loadModel = async (modelId: string) => {
+  const source = [...sources.values()].find((s) => s.def.modelId === modelId);
+  if (!source) {
+    throw new RenderError('model-unavailable', `The model “${modelId}” is not installed.`, {
+      details: { modelId },
+    });
+  }
+  return fetchModel(source);
+};
+
+let cpu: CpuRenderer | undefined;
+const getCpu = async () => (cpu ??= new CpuRenderer(await getOrt(), loadModel));
+
+let gpu: Promise<{ renderer: GpuRenderer; adapter: string } | null> | undefined;
+let pendingLoss: number | undefined;
+const getGpu = () =>
+  (gpu ??= (async () => {
+    const { adapter } = await probeAdapter();
+    if (!adapter) return null;
+    const info = describeAdapter(adapter);
+    let device: GPUDevice;
+    try {
+      device = await requestRenderDevice(adapter);
+    } catch {
+      return null;
+    }
+    const renderer = new GpuRenderer(device, { ort: getOrt, loadModel });
+    return { renderer, adapter: info.description || info.vendor || info.architecture || 'WebGPU' };
+  })());
+
+const cancelled = new Set<string>();
 
 const api = {
   /** What this device offers for rendering (adapter, f16, limits, WASM threads). */
   probe: () => probeDevice('render'),
+
+  /** WASM threads for this worker; only before its first render (benchmarks compare 1 vs all). */
+  configure(options: { threads?: number }): void {
+    threads = options.threads;
+  },
+
+  /** The neural effects available (from models/manifest.json and registered models). */
+  async neuralEffects(): Promise<NeuralEffectInfo[]> {
+    await loadManifest();
+    return [...sources.values()].map((s) => ({
+      effectId: s.def.id,
+      modelId: s.def.modelId,
+      name: s.def.name,
+    }));
+  },
+
+  /** Adds a model by its bytes (tests, and models the person imports). */
+  registerModel(model: { modelId: string; name: string; bytes: Uint8Array; reach?: number }) {
+    const def = neuralEffect(model.modelId, model.name, model.reach);
+    sources.set(def.id, { def, bytes: model.bytes });
+    return def.id;
+  },
+
+  /**
+   * Compiles what `stack` needs ahead of a render (the ONNX session or the WGSL pipelines).
+   * @throws RenderError as `render` does.
+   */
+  async prepare(stack: EffectStack, backend: BackendPreference = 'auto'): Promise<void> {
+    await loadManifest();
+    const layout = layoutStack(stack, { neural: neuralDefs() });
+    const target = await pickBackend(backend);
+    if (target === 'wasm') await (await getCpu()).session(layout);
+  },
+
+  /**
+   * Renders `request.image` through `request.stack`. The result's pixels are transferred.
+   * @throws RenderError (`gpu-device-lost`/`gpu-failed` mean: retry on the CPU), AbortError
+   *   after `cancel(jobId)`.
+   */
+  async render(
+    request: RenderRequest,
+    onProgress?: (p: RenderProgress) => void,
+  ): Promise<RenderResult> {
+    const t0 = performance.now();
+    checkImage(request.image);
+    await loadManifest();
+    const target = request.size
+      ? downscale(request.image, request.size.width, request.size.height)
+      : request.image;
+    const scale = target.width / request.image.width;
+    const layout = layoutStack(request.stack, { neural: neuralDefs(), scale });
+    const backend = await pickBackend(request.backend ?? 'auto');
+    const hooks = {
+      ...(request.budget ? { budget: request.budget } : {}),
+      onTile: (done: number, total: number) => {
+        if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
+        onProgress?.({ done, total });
+      },
+    };
+    let out: { data: Uint8Array; tiles: number };
+    let adapter: string | null = null;
+    if (backend === 'webgpu') {
+      const g = (await getGpu())!;
+      adapter = g.adapter;
+      if (pendingLoss !== undefined) {
+        g.renderer.loseDeviceAfter(pendingLoss);
+        pendingLoss = undefined;
+      }
+      try {
+        out = await g.renderer.render(target, layout, hooks);
+      } catch (error) {
+        if (g.renderer.lost) gpu = undefined;
+        throw error;
+      }
+    } else {
+      out = await (await getCpu()).render(target, layout, hooks);
+    }
+    const result: RenderResult = {
+      width: target.width,
+      height: target.height,
+      data: out.data,
+      backend,
+      adapter,
+      ms: performance.now() - t0,
+      tiles: out.tiles,
+    };
+    return transfer(result, [out.data.buffer]);
+  },
+
+  /** Stops the render `jobId` after its current tile. */
+  cancel(jobId: string): void {
+    cancelled.add(jobId);
+  },
+
+  /** Test hook: the next GPU render loses its device after `tiles` tiles. */
+  simulateDeviceLoss(tiles = 1): void {
+    pendingLoss = tiles;
+  },
+
+  /** Frees sessions and GPU buffers. */
+  async dispose(): Promise<void> {
+    await cpu?.dispose();
+    cpu = undefined;
+    const g = await gpu;
+    await g?.renderer.dispose();
+    g?.renderer.device.destroy();
+    gpu = undefined;
+  },
 };
+
+/** `auto` and `webgpu` use the GPU when an adapter and a device exist; otherwise WASM. */
+async function pickBackend(preference: BackendPreference): Promise<'webgpu' | 'wasm'> {
+  if (preference === 'wasm') return 'wasm';
+  return (await getGpu()) ? 'webgpu' : 'wasm';
+}
 
 export type RenderApi = typeof api;
 expose(api);

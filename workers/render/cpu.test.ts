@@ -4,8 +4,10 @@
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
-import { layer, layoutStack } from '../../src/shared/effects/registry';
+import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from './cpu';
 import type { RgbaImage } from './image';
@@ -171,6 +173,55 @@ describe('CPU render path (one ONNX model per stack)', () => {
     const mid = renderer.created;
     await run(image, stackOf(layer('contrast', { amount: 0.5 }), layer('blur', { sigma: 5 })));
     expect(renderer.created).toBe(mid + 1);
+  });
+
+  it('inlines a neural image-to-image model into the stack (fixture net)', async () => {
+    const bytes = new Uint8Array(
+      readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),
+    );
+    const withNet = new CpuRenderer(ort, async (id) => {
+      expect(id).toBe('fixture');
+      return bytes;
+    });
+    const neural = new Map([['neural:fixture', neuralEffect('fixture', 'Fixture', 2)]]);
+    const img = testImage(20, 14);
+    const full = await withNet.render(
+      img,
+      layoutStack(stackOf(layer('neural:fixture', { strength: 1 })), { neural }),
+    );
+    // Reference: the network on its own, then clamp and quantise.
+    const planar = new Float32Array(3 * 20 * 14);
+    for (let i = 0; i < 20 * 14; i++) {
+      for (let c = 0; c < 3; c++) planar[c * 280 + i] = img.data[i * 4 + c]! / 255;
+    }
+    const session = await ort.InferenceSession.create(bytes);
+    const ref = (await session.run({ image: new ort.Tensor('float32', planar, [1, 3, 14, 20]) }))
+      .output!.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < 280; i++) {
+      for (let c = 0; c < 3; c++) {
+        const want = Math.round(Math.min(1, Math.max(0, ref[c * 280 + i]!)) * 255);
+        worst = Math.max(worst, Math.abs(full.data[i * 4 + c]! - want));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(maxDiff(full.data, img.data as Uint8Array)).toBeGreaterThan(5);
+    // Strength 0 is the identity; tiles with the model's halo match the whole image.
+    const zero = await withNet.render(
+      img,
+      layoutStack(stackOf(layer('neural:fixture', { strength: 0 })), { neural }),
+    );
+    expect(maxDiff(zero.data, img.data as Uint8Array)).toBe(0);
+    const big = testImage(120, 90);
+    const layout = layoutStack(stackOf(layer('neural:fixture'), layer('blur', { sigma: 1 })), {
+      neural,
+    });
+    const whole = await withNet.render(big, layout);
+    const tiled = await withNet.render(big, layout, { budget: 70 * 70 });
+    expect(tiled.tiles).toBeGreaterThan(2);
+    expect(maxDiff(tiled.data, whole.data)).toBeLessThanOrEqual(1);
+    await session.release();
+    await withNet.dispose();
   });
 
   it('rejects unknown effects and malformed params with codes', async () => {

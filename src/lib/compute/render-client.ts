@@ -1,12 +1,151 @@
-/** The one client of the render worker. */
-import type { RenderApi } from '../../../workers/render.worker';
+/**
+ * The render worker's clients and the one typed entry point, `render()`.
+ * A render runs in the main render worker (WebGPU when available); if the GPU path fails (device
+ * lost, shader or session failure) the same job re-runs on the CPU path in a fresh, separate
+ * worker and the result carries a `notice`. Cancelling stops the job after its current tile.
+ */
+import { proxy } from 'comlink';
+import type {
+  NeuralEffectInfo,
+  RenderApi,
+  RenderProgress,
+  RenderResult,
+} from '../../../workers/render.worker';
+import type { BackendPreference } from '../../shared/compute/backend';
+import type { EffectStack } from '../../shared/effects/types';
+import { abortError } from '../../shared/errors/compute';
+import { GPU_FAILURE_CODES } from '../../shared/errors/render';
+import { hasCode } from '../../shared/errors/base';
 import { WorkerClient } from './worker-client';
 
-export const renderClient = new WorkerClient<RenderApi>({
-  name: 'render',
-  create: () =>
-    new Worker(new URL('../../../workers/render.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'atelier-render',
-    }),
+const createWorker = () =>
+  new Worker(new URL('../../../workers/render.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'atelier-render',
+  });
+
+export const renderClient = new WorkerClient<RenderApi>({ name: 'render', create: createWorker });
+
+/** The CPU-only fallback worker, started fresh when the GPU path fails. */
+export const renderCpuClient = new WorkerClient<RenderApi>({
+  name: 'render (CPU)',
+  create: createWorker,
 });
+
+export type { NeuralEffectInfo, RenderProgress, RenderResult };
+
+export interface RenderImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+export interface RenderOptions {
+  image: RenderImage;
+  stack: EffectStack;
+  /** Render at this smaller size (previews). */
+  size?: { width: number; height: number };
+  signal?: AbortSignal;
+  onProgress?: (progress: RenderProgress) => void;
+  /** Defaults to `auto` (WebGPU when there is an adapter). */
+  backend?: BackendPreference;
+  /** Pixels per tile (tests). */
+  budget?: number;
+}
+
+export interface RenderOutcome extends RenderResult {
+  /** Set when the job had to change path, e.g. finished on the CPU after a GPU failure. */
+  notice?: string;
+}
+
+let jobs = 0;
+
+export interface ModelRegistration {
+  modelId: string;
+  name: string;
+  bytes: Uint8Array;
+  reach?: number;
+}
+const registered: ModelRegistration[] = [];
+const syncedStart = new WeakMap<WorkerClient<RenderApi>, number>();
+
+/** Adds a model by its bytes to every render worker (now and after restarts). */
+export function registerModel(model: ModelRegistration): void {
+  registered.push(model);
+}
+
+async function runOn(
+  client: WorkerClient<RenderApi>,
+  options: RenderOptions,
+  backend: BackendPreference,
+): Promise<RenderResult> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal.reason);
+  jobs += 1;
+  const jobId = `job-${jobs}`;
+  const request = {
+    jobId,
+    image: options.image,
+    stack: options.stack,
+    backend,
+    ...(options.size ? { size: options.size } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
+  };
+  const progress = options.onProgress ? proxy(options.onProgress) : undefined;
+  const job = client.call(
+    async (api) => {
+      if (registered.length && syncedStart.get(client) !== client.starts) {
+        for (const m of registered) await api.registerModel(m);
+        syncedStart.set(client, client.starts);
+      }
+      return api.render(request, progress);
+    },
+    { lane: 'render' },
+  );
+  if (!signal) return job;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(abortError(signal.reason));
+      // The worker stops after its current tile and keeps its sessions warm.
+      void client.call((api) => api.cancel(jobId), { lane: 'control' }).catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  job.catch(() => undefined);
+  try {
+    return await Promise.race([job, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Renders an image through a stack.
+ * @throws RenderError (`unknown-effect`, `invalid-param`, `invalid-image`, `model-unavailable`,
+ *   `cpu-failed`), ComputeError from the worker plumbing, AbortError when `signal` aborts.
+ */
+export async function render(options: RenderOptions): Promise<RenderOutcome> {
+  const backend = options.backend ?? 'auto';
+  try {
+    return await runOn(renderClient, options, backend);
+  } catch (error) {
+    if (backend === 'wasm' || !hasCode(error) || !GPU_FAILURE_CODES.includes(error.code)) {
+      throw error;
+    }
+    // The GPU worker's device is gone or broken: start it over next time, and finish this job
+    // on the CPU path in a fresh worker.
+    renderClient.restart('restarted after a GPU failure');
+    renderCpuClient.restart('restarted for a CPU fallback');
+    const result = await runOn(renderCpuClient, options, 'wasm');
+    return {
+      ...result,
+      notice: `The GPU stopped during this render (${error.message}); it was finished on the CPU.`,
+    };
+  }
+}
+
+/** The neural effects the render worker found in models/manifest.json. */
+export function neuralEffects(): Promise<NeuralEffectInfo[]> {
+  return renderClient.call((api) => api.neuralEffects(), { lane: 'control' });
+}

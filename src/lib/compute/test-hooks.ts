@@ -1,0 +1,41 @@
+/**
+ * Test hooks for e2e tests and benchmarks, exposed as `window.__atelier` only when
+ * localStorage 'atelier.testHooks' is '1' (the e2e harness sets it). Nothing here runs for people.
+ */
+import {
+  registerModel,
+  renderClient,
+  renderCpuClient,
+  render,
+  type ModelRegistration,
+} from './render-client';
+
+export interface AtelierTestHooks {
+  render: typeof render;
+  /** Renders with a fresh, dedicated worker per call pattern (benchmarks). */
+  renderClient: typeof renderClient;
+  renderCpuClient: typeof renderCpuClient;
+  /** The next GPU render loses its device after `tiles` tiles. */
+  simulateDeviceLoss(tiles?: number): Promise<void>;
+  registerModel(model: ModelRegistration): void;
+}
+
+function enabled(): boolean {
+  try {
+    return globalThis.localStorage?.getItem('atelier.testHooks') === '1';
+  } catch {
+    return false;
+  }
+}
+
+if (enabled()) {
+  const hooks: AtelierTestHooks = {
+    render,
+    renderClient,
+    renderCpuClient,
+    simulateDeviceLoss: (tiles = 1) =>
+      renderClient.call((api) => api.simulateDeviceLoss(tiles), { lane: 'control' }),
+    registerModel,
+  };
+  (globalThis as { __atelier?: AtelierTestHooks }).__atelier = hooks;
+}

@@ -1,0 +1,79 @@
+/**
+ * Neural effects from models/manifest.json: every `image-to-image` model becomes an effect
+ * `neural:<id>`; its first .onnx file is fetched from our own origin and checked against the
+ * manifest's byte count and SHA-256 before ORT sees it.
+ */
+import { neuralEffect, type NeuralEffectDef } from '../../src/shared/effects/registry';
+import { RenderError } from '../../src/shared/errors/render';
+
+export interface ManifestFile {
+  path: string;
+  bytes?: number;
+  sha256?: string;
+}
+
+export interface ManifestModel {
+  id: string;
+  kind: string;
+  name?: string;
+  files: ManifestFile[];
+  /** Optional: the receptive field's half-width in pixels (tile halo). */
+  reach?: number;
+}
+
+export interface NeuralModelSource {
+  def: NeuralEffectDef;
+  /** Absolute URL or path of the .onnx file. */
+  url?: string;
+  file?: ManifestFile;
+  bytes?: Uint8Array;
+}
+
+/** Parses a manifest; ignores models that are not image-to-image or have no .onnx file. */
+export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralModelSource[] {
+  const models = (manifest as { models?: unknown })?.models;
+  if (!Array.isArray(models)) return [];
+  const out: NeuralModelSource[] = [];
+  for (const m of models as ManifestModel[]) {
+    if (!m || m.kind !== 'image-to-image' || typeof m.id !== 'string') continue;
+    const file = (m.files ?? []).find(
+      (f) => typeof f?.path === 'string' && f.path.endsWith('.onnx'),
+    );
+    if (!file) continue;
+    out.push({
+      def: neuralEffect(m.id, m.name ?? m.id, typeof m.reach === 'number' ? m.reach : 8),
+      url: base + file.path.replace(/^\.?\/?(models\/)?/, ''),
+      file,
+    });
+  }
+  return out;
+}
+
+const hex = (buf: ArrayBuffer) =>
+  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** @throws RenderError `model-unavailable` on a failed fetch, wrong size or wrong hash. */
+export async function fetchModel(source: NeuralModelSource): Promise<Uint8Array> {
+  if (source.bytes) return source.bytes;
+  const id = source.def.modelId;
+  const fail = (why: string) =>
+    new RenderError('model-unavailable', `The model “${id}” is unavailable: ${why}.`, {
+      details: { modelId: id },
+    });
+  let response: Response;
+  try {
+    response = await fetch(source.url!);
+  } catch (cause) {
+    throw fail(String(cause));
+  }
+  if (!response.ok) throw fail(`HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (source.file?.bytes !== undefined && bytes.length !== source.file.bytes) {
+    throw fail(`expected ${source.file.bytes} bytes, got ${bytes.length}`);
+  }
+  if (source.file?.sha256) {
+    const digest = hex(await crypto.subtle.digest('SHA-256', bytes));
+    if (digest !== source.file.sha256.toLowerCase()) throw fail('its checksum does not match');
+  }
+  return bytes;
+}
