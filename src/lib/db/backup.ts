@@ -1,0 +1,128 @@
+/**
+ * The database side of backups. `collectBackup` takes a consistent snapshot (one read
+ * transaction) of every kept work with its versions, blobs, presets, drafts and registrations;
+ * the image worker zips it (shared/library/backup-format). `restoreBackup` writes a backup that
+ * `readBackup` has already checked in full, in one transaction: all of it, or nothing.
+ * Rows with the same id are replaced by the backup's; everything else in the library stays.
+ */
+import { storageError } from '../../shared/errors/library';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  blobPath,
+  type BackupBlobEntry,
+  type BackupManifest,
+} from '../../shared/library/backup-format';
+import { emitLibraryEvent } from './library-events';
+import type { AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
+import { META_LAST_BACKUP } from './storage';
+import { META_LAST_CHANGE } from './works';
+
+export interface BackupSnapshot {
+  manifest: BackupManifest;
+  /** The blobs to zip, in manifest order. */
+  files: { entry: BackupBlobEntry; blob: Blob }[];
+}
+
+/** Reads everything a backup holds, in one read transaction. */
+export async function collectBackup(
+  db: AtelierDb,
+  { app = 'atelier', now = Date.now() }: { app?: string; now?: number } = {},
+): Promise<BackupSnapshot> {
+  return db.transaction(
+    'r',
+    [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations],
+    async () => {
+      const works = (await db.works.orderBy('createdAt').toArray()).filter(
+        (w) => w.deletedAt === undefined,
+      );
+      const workIds = new Set(works.map((w) => w.id));
+      const versions = (await db.versions.toArray()).filter((v) => workIds.has(v.workId));
+      const blobIds = new Set<string>();
+      for (const w of works) blobIds.add(w.originalBlobId).add(w.thumbBlobId);
+      for (const v of versions) blobIds.add(v.blobId).add(v.thumbBlobId);
+      const rows = await db.blobs.bulkGet([...blobIds]);
+      const files = rows.flatMap((row) =>
+        row
+          ? [
+              {
+                entry: {
+                  id: row.id,
+                  path: blobPath(row.id, row.mime),
+                  bytes: row.blob.size,
+                  sha256: row.sha256,
+                  mime: row.mime,
+                },
+                blob: row.blob,
+              },
+            ]
+          : [],
+      );
+      // Rows are plain data; the manifest schema keeps their unknown fields (looseObject).
+      type Rows<K extends keyof BackupManifest> = BackupManifest[K];
+      const manifest: BackupManifest = {
+        format: BACKUP_FORMAT,
+        formatVersion: BACKUP_FORMAT_VERSION,
+        createdAt: now,
+        app,
+        works: works as unknown as Rows<'works'>,
+        versions: versions as unknown as Rows<'versions'>,
+        blobs: files.map((f) => f.entry),
+        presets: (await db.presets.toArray()) as unknown as Rows<'presets'>,
+        drafts: (await db.drafts.toArray()).filter((d) =>
+          workIds.has(d.workId),
+        ) as unknown as Rows<'drafts'>,
+        registrations: (await db.registrations.toArray()).filter((r) =>
+          workIds.has(r.workId),
+        ) as unknown as Rows<'registrations'>,
+      };
+      return { manifest, files };
+    },
+  );
+}
+
+/** Notes that a backup was saved (the reminder counts from here). */
+export async function markBackedUp(db: AtelierDb, works: number, bytes: number, at = Date.now()) {
+  await db.meta.put({ key: META_LAST_BACKUP, value: at });
+  emitLibraryEvent({ type: 'backup-created', works, bytes });
+}
+
+/**
+ * Writes a checked backup in one transaction.
+ * @param blobs blob id → Blob (from the worker's checked unpacking).
+ * @throws LibraryError `quota-exceeded` or `storage-failed`: nothing was written.
+ */
+export async function restoreBackup(
+  db: AtelierDb,
+  manifest: BackupManifest,
+  blobs: Map<string, Blob>,
+): Promise<{ works: number; versions: number }> {
+  const blobRows = manifest.blobs.map((entry) => ({
+    id: entry.id,
+    blob: blobs.get(entry.id)!,
+    sha256: entry.sha256,
+    bytes: entry.bytes,
+    mime: entry.mime,
+  }));
+  const now = Date.now();
+  try {
+    await db.transaction(
+      'rw',
+      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.meta],
+      async () => {
+        await db.blobs.bulkPut(blobRows);
+        await db.works.bulkPut(manifest.works as unknown as Work[]);
+        await db.versions.bulkPut(manifest.versions as unknown as Version[]);
+        await db.presets.bulkPut(manifest.presets as unknown as Preset[]);
+        await db.drafts.bulkPut(manifest.drafts as unknown as Draft[]);
+        await db.registrations.bulkPut(manifest.registrations as unknown as Registration[]);
+        await db.meta.put({ key: META_LAST_CHANGE, value: now });
+      },
+    );
+  } catch (error) {
+    throw storageError(error, 'The restored library');
+  }
+  const counts = { works: manifest.works.length, versions: manifest.versions.length };
+  emitLibraryEvent({ type: 'backup-restored', ...counts });
+  return counts;
+}
