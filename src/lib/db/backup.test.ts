@@ -195,8 +195,7 @@ describe('backup and restore', () => {
       /^"my-backup.zip" is damaged: it is not a readable zip/,
     );
 
-    const path = (manifestOf(unzipSync(good)) as { blobs: { path: string }[] }).blobs[0]!
-      .path;
+    const path = (manifestOf(unzipSync(good)) as { blobs: { path: string }[] }).blobs[0]!.path;
     const flipped = rezip(good, (f) => {
       const copy = f[path]!.slice();
       copy[copy.length - 5] ^= 0xff;
