@@ -88,6 +88,34 @@ describe('manifest', () => {
     });
   });
 
+  it('reads the shape models/manifest.json uses (modelId, localModelPath, licence object)', () => {
+    const m = bundledTextModel({
+      version: 1,
+      models: [
+        {
+          id: 'atelier-fortune-gpt2',
+          name: 'Atelier fortune GPT-2 (bundled)',
+          kind: 'text-generation',
+          localModelPath: 'text',
+          modelId: 'atelier-fortune-gpt2',
+          files: [
+            { path: 'text/atelier-fortune-gpt2/onnx/model.onnx', bytes: 5, sha256: 'f'.repeat(64) },
+          ],
+          licence: { spdx: 'BSD-3-Clause', note: 'fortunes' },
+        },
+      ],
+    });
+    expect(m).toEqual({
+      id: 'atelier-fortune-gpt2',
+      name: 'Atelier fortune GPT-2 (bundled)',
+      base: '/models/text/atelier-fortune-gpt2/',
+      folder: 'atelier-fortune-gpt2',
+      licence: 'BSD-3-Clause',
+      bytes: 5,
+      files: [{ path: 'onnx/model.onnx', bytes: 5, sha256: 'f'.repeat(64) }],
+    });
+  });
+
   it('returns null when there is no text model', () => {
     expect(bundledTextModel({ models: [{ id: 'x', kind: 'image-to-image' }] })).toBeNull();
     expect(bundledTextModel(null)).toBeNull();

@@ -131,9 +131,13 @@ export function bundledTextModel(manifest: unknown): BundledTextModel | null {
     if (e.kind !== 'text-generation' && e.task !== 'text-generation') continue;
     const id = str(e.id);
     if (!id) continue;
-    const rawPath = str(e.path) ?? str(e.dir) ?? `text/${id}`;
+    const modelId = str(e.modelId);
+    const root = (str(e.localModelPath) ?? 'text')
+      .replace(/^\/?(models\/)?/, '')
+      .replace(/\/$/, '');
+    const rawPath = str(e.path) ?? str(e.dir) ?? `${root}/${modelId ?? id}`;
     const trimmed = rawPath.replace(/^\/?(models\/)?/, '').replace(/\/?$/, '');
-    const folder = trimmed.replace(/^text\//, '');
+    const folder = modelId ?? trimmed.replace(/^text\//, '');
     const files = manifestFiles(e.files, trimmed);
     const bytes =
       (typeof e.bytes === 'number' ? e.bytes : undefined) ??
@@ -144,12 +148,21 @@ export function bundledTextModel(manifest: unknown): BundledTextModel | null {
       name: str(e.name) ?? str(e.title) ?? id,
       base: `/models/${trimmed}/`,
       folder,
-      licence: str(e.licence) ?? str(e.license) ?? 'see model card',
+      licence: licenceOf(e.licence ?? e.license),
       bytes,
       files,
     };
   }
   return null;
+}
+
+function licenceOf(v: unknown): string {
+  if (typeof v === 'string' && v) return v;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return str(o.spdx) ?? str(o.name) ?? 'see model card';
+  }
+  return 'see model card';
 }
 
 function manifestFiles(raw: unknown, folder: string): ManifestFile[] {
