@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { StackEffect } from '../effects/types';
+import {
+  canRedo,
+  canUndo,
+  editStack,
+  HISTORY_LIMIT,
+  initialEditor,
+  parseStack,
+  withFreshIds,
+  type EditAction,
+  type EditorState,
+} from './stack-edit';
+
+const L = (id: string, effectId = 'exposure', params: StackEffect['params'] = {}): StackEffect => ({
+  id,
+  effectId,
+  enabled: true,
+  params,
+});
+const run = (state: EditorState, ...actions: EditAction[]) => actions.reduce(editStack, state);
+const ids = (s: EditorState) => s.stack.effects.map((e) => e.id);
+
+describe('stack editor', () => {
+  it('adds at the end or at an index, and refuses duplicate ids', () => {
+    let s = run(
+      initialEditor(),
+      { type: 'add', layers: [L('a')] },
+      { type: 'add', layers: [L('b')] },
+    );
+    s = editStack(s, { type: 'add', layers: [L('c')], index: 1 });
+    expect(ids(s)).toEqual(['a', 'c', 'b']);
+    expect(editStack(s, { type: 'add', layers: [L('a')] })).toBe(s);
+    expect(s.past).toHaveLength(3);
+  });
+
+  it('removes, toggles and moves layers without mutating the previous stack', () => {
+    const start = run(initialEditor(), { type: 'add', layers: [L('a'), L('b'), L('c')] });
+    const before = structuredClone(start.stack);
+    const moved = editStack(start, { type: 'move', id: 'a', to: 2 });
+    expect(ids(moved)).toEqual(['b', 'c', 'a']);
+    expect(ids(editStack(start, { type: 'move', id: 'c', to: -5 }))).toEqual(['c', 'a', 'b']);
+    expect(editStack(start, { type: 'move', id: 'b', to: 1 })).toBe(start);
+    const toggled = editStack(start, { type: 'toggle', id: 'b' });
+    expect(toggled.stack.effects[1]!.enabled).toBe(false);
+    expect(editStack(toggled, { type: 'toggle', id: 'b', enabled: false })).toBe(toggled);
+    expect(ids(editStack(start, { type: 'remove', id: 'b' }))).toEqual(['a', 'c']);
+    expect(editStack(start, { type: 'remove', id: 'zz' })).toBe(start);
+    expect(start.stack).toEqual(before);
+  });
+
+  it('undoes and redoes every change, and a new change clears redo', () => {
+    let s = run(
+      initialEditor(),
+      { type: 'add', layers: [L('a')] },
+      { type: 'set-param', id: 'a', key: 'ev', value: 1 },
+      { type: 'toggle', id: 'a' },
+    );
+    expect(s.stack.effects[0]).toMatchObject({ enabled: false, params: { ev: 1 } });
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]).toMatchObject({ enabled: true, params: { ev: 1 } });
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]!.params).toEqual({});
+    expect(canRedo(s)).toBe(true);
+    s = editStack(s, { type: 'redo' });
+    expect(s.stack.effects[0]!.params).toEqual({ ev: 1 });
+    s = editStack(s, { type: 'set-param', id: 'a', key: 'ev', value: 2 });
+    expect(canRedo(s)).toBe(false);
+    s = run(s, { type: 'undo' }, { type: 'undo' }, { type: 'undo' });
+    expect(s.stack.effects).toEqual([]);
+    expect(canUndo(s)).toBe(false);
+    expect(editStack(s, { type: 'undo' })).toBe(s);
+  });
+
+  it('coalesces a slider drag into one undo step, and separate drags into separate steps', () => {
+    let s = run(initialEditor(), { type: 'add', layers: [L('a')] });
+    for (const v of [0.1, 0.2, 0.3, 0.4]) {
+      s = editStack(s, { type: 'set-param', id: 'a', key: 'ev', value: v, gesture: 'drag-1' });
+    }
+    expect(s.past).toHaveLength(2);
+    s = editStack(s, { type: 'end-gesture' });
+    s = editStack(s, { type: 'set-param', id: 'a', key: 'ev', value: 0.9, gesture: 'drag-1' });
+    expect(s.past).toHaveLength(3);
+    s = editStack(s, { type: 'set-param', id: 'a', key: 'ev', value: 1.5, gesture: 'drag-2' });
+    expect(s.past).toHaveLength(4);
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]!.params.ev).toBe(0.9);
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]!.params.ev).toBe(0.4);
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]!.params.ev).toBeUndefined();
+  });
+
+  it('ignores a set-param that changes nothing (arrays compared by value)', () => {
+    const s = run(initialEditor(), {
+      type: 'add',
+      layers: [L('a', 'curve', { points: [0, 0, 1, 1] })],
+    });
+    expect(editStack(s, { type: 'set-param', id: 'a', key: 'points', value: [0, 0, 1, 1] })).toBe(
+      s,
+    );
+  });
+
+  it('replace is one undo step; load starts a fresh history', () => {
+    let s = run(initialEditor(), { type: 'add', layers: [L('a')] });
+    s = editStack(s, { type: 'replace', stack: { effects: [L('p1'), L('p2')] } });
+    expect(ids(s)).toEqual(['p1', 'p2']);
+    expect(ids(editStack(s, { type: 'undo' }))).toEqual(['a']);
+    const loaded = editStack(s, { type: 'load', stack: { effects: [L('d')] } });
+    expect(ids(loaded)).toEqual(['d']);
+    expect(canUndo(loaded)).toBe(false);
+  });
+
+  it('keeps at most HISTORY_LIMIT steps', () => {
+    let s = run(initialEditor(), { type: 'add', layers: [L('a')] });
+    for (let i = 0; i < HISTORY_LIMIT + 20; i++) {
+      s = editStack(s, { type: 'set-param', id: 'a', key: 'ev', value: i / 100 });
+    }
+    expect(s.past).toHaveLength(HISTORY_LIMIT);
+  });
+});
+
+describe('parseStack', () => {
+  it('keeps well-formed layers and drops the rest', () => {
+    expect(
+      parseStack({
+        effects: [
+          { id: 'a', effectId: 'exposure', enabled: false, params: { ev: 1, bad: 'x', n: NaN } },
+          { id: 'a', effectId: 'dup' },
+          { effectId: 'no-id' },
+          null,
+          { id: 'b', effectId: 'curve', params: { points: [0, 0, 1, 1], mixed: [1, 'x'] } },
+        ],
+      }),
+    ).toEqual({
+      effects: [
+        { id: 'a', effectId: 'exposure', enabled: false, params: { ev: 1 } },
+        { id: 'b', effectId: 'curve', enabled: true, params: { points: [0, 0, 1, 1] } },
+      ],
+    });
+    expect(parseStack(null)).toBeNull();
+    expect(parseStack({ effects: 'x' })).toBeNull();
+  });
+
+  it('gives fresh ids on request', () => {
+    let n = 0;
+    const stack = withFreshIds({ effects: [L('a'), L('b')] }, () => `n${++n}`);
+    expect(stack.effects.map((e) => e.id)).toEqual(['n1', 'n2']);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * The Render room's stack editor as a pure reducer: add, remove, reorder, toggle, set a parameter,
+ * replace (load a draft, apply a preset), undo and redo.
+ *
+ * History: every action that changes the stack pushes the previous stack onto `past` and clears
+ * `future`. A slider drag sends many `set-param` actions carrying the same `gesture` token; they
+ * *coalesce* into one undo step (only the first pushes history), so one Ctrl+Z undoes the whole
+ * drag. A different gesture, any other action, or `end-gesture` closes the step.
+ *
+ * Stacks are plain data (see src/shared/effects/types.ts); the reducer never mutates its input.
+ */
+import type { EffectStack, StackEffect } from '../effects/types';
+
+/** How many undo steps are kept. */
+export const HISTORY_LIMIT = 200;
+
+export interface EditorState {
+  stack: EffectStack;
+  past: EffectStack[];
+  future: EffectStack[];
+  /** The gesture whose `set-param` actions currently coalesce, if any. */
+  gesture: string | null;
+}
+
+export type EditAction =
+  /** Adds layers (one undo step), at `index` or at the end. */
+  | { type: 'add'; layers: StackEffect[]; index?: number }
+  | { type: 'remove'; id: string }
+  /** Moves the layer `id` to position `to` (clamped to the stack). */
+  | { type: 'move'; id: string; to: number }
+  | { type: 'toggle'; id: string; enabled?: boolean }
+  /** Sets one parameter; equal `gesture` tokens in a row coalesce into one undo step. */
+  | { type: 'set-param'; id: string; key: string; value: number | number[]; gesture?: string }
+  /** Closes the current gesture (pointer up, blur): the next change starts a new step. */
+  | { type: 'end-gesture' }
+  /** Replaces the whole stack as one undoable step (apply a preset). */
+  | { type: 'replace'; stack: EffectStack }
+  /** Starts over with `stack` and no history (open a work, load a draft). */
+  | { type: 'load'; stack: EffectStack }
+  | { type: 'undo' }
+  | { type: 'redo' };
+
+export function initialEditor(stack: EffectStack = { effects: [] }): EditorState {
+  return { stack, past: [], future: [], gesture: null };
+}
+
+function commit(
+  state: EditorState,
+  stack: EffectStack,
+  gesture: string | null = null,
+): EditorState {
+  const past = [...state.past, state.stack];
+  if (past.length > HISTORY_LIMIT) past.splice(0, past.length - HISTORY_LIMIT);
+  return { stack, past, future: [], gesture };
+}
+
+function indexOf(stack: EffectStack, id: string): number {
+  return stack.effects.findIndex((e) => e.id === id);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => v === b[i]);
+  }
+  return a === b;
+}
+
+/** Applies `action`; returns `state` itself when nothing changes. */
+export function editStack(state: EditorState, action: EditAction): EditorState {
+  const { stack } = state;
+  switch (action.type) {
+    case 'add': {
+      if (action.layers.length === 0) return state;
+      const taken = new Set(stack.effects.map((e) => e.id));
+      if (action.layers.some((l) => taken.has(l.id))) return state;
+      const effects = [...stack.effects];
+      const at = Math.max(0, Math.min(effects.length, action.index ?? effects.length));
+      effects.splice(at, 0, ...action.layers);
+      return commit(state, { ...stack, effects });
+    }
+    case 'remove': {
+      const i = indexOf(stack, action.id);
+      if (i < 0) return state;
+      return commit(state, { ...stack, effects: stack.effects.filter((_, j) => j !== i) });
+    }
+    case 'move': {
+      const from = indexOf(stack, action.id);
+      if (from < 0) return state;
+      const to = Math.max(0, Math.min(stack.effects.length - 1, Math.round(action.to)));
+      if (to === from) return state;
+      const effects = [...stack.effects];
+      const [moved] = effects.splice(from, 1);
+      effects.splice(to, 0, moved!);
+      return commit(state, { ...stack, effects });
+    }
+    case 'toggle': {
+      const i = indexOf(stack, action.id);
+      if (i < 0) return state;
+      const layer = stack.effects[i]!;
+      const enabled = action.enabled ?? !layer.enabled;
+      if (enabled === layer.enabled) return state;
+      const effects = stack.effects.map((e, j) => (j === i ? { ...e, enabled } : e));
+      return commit(state, { ...stack, effects });
+    }
+    case 'set-param': {
+      const i = indexOf(stack, action.id);
+      if (i < 0) return state;
+      const layer = stack.effects[i]!;
+      if (sameValue(layer.params[action.key], action.value)) return state;
+      const value = Array.isArray(action.value) ? [...action.value] : action.value;
+      const effects = stack.effects.map((e, j) =>
+        j === i ? { ...e, params: { ...e.params, [action.key]: value } } : e,
+      );
+      const next = { ...stack, effects };
+      const gesture = action.gesture ?? null;
+      if (gesture !== null && gesture === state.gesture) {
+        // Same drag: replace the present, keep the step opened by the drag's first move.
+        return { ...state, stack: next };
+      }
+      return commit(state, next, gesture);
+    }
+    case 'end-gesture':
+      return state.gesture === null ? state : { ...state, gesture: null };
+    case 'replace':
+      return commit(state, action.stack);
+    case 'load':
+      return initialEditor(action.stack);
+    case 'undo': {
+      const previous = state.past.at(-1);
+      if (!previous) return state;
+      return {
+        stack: previous,
+        past: state.past.slice(0, -1),
+        future: [stack, ...state.future],
+        gesture: null,
+      };
+    }
+    case 'redo': {
+      const [next, ...rest] = state.future;
+      if (!next) return state;
+      return { stack: next, past: [...state.past, stack], future: rest, gesture: null };
+    }
+  }
+}
+
+export const canUndo = (state: EditorState): boolean => state.past.length > 0;
+export const canRedo = (state: EditorState): boolean => state.future.length > 0;
+
+/**
+ * Checks data read back from storage (drafts, presets, versions) and keeps only well-formed
+ * layers. Returns null when `value` is not a stack at all.
+ */
+export function parseStack(value: unknown): EffectStack | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const effects = (value as { effects?: unknown }).effects;
+  if (!Array.isArray(effects)) return null;
+  const out: StackEffect[] = [];
+  const ids = new Set<string>();
+  for (const raw of effects) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const { id, effectId, enabled, params } = raw as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof effectId !== 'string' || ids.has(id)) continue;
+    const clean: StackEffect['params'] = {};
+    if (typeof params === 'object' && params !== null) {
+      for (const [key, v] of Object.entries(params)) {
+        if (typeof v === 'number' && Number.isFinite(v)) clean[key] = v;
+        else if (Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+          clean[key] = [...(v as number[])];
+        }
+      }
+    }
+    ids.add(id);
+    out.push({ id, effectId, enabled: enabled !== false, params: clean });
+  }
+  return { effects: out };
+}
+
+/** A copy of `stack` whose layers get fresh ids (applying a preset twice never collides). */
+export function withFreshIds(stack: EffectStack, newId: () => string): EffectStack {
+  return { effects: stack.effects.map((e) => ({ ...e, id: newId(), params: { ...e.params } })) };
+}
