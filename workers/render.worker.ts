@@ -166,7 +166,9 @@ const api = {
     const backend = await pickBackend(request.backend ?? 'auto');
     const hooks = {
       ...(request.budget ? { budget: request.budget } : {}),
-      onTile: (done: number, total: number) => {
+      onTile: async (done: number, total: number) => {
+        // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
         onProgress?.({ done, total });
       },

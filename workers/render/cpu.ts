@@ -16,7 +16,7 @@ export type OrtModule = typeof Ort;
 
 export interface TileHooks {
   /** Called after each tile; throw (e.g. an AbortError) to stop between tiles. */
-  onTile?: (done: number, total: number) => void;
+  onTile?: (done: number, total: number) => void | Promise<void>;
   /** Pixels per tile crop (default 4 MP). */
   budget?: number;
 }
@@ -149,7 +149,7 @@ export class CpuRenderer {
       const result = await this.renderCrop(session, layout, pixels, tile.crop, image);
       if (out) pasteTile(out, image.width, tile, result);
       else single = result;
-      hooks.onTile?.(i + 1, tiles.length);
+      await hooks.onTile?.(i + 1, tiles.length);
     }
     return { data: out ?? single!, tiles: tiles.length };
   }

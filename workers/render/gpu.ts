@@ -261,7 +261,7 @@ export class GpuRenderer {
         this.#loseAfterTiles = undefined;
         this.device.destroy();
       }
-      hooks.onTile?.(i + 1, tiles.length);
+      await hooks.onTile?.(i + 1, tiles.length);
       this.#check();
     }
     return { data: out ?? single!, tiles: tiles.length };

@@ -53,7 +53,7 @@ export function planTiles(width: number, height: number, halo: number, budget: n
     const all = { x: 0, y: 0, w: width, h: height };
     return [{ core: all, crop: all }];
   }
-  const side = Math.max(64, Math.floor(Math.sqrt(budget)) - 2 * halo);
+  const side = Math.max(16, Math.floor(Math.sqrt(budget)) - 2 * halo);
   const tiles: Tile[] = [];
   for (let y = 0; y < height; y += side) {
     for (let x = 0; x < width; x += side) {

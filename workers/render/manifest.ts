@@ -17,8 +17,10 @@ export interface ManifestModel {
   kind: string;
   name?: string;
   files: ManifestFile[];
-  /** Optional: the receptive field's half-width in pixels (tile halo). */
-  reach?: number;
+  /** How far tiles must overlap (the receptive field's half-width, px): the tile halo. */
+  tileOverlap?: number;
+  /** Output size ÷ input size; only 1 (same-size) models are stack effects. */
+  scale?: number;
 }
 
 export interface NeuralModelSource {
@@ -29,19 +31,27 @@ export interface NeuralModelSource {
   bytes?: Uint8Array;
 }
 
-/** Parses a manifest; ignores models that are not image-to-image or have no .onnx file. */
+/**
+ * Parses a manifest; keeps same-size `image-to-image` models with an .onnx file (an upscaler,
+ * `scale: 2`, changes the image size and is not a stack effect).
+ */
 export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralModelSource[] {
   const models = (manifest as { models?: unknown })?.models;
   if (!Array.isArray(models)) return [];
   const out: NeuralModelSource[] = [];
   for (const m of models as ManifestModel[]) {
     if (!m || m.kind !== 'image-to-image' || typeof m.id !== 'string') continue;
+    if (m.scale !== undefined && m.scale !== 1) continue;
     const file = (m.files ?? []).find(
       (f) => typeof f?.path === 'string' && f.path.endsWith('.onnx'),
     );
     if (!file) continue;
     out.push({
-      def: neuralEffect(m.id, m.name ?? m.id, typeof m.reach === 'number' ? m.reach : 8),
+      def: neuralEffect(
+        m.id,
+        m.name ?? m.id,
+        typeof m.tileOverlap === 'number' ? m.tileOverlap : 8,
+      ),
       url: base + file.path.replace(/^\.?\/?(models\/)?/, ''),
       file,
     });

@@ -1,0 +1,312 @@
+/**
+ * The render engine in real Chromium: the WGSL render graph (SwiftShader) and the ONNX/WASM path
+ * against each other and against the same ONNX path run by ORT in Node; a CPU-only browser;
+ * device loss mid-render; cancellation; a neural effect on both paths. Images are tiny, because
+ * SwiftShader is slow.
+ */
+import * as ort from 'onnxruntime-web';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
+import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
+import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
+import { CpuRenderer } from '../../workers/render/cpu';
+import type { RgbaImage } from '../../workers/render/image';
+import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+
+const baseURL = inject('baseURL');
+ort.env.wasm.numThreads = 1;
+const FIXTURE = new Uint8Array(
+  readFileSync(join(import.meta.dirname, '../fixtures/render/fixture-net.onnx')),
+);
+const reference = new CpuRenderer(ort, async () => FIXTURE);
+const NEURAL = new Map([['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)]]);
+afterAll(() => reference.dispose());
+
+function testImage(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  let s = 99;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const i = (y * width + x) * 4;
+      data[i] = Math.round((255 * x) / (width - 1));
+      data[i + 1] = Math.round((255 * y) / (height - 1));
+      data[i + 2] = (s >>> 16) & 255;
+      data[i + 3] = 200 + (x % 50);
+    }
+  }
+  return { width, height, data };
+}
+
+/** Non-default params for every classic effect (so no check compares identities). */
+const ACTIVE: Record<string, StackEffect['params']> = {
+  exposure: { ev: 0.7 },
+  contrast: { amount: 0.4 },
+  saturation: { amount: 0.6 },
+  temperature: { temperature: 0.5, tint: -0.3 },
+  curve: { points: [0, 0.05, 0.3, 0.2, 0.7, 0.85, 1, 1] },
+  matrix: { matrix: [0.9, 0.1, 0, 0.02, 0.05, 0.8, 0.15, 0, 0.1, 0.2, 0.7, -0.03] },
+  vignette: { amount: 0.8, radius: 0.2, feather: 0.6 },
+  grain: { amount: 0.3, size: 2, seed: 9 },
+  posterize: { levels: 5 },
+  blur: { sigma: 1.5 },
+  sharpen: { amount: 1.5, sigma: 1 },
+  bloom: { amount: 1, threshold: 0.5, sigma: 2 },
+  ink: { strength: 0.8, sensitivity: 3 },
+  pixelate: { size: 4 },
+};
+
+const FIVE: EffectStack = {
+  effects: [
+    layer('exposure', { ev: 0.3 }),
+    layer('contrast', { amount: 0.2 }),
+    layer('saturation', { amount: 0.3 }),
+    layer('blur', { sigma: 1.2 }),
+    layer('vignette', { amount: 0.5 }),
+  ],
+};
+
+interface PageResult {
+  data: number[];
+  backend: string;
+  adapter: string | null;
+  tiles: number;
+  notice?: string;
+  progress: number[];
+}
+
+interface PageRequest {
+  image: { width: number; height: number; data: number[] };
+  stack: EffectStack;
+  backend: 'auto' | 'webgpu' | 'wasm';
+  budget?: number;
+  lossAfterTiles?: number;
+  withFixture?: number[];
+}
+
+async function renderInPage(
+  page: Page,
+  image: RgbaImage,
+  stack: EffectStack,
+  options: Omit<PageRequest, 'image' | 'stack'>,
+): Promise<PageResult> {
+  const request: PageRequest = {
+    image: { width: image.width, height: image.height, data: [...image.data] },
+    stack,
+    ...options,
+  };
+  return page.evaluate(async (req: PageRequest) => {
+    type Hooks = {
+      render: (o: unknown) => Promise<{
+        data: Uint8Array;
+        backend: string;
+        adapter: string | null;
+        tiles: number;
+        notice?: string;
+      }>;
+      simulateDeviceLoss: (tiles: number) => Promise<void>;
+      registerModel: (m: unknown) => void;
+    };
+    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+    if (req.withFixture) {
+      hooks.registerModel({
+        modelId: 'fixture',
+        name: 'Fixture net',
+        bytes: new Uint8Array(req.withFixture),
+        reach: 2,
+      });
+    }
+    if (req.lossAfterTiles !== undefined) await hooks.simulateDeviceLoss(req.lossAfterTiles);
+    const progress: number[] = [];
+    const out = await hooks.render({
+      image: {
+        width: req.image.width,
+        height: req.image.height,
+        data: new Uint8Array(req.image.data),
+      },
+      stack: req.stack,
+      backend: req.backend,
+      ...(req.budget ? { budget: req.budget } : {}),
+      onProgress: (p: { done: number }) => progress.push(p.done),
+    });
+    return {
+      data: [...out.data],
+      backend: out.backend,
+      adapter: out.adapter,
+      tiles: out.tiles,
+      ...(out.notice ? { notice: out.notice } : {}),
+      progress,
+    };
+  }, request);
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+async function nodeReference(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
+  return (await reference.render(image, layoutStack(stack, { neural: NEURAL }))).data;
+}
+
+/** The five-effect stack as rendered by each browser mode, compared across modes at the end. */
+const byMode = new Map<string, number[]>();
+
+describe.each(MODES)('render engine ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+    }
+  });
+
+  const open = async () => {
+    session = await openStudio({ baseURL, mode });
+    await waitForReady(session.page);
+    await session.page.waitForFunction(() => '__atelier' in globalThis);
+    return session.page;
+  };
+
+  if (mode.webgpu) {
+    it('every effect: WGSL on the GPU equals the ONNX path (browser WASM and Node) within 1/255', async () => {
+      const page = await open();
+      const image = testImage(20, 14);
+      for (const def of CLASSIC_EFFECTS) {
+        const stack = { effects: [layer(def.id, ACTIVE[def.id])] };
+        const gpu = await renderInPage(page, image, stack, { backend: 'webgpu' });
+        expect(gpu.backend).toBe('webgpu');
+        expect(gpu.adapter).toBeTruthy();
+        const cpu = await renderInPage(page, image, stack, { backend: 'wasm' });
+        expect(cpu.backend).toBe('wasm');
+        const node = await nodeReference(image, stack);
+        expect(maxDiff(gpu.data, cpu.data), `${def.id}: GPU vs browser WASM`).toBeLessThanOrEqual(
+          1,
+        );
+        expect(maxDiff(cpu.data, node), `${def.id}: browser WASM vs Node`).toBeLessThanOrEqual(1);
+        expect(maxDiff(gpu.data, image.data), `${def.id} changed the image`).toBeGreaterThan(0);
+      }
+    });
+
+    it('fuses a stack into few passes, tiles seamlessly, and matches the CPU path', async () => {
+      const page = await open();
+      const image = testImage(40, 30);
+      const whole = await renderInPage(page, image, FIVE, { backend: 'webgpu' });
+      const tiled = await renderInPage(page, image, FIVE, { backend: 'webgpu', budget: 24 * 24 });
+      expect(whole.tiles).toBe(1);
+      expect(tiled.tiles).toBeGreaterThan(1);
+      expect(tiled.progress).toEqual(Array.from({ length: tiled.tiles }, (_, i) => i + 1));
+      expect(maxDiff(tiled.data, whole.data)).toBeLessThanOrEqual(1);
+      expect(maxDiff(whole.data, await nodeReference(image, FIVE))).toBeLessThanOrEqual(1);
+      byMode.set('webgpu', whole.data);
+    });
+
+    it('a device lost mid-render still delivers the image, from the CPU path in a fresh worker', async () => {
+      const page = await open();
+      const image = testImage(40, 30);
+      const out = await renderInPage(page, image, FIVE, {
+        backend: 'auto',
+        budget: 24 * 24,
+        lossAfterTiles: 1,
+      });
+      expect(out.backend).toBe('wasm');
+      expect(out.notice).toMatch(/^The GPU stopped during this render \(The GPU device was lost/);
+      expect(out.notice).toMatch(/it was finished on the CPU\.$/);
+      expect(maxDiff(out.data, await nodeReference(image, FIVE))).toBeLessThanOrEqual(1);
+      // The next render gets a fresh GPU worker again.
+      const again = await renderInPage(page, image, FIVE, { backend: 'auto' });
+      expect(again.backend).toBe('webgpu');
+    });
+
+    it('runs a neural effect on ORT WebGPU with the shared device, equal to the CPU path', async () => {
+      const page = await open();
+      const image = testImage(16, 12);
+      const stack = {
+        effects: [layer('neural:fixture', { strength: 0.8 }), layer('contrast', { amount: 0.2 })],
+      };
+      const fixture = [...FIXTURE];
+      const gpu = await renderInPage(page, image, stack, {
+        backend: 'webgpu',
+        withFixture: fixture,
+      });
+      expect(gpu.backend).toBe('webgpu');
+      const cpu = await renderInPage(page, image, stack, { backend: 'wasm' });
+      const node = await nodeReference(image, stack);
+      expect(maxDiff(cpu.data, node)).toBeLessThanOrEqual(1);
+      expect(maxDiff(gpu.data, node)).toBeLessThanOrEqual(1);
+      expect(maxDiff(gpu.data, image.data)).toBeGreaterThan(5);
+    });
+  } else {
+    it('without an adapter renders on WASM, equal to the WebGPU run of the same stack', async () => {
+      const page = await open();
+      const image = testImage(40, 30);
+      const out = await renderInPage(page, image, FIVE, { backend: 'auto' });
+      expect(out.backend).toBe('wasm');
+      expect(out.adapter).toBeNull();
+      expect(maxDiff(out.data, await nodeReference(image, FIVE))).toBeLessThanOrEqual(1);
+      const gpuRun = byMode.get('webgpu');
+      expect(gpuRun, 'the WebGPU mode ran first').toBeDefined();
+      expect(maxDiff(out.data, gpuRun!)).toBeLessThanOrEqual(1);
+    });
+
+    it('cancels a long render within one tile and keeps the worker usable', async () => {
+      const page = await open();
+      const result = await page.evaluate(async () => {
+        type Hooks = { render: (o: unknown) => Promise<{ tiles: number }> };
+        const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+        const w = 1024;
+        const h = 1024;
+        const image = { width: w, height: h, data: new Uint8Array(w * h * 4).fill(120) };
+        const stack = {
+          effects: [{ id: 'b', effectId: 'blur', enabled: true, params: { sigma: 8 } }],
+        };
+        const controller = new AbortController();
+        let tilesSeen = 0;
+        let tilesAfterAbort = 0;
+        const started = performance.now();
+        let error = '';
+        try {
+          await hooks.render({
+            image,
+            stack,
+            backend: 'wasm',
+            budget: 256 * 256,
+            signal: controller.signal,
+            onProgress: () => {
+              tilesSeen++;
+              if (controller.signal.aborted) tilesAfterAbort++;
+              if (tilesSeen === 2) controller.abort();
+            },
+          });
+        } catch (e) {
+          error = (e as Error).name;
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        const next = await hooks.render({
+          image: { width: 8, height: 8, data: new Uint8Array(256) },
+          stack,
+          backend: 'wasm',
+        });
+        return {
+          error,
+          tilesSeen,
+          tilesAfterAbort,
+          ms: performance.now() - started,
+          nextTiles: next.tiles,
+        };
+      });
+      expect(result.error).toBe('AbortError');
+      // 25 tiles in all; the worker stops after the tile in flight when the cancel arrives.
+      expect(result.tilesSeen).toBeLessThanOrEqual(4);
+      expect(result.tilesAfterAbort).toBeLessThanOrEqual(2);
+      expect(result.nextTiles).toBe(1);
+    });
+  }
+});
