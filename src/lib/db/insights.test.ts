@@ -200,6 +200,14 @@ describe('loadInsights', () => {
     expect(data.from).toBe('2026-03-02');
     expect(data.topEffects).toEqual([]);
     expect(data.streaks.current).toBe(0);
+    // Opening the studio (session events) is not yet "work".
+    const { db: db2 } = await seeded([
+      { type: 'session.started', at: T0 },
+      { type: 'session.active', at: T0, activeMs: 5000 },
+    ]);
+    const sessionsOnly = await loadInsights(db2, {}, dayKey(T0));
+    expect(sessionsOnly.empty).toBe(true);
+    expect(sessionsOnly.totals.activeMs).toBe(5000);
   });
 
   it('skips and counts corrupt rollup rows and unknown or corrupt raw events', async () => {

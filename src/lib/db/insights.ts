@@ -90,6 +90,7 @@ export interface InsightsData {
   };
   /** Rows skipped because they were corrupt (or of an unknown type, for the raw scan). */
   skipped: number;
+  /** Nothing creative in the range (session time alone does not count). */
   empty: boolean;
 }
 
@@ -291,7 +292,7 @@ export function summarize(
     streaks: computeStreaks(activeDays, today),
     totals,
     skipped,
-    empty: events === 0,
+    empty: [...types].every(([t, n]) => n === 0 || !CREATIVE_TYPES.has(t)),
   };
 }
 

@@ -15,6 +15,7 @@ export interface ChartSpec {
   /** Seconds (time axis) or 0…n-1 (category axis, named by `categories`). */
   x: number[];
   categories?: string[];
+  /** Bars of later series are drawn over earlier ones at the same x (a part of a whole). */
   series: ChartSeries[];
   /** Unit shown on the y axis. */
   yLabel: string;
@@ -58,7 +59,12 @@ export function toUplotOptions(spec: ChartSpec, width: number, height: number): 
       axis(
         categorical
           ? {
-              splits: () => spec.x,
+              // Every category when they fit (≈56 px each), else every k-th.
+              splits: (u) => {
+                const fit = Math.max(1, Math.floor(u.bbox.width / uPlot.pxRatio / 56));
+                const step = Math.ceil(spec.x.length / fit);
+                return spec.x.filter((i) => i % step === 0);
+              },
               values: (_u, splits) => splits.map((i) => spec.categories?.[i] ?? ''),
               grid: { show: false },
             }

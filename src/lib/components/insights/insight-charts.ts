@@ -83,8 +83,8 @@ export function topEffects(data: InsightsData): ChartView {
       x: effects.map((_, i) => i),
       categories: effects.map((e) => e.effectId),
       series: [
-        { label: 'Added by you', values: effects.map((e) => e.count - e.automatic) },
-        { label: 'Added automatically', values: effects.map((e) => e.automatic) },
+        { label: 'All', values: effects.map((e) => e.count) },
+        { label: 'Of which automatic', values: effects.map((e) => e.automatic) },
       ],
       yLabel: 'times added',
     },

@@ -1,0 +1,162 @@
+/**
+ * Insights in real Chromium on real IndexedDB: a new artist sees a friendly empty room; work done
+ * in the studio (recorded through the real `track` API and queue) shows in the charts and their
+ * text summaries, survives a reload, exports as CSV/JSON files, and delete-all (confirmed) empties
+ * it. No request leaves the device (assertClean fails on any request to another origin).
+ *
+ * Run: E2E_OUTDIR=dist-insights E2E_PORT=4805 npx vitest run --project e2e test/e2e/insights.e2e.ts
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+
+const baseURL = inject('baseURL');
+
+/** Records a short session of work through the page's real event API (the test hook). */
+async function doSomeWork(page: Page): Promise<void> {
+  await page.waitForFunction(() => '__atelierInsights' in globalThis);
+  await page.evaluate(() => {
+    type Hook = { track: (e: Record<string, unknown>) => void };
+    const { track } = (globalThis as unknown as { __atelierInsights: Hook }).__atelierInsights;
+    const day = 86_400_000;
+    const now = Date.now();
+    track({ type: 'work.imported', workId: 'w1', palette: ['#aa3311', '#f0e0c0'], at: now - day });
+    track({ type: 'effect.added', workId: 'w1', effectId: 'autocolor', automatic: true });
+    track({ type: 'intervention', workId: 'w1', after: 'auto-colour', action: 'param-changed' });
+    track({ type: 'effect.added', workId: 'w1', effectId: 'grain', automatic: false });
+    track({ type: 'render.finished', workId: 'w1', megapixels: 2, ms: 900, backend: 'webgpu' });
+    track({ type: 'render.finished', workId: 'w1', megapixels: 1, ms: 1500, backend: 'wasm' });
+    track({ type: 'work.imported', workId: 'w2', palette: ['#102040'] });
+    track({
+      type: 'text.generated',
+      workId: 'w2',
+      model: 'atelier-tiny',
+      generator: 'caption',
+      tokens: 32,
+      ttftMs: 120,
+      tokensPerSecond: 40,
+      kept: true,
+    });
+    track({ type: 'session.active', activeMs: 25 * 60_000 });
+    // Refused, counted, never thrown into the caller:
+    track({ type: 'from.the.future', x: 1 });
+  });
+}
+
+async function openInsights(page: Page): Promise<void> {
+  await page.locator('nav a[data-room=insights]').click();
+  await page.waitForSelector('section.insights[data-state=ready]');
+}
+
+describe.each(MODES)('insights ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+    }
+  });
+
+  it('shows work done in the studio, exports it, and deletes it all on request', async () => {
+    session = await openStudio({ baseURL, mode });
+    const { page } = session;
+    await waitForReady(page);
+    await openInsights(page);
+
+    // A new artist: a friendly empty state and the plain privacy promise.
+    await page.getByTestId('insights-empty').waitFor();
+    expect(await page.getByTestId('insights-local').textContent()).toContain(
+      'Everything stays on this device: nothing is sent anywhere.',
+    );
+
+    await page.locator('nav a[data-room=library]').click();
+    await doSomeWork(page);
+    await openInsights(page);
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('2');
+    expect(await page.getByTestId('total-renders').textContent()).toBe('2');
+    expect(await page.getByTestId('streak-current').textContent()).toBe('2');
+    expect(await page.getByTestId('summary-effects').textContent()).toBe(
+      'Most used: autocolor (1, 1 automatic), grain (1).',
+    );
+    expect(await page.getByTestId('summary-render').textContent()).toBe(
+      'wasm: 1,500 ms per megapixel over 1 render; webgpu: 450 ms per megapixel over 1 render. Lower is faster.',
+    );
+    expect(await page.getByTestId('summary-text').textContent()).toBe(
+      'atelier-tiny: 40.0 tokens/s, first token after 120 ms, 1 of 1 text kept.',
+    );
+    // Charts are real uPlot canvases, each described by its summary.
+    const charts = page.locator('[data-testid=uplot]');
+    expect(await charts.count()).toBe(6);
+    for (const chart of await charts.all()) {
+      expect(await chart.locator('canvas').count()).toBe(1);
+      const described = await chart.getAttribute('aria-describedby');
+      expect(await page.locator(`#${described}`).textContent()).not.toBe('');
+    }
+    expect(await page.locator('[data-testid=palette-timeline] li').count()).toBe(2);
+    const stats = await page.evaluate(
+      () =>
+        (globalThis as unknown as { __atelierInsights: { recorder: { stats: unknown } } })
+          .__atelierInsights.recorder.stats,
+    );
+    expect(stats).toMatchObject({ rejected: 1, failed: 0 });
+
+    // It is stored, not just in memory: a reload shows the same.
+    await page.reload();
+    await waitForReady(page);
+    await page.waitForSelector('section.insights[data-state=ready]');
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('2');
+
+    // A date range that excludes yesterday's import.
+    await page.getByTestId('range-preset').selectOption('custom');
+    const today = await page.evaluate(() => {
+      const d = new Date();
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+    });
+    await page.getByTestId('range-from').fill(today);
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('1');
+
+    // Export: real files, made on the device.
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
+    const csv = readFileSync((await csvDownload.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('record,id,type,at,workId,day,metric,count,sum,data');
+    expect(csv).toContain(',render.finished,');
+    const [jsonDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-json').click(),
+    ]);
+    const json = JSON.parse(readFileSync((await jsonDownload.path())!, 'utf8')) as {
+      format: string;
+      events: { type: string }[];
+    };
+    expect(json.format).toBe('atelier-insights');
+    expect(json.events.filter((e) => e.type === 'work.imported')).toHaveLength(2);
+
+    // Delete-all asks first; Cancel keeps everything.
+    await page.getByTestId('delete-all').click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('total-works').textContent()).toBe('1');
+    await page.getByTestId('delete-all').click();
+    await page.getByTestId('confirm-delete-yes').click();
+    await page.getByTestId('range-preset').selectOption('all');
+    await page.getByTestId('insights-empty').waitFor();
+    const left = await page.evaluate(async () => {
+      type Table = { toArray(): Promise<{ type?: string; metric?: string }[]> };
+      type Db = { events: Table; rollups: Table };
+      const { db } = (globalThis as unknown as { __atelierInsights: { db: Db } }).__atelierInsights;
+      // A session.active slice (every minute) may land after the delete; nothing else may.
+      const events = (await db.events.toArray()).filter((e) => !e.type?.startsWith('session.'));
+      const rollups = (await db.rollups.toArray()).filter(
+        (r) => r.metric !== 'types' && r.metric !== 'active',
+      );
+      return [events.length, rollups.length];
+    });
+    expect(left).toEqual([0, 0]);
+  });
+});
