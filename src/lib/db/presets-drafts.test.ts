@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clearDraft, latestDraft, loadDraft, saveDraft } from './drafts';
 import { deletePreset, getPreset, listPresets, renamePreset, savePreset } from './presets';
 import { openDb, type AtelierDb } from './schema';
+import type { EffectStack } from '../../shared/effects/types';
 
 let n = 0;
 let db: AtelierDb | undefined;
@@ -12,7 +13,7 @@ afterEach(async () => {
   db = undefined;
 });
 
-const STACK = {
+const STACK: EffectStack = {
   effects: [
     { id: 'a', effectId: 'exposure', enabled: true, params: { ev: 0.5 } },
     { id: 'b', effectId: 'curve', enabled: false, params: { points: [0, 0, 0.5, 0.6, 1, 1] } },
