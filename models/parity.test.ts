@@ -30,15 +30,23 @@ const MODELS_DIR = import.meta.dirname;
 const IMAGE_MODELS = ['autocolor', 'denoise', 'upscale2x'] as const;
 
 function readFixture(id: string): Fixture {
-  return JSON.parse(readFileSync(join(MODELS_DIR, 'train', 'fixtures', `${id}.json`), 'utf8')) as Fixture;
+  return JSON.parse(
+    readFileSync(join(MODELS_DIR, 'train', 'fixtures', `${id}.json`), 'utf8'),
+  ) as Fixture;
 }
 
-async function run(modelPath: string, input: FixtureTensor, outputName: string): Promise<ort.Tensor> {
+async function run(
+  modelPath: string,
+  input: FixtureTensor,
+  outputName: string,
+): Promise<ort.Tensor> {
   const session = await ort.InferenceSession.create(readFileSync(modelPath), {
     executionProviders: ['wasm'],
   });
   try {
-    const feeds = { [input.name]: new ort.Tensor('float32', Float32Array.from(input.data), input.dims) };
+    const feeds = {
+      [input.name]: new ort.Tensor('float32', Float32Array.from(input.data), input.dims),
+    };
     const results = await session.run(feeds);
     const out = results[outputName];
     if (!out) throw new Error(`${modelPath}: no output named ${outputName}`);

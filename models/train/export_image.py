@@ -42,7 +42,8 @@ IO = {
 
 def load_trained(model_id: str) -> torch.nn.Module:
     model = build(model_id)
-    ck = torch.load(CKPT_DIR / f"{model_id}.pt")
+    best = CKPT_DIR / f"{model_id}.best.pt"
+    ck = torch.load(best if best.exists() else CKPT_DIR / f"{model_id}.pt")
     model.load_state_dict(ck["model"])
     model.eval()
     return model

@@ -180,6 +180,10 @@ def training_facts(model_id: str, previous: dict) -> dict | None:
     st = ck["state"]
     params = sum(v.numel() for v in ck["model"].values())
     facts = {"steps": st["step"], "seconds": round(st["seconds"]), "parameters": params, "threads": 1}
+    best = CKPT_DIR / f"{model_id}.best.pt"
+    if best.exists():
+        facts["selected_step"] = torch.load(best, map_location="cpu")["state"]["step"]
+        facts["selection"] = "best validation score (early stopping)"
     if "final_val_loss" in st:
         facts["final_val_loss"] = round(st["final_val_loss"], 4)
     return facts

@@ -37,6 +37,7 @@ def main() -> None:
         if "text" in targets:
             py("text/eval_text.py")
         py("manifest.py")
+        py("cards.py")
         return
     if len(sys.argv) < 3 or sys.argv[1] != "train":
         raise SystemExit(__doc__)
@@ -47,14 +48,17 @@ def main() -> None:
         py("train_image.py", target, *rest)
         py("export_image.py", target)
         py("manifest.py")
+        py("cards.py")
     elif target == "text":
         py("text/prep_corpus.py")
         py("text/bpe.py", "4096")
         py("text/train_text.py", *rest)
         py("text/export_text.py")
         py("manifest.py")
+        py("cards.py")
     elif target == "manifest":
         py("manifest.py")
+        py("cards.py")
     else:
         raise SystemExit(f"unknown target {target!r}\n{__doc__}")
 

@@ -8,6 +8,8 @@ Self-supervised on the cleaned wallpaper photos (collect.py):
 - denoise: 48x48 sRGB patches plus Gaussian (sigma 5-50 of 255) or Poisson-Gaussian noise; MSE, Adam.
 - upscale2x: 96x96 sRGB patches, downscaled 2x by area averaging; MSE against the original, Adam.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
+The weights with the best validation score so far are kept in checkpoints/<id>.best.pt (early
+stopping); export and evaluation use those.
 """
 
 from __future__ import annotations
@@ -124,9 +126,9 @@ def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float | None = N
 
 
 CONFIG = {
-    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 100},
-    "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 200},
-    "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 200},
+    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50},
+    "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 100},
+    "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 100},
 }
 
 
@@ -211,6 +213,12 @@ def main() -> None:
             spent = base_seconds + (time.time() - t0)
             state["history"].append({"step": state["step"], "seconds": round(spent), "train_mse": running, **ev})
             log(f"step {state['step']} {spent:.0f}s train {running:.5f} " + " ".join(f"{k} {v:.4f}" for k, v in ev.items()))
+            score = -ev["val_median_deg"] if args.model == "autocolor" else ev["val_psnr"]
+            if score > state.get("best_score", -math.inf):
+                # early stopping on the validation split: export and eval use the best weights
+                state["best_score"], state["best_step"] = score, state["step"]
+                torch.save({"model": model.state_dict(), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
+                log(f"  new best at step {state['step']}")
         if time.time() - last_save > 120:
             save(ckpt_path, model, opt, state, base_seconds, t0)
             last_save = time.time()

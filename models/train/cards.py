@@ -1,0 +1,293 @@
+"""Render models/<id>/CARD.md from the manifest (files, training facts, metrics), so every number
+in a card is the one the pipeline measured.
+
+    /usr/bin/python3 models/train/cards.py        (run after manifest.py; run.py does both)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from common import MODELS_DIR
+
+REPRO = {
+    "autocolor": "npm run models:train -- autocolor --budget 1080 --fresh && npm run models:eval -- autocolor",
+    "denoise": "npm run models:train -- denoise --budget 840 --fresh && npm run models:eval -- denoise",
+    "upscale2x": "npm run models:train -- upscale2x --budget 720 --fresh && npm run models:eval -- upscale2x",
+    "text": "npm run models:train -- text --budget 1200 --fresh && npm run models:eval -- text",
+}
+
+DATA = """## Data
+Photographs and photo-like wallpapers from Debian packages (`gnome-backgrounds`, `mate-backgrounds`,
+`plasma-workspace-wallpapers`, `ukui-wallpapers`, `lomiri-wallpapers-16.04/-20.04`), collected and
+cleaned by `models/train/collect.py`: images under 640 px, flat renders (fewer than 500 distinct 5-bit
+colours or mean |Laplacian| under 2 at 256 px) and duplicates (the same wallpaper at many resolutions,
+light/dark pairs: difference hash) are dropped; the rest is resized to 1024 px on the long side and
+split 80/10/10 *by wallpaper* with a fixed seed. Licences (GPL-2+, CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0,
+CC0-1.0, Expat) and every kept file with its package and split are in `models/train/data-sources.json`;
+the images themselves are not committed. The heuristic filter keeps some texture-rich digital renders,
+and the set is small (tens of images): this is the dominant limit of all three models."""
+
+
+def table(rows: dict, cols: list[tuple[str, str]]) -> str:
+    head = "| method | " + " | ".join(c[1] for c in cols) + " |\n|---|" + "---|" * len(cols) + "\n"
+    return head + "".join(
+        f"| {name} | " + " | ".join(str(v.get(c[0], "")) for c in cols) + " |\n" for name, v in rows.items()
+    )
+
+
+def files_table(m: dict) -> str:
+    return "\n".join(f"- `models/{f['path']}` — {f['bytes']:,} bytes, sha256 `{f['sha256'][:16]}…`" + (f", {f['dtype']}" if f.get("dtype") else "") for f in m["files"])
+
+
+def contract(m: dict) -> str:
+    lines = []
+    for kind, ts in (("in", m["inputs"]), ("out", m["outputs"])):
+        for t in ts:
+            extra = ", ".join(f"{k} {t[k]}" for k in ("range", "colorSpace") if k in t)
+            lines.append(f"- {kind}: `{t['name']}` {t['dtype']} `{t['shape']}`" + (f" ({extra})" if extra else "") + (f" — {t['description']}" if t.get("description") else ""))
+    return "\n".join(lines)
+
+
+def training(m: dict) -> str:
+    t = m.get("training") or {}
+    if not t:
+        return "not recorded"
+    sel = f"; the shipped weights are from step {t['selected_step']:,} (best on the validation split)" if "selected_step" in t else ""
+    return f"{t['steps']:,} steps in {t['seconds'] / 60:.1f} min on one CPU thread (2-vCPU VM shared with other jobs){sel}; {t['parameters']:,} parameters"
+
+
+def autocolor(m: dict) -> str:
+    met = m.get("metrics", {})
+    rows = met.get("rows", {})
+    gw = rows.get("gray-world", {}).get("median_deg")
+    net = rows.get("network shipped (model.onnx: 4-bit fc, int8 conv)", {}).get("median_deg")
+    fp = rows.get("network fp32", {}).get("median_deg")
+    verdict = ""
+    if gw and net:
+        verdict = (
+            f"Target (median ≤ half of gray-world's, i.e. ≤ {gw / 2:.2f}°): **{'met' if net <= gw / 2 else 'not met'}** "
+            f"({net:.2f}°). "
+        )
+    return f"""# Auto colour (`autocolor`)
+
+The design paper's effect-rendering network, trained here to automate one effect parameter set: from
+an 8×8 thumbnail it predicts the three per-channel gains that remove a colour cast. In the Render room
+the gains feed an ordinary, editable colour adjustment (so a person's tweak is a recorded manual
+intervention).
+
+## Architecture (the paper's, unchanged)
+| layer | shape |
+|---|---|
+| conv 3×3, padding 1, ReLU | 3 → 64 channels, 8×8 |
+| conv 3×3, padding 1, ReLU | 64 → 128, 8×8 |
+| conv 3×3, padding 1, ReLU | 128 → 256, 8×8 |
+| flatten | 256·8·8 = 16384 |
+| fully connected, ReLU | 16384 → 1024 |
+| fully connected, ReLU | 1024 → 256 |
+| fully connected | 256 → 3 |
+
+Loss MSE on the gains, Adam lr 0.001 (the paper's), batch 128. 17,412,227 parameters (16.8 M of them
+in the first dense layer: 67 MB in fp32).
+
+## Contract
+{contract(m)}
+
+Preprocessing the app must match: decode sRGB to linear light, then area-average the *whole* image to
+8×8 (box filter). Apply the gains to linear RGB (then re-encode). Gains are normalised to a geometric
+mean of about 1, so exposure is not changed.
+
+## Files
+{files_table(m)}
+
+`model.onnx` keeps the float graph and stores weights compressed: fc1 and fc2 as symmetric 4-bit
+(blocks of 32 inputs, fp16 scales, two weights per byte), unpacked inside the graph with plain float
+ops (Cast, Div, Floor, Sub, Mul, Concat, Reshape); conv2/conv3 int8 per output channel through
+DequantizeLinear; conv1, fc3 and biases fp32. It is all constant, so ORT folds it at session start
+(runtime memory is that of the fp32 model, about 70 MB). Opset 17, batch axis dynamic.
+Accuracy cost of the compression on the test split: median {fp}° (fp32) → {net}° (shipped); the parity
+fixtures bound the output drift (see `models/train/fixtures/autocolor.json`).
+
+{DATA}
+
+## Self-supervision
+Each sample: a random crop (40–100% of each side, random flip) of a training image in linear light
+(192 px working copy); half the time its hues are rotated about the gray axis and its saturation
+scaled (neutral pixels stay neutral, so the network cannot memorise the few images' colours); then a
+cast: log-gains along the blue–orange axis (±0.6) and the green–magenta axis (±0.25) plus a little
+independent noise, mean-centred, 10% of samples uncast; an exposure factor e^±0.5; clip to [0, 1];
+area-average to 8×8. Target: the inverse cast gains.
+
+## Training
+{training(m)}. Time-budgeted, checkpointed and resumable (`--budget`, without `--fresh` it resumes).
+
+## Evaluation (test split, {met.get('test_images', '?')} images × {met.get('casts_per_image', '?')} casts, the training cast distribution, fixed seed)
+Angular error in degrees between the true cast and each method's illuminant estimate
+(gray-world: mean RGB; white-patch: per-channel max of a 256 px copy; network: 1/gains).
+
+{table(rows, [("median_deg", "median °"), ("mean_deg", "mean °"), ("worst25_deg", "worst 25% mean °")])}
+{verdict}Reproduce: `{REPRO['autocolor']}` (the eval alone: `npm run models:eval -- autocolor`).
+
+## Limits and what more time would give
+- The training set is tens of wallpapers; the network learns a prior from them and white-patch, which
+  sees full-resolution highlights the 8×8 input cannot, stays strong on images with a white object.
+  More (and more varied) photographs are the first thing to add; longer training (the issue allows
+  about two hours) mainly helps once there is more data.
+- Only global, single-illuminant casts; mixed lighting is out of scope. Strong exposure clipping
+  biases the estimate.
+"""
+
+
+def image_model(m: dict, title: str, what: str, arch: str, recipe: str, evaluation: str, limits: str, key: str) -> str:
+    return f"""# {title} (`{m['id']}`)
+
+{what}
+
+## Architecture
+{arch}
+
+## Contract
+{contract(m)}
+
+## Files
+{files_table(m)}
+
+fp32, opset 17, dynamic batch/height/width. Parity with PyTorch in `models/parity.test.ts`
+(onnxruntime-web WASM in Node, tolerance 1e-3).
+
+{DATA}
+
+## Training
+{recipe}
+
+{training(m)}. Time-budgeted, checkpointed and resumable.
+
+## Evaluation (test split)
+{evaluation}
+
+Reproduce: `{REPRO[key]}` (the eval alone: `npm run models:eval -- {key}`).
+
+## Limits and what more time would give
+{limits}
+"""
+
+
+def denoise(m: dict) -> str:
+    rows = m.get("metrics", {}).get("rows", {})
+    ev = "Gaussian noise of σ 15/25/50 (of 255) on 512×512 centre crops, clipped to [0, 1]; the blur's σ is chosen per noise level on the validation split.\n\n"
+    for sigma, r in rows.items():
+        ev += f"**{sigma.replace('sigma', 'σ = ')}**\n\n" + table(r, [("psnr_db", "PSNR dB"), ("ssim", "SSIM")]) + "\n"
+    s25 = rows.get("sigma25", {})
+    blur = next((v for k, v in s25.items() if k.startswith("best")), None)
+    net = s25.get("network")
+    if blur and net:
+        gain = net["psnr_db"] - blur["psnr_db"]
+        ev += f"At σ = 25 the network is {gain:+.2f} dB over the best blur (target ≥ +1 dB: **{'met' if gain >= 1 else 'not met'}**).\n"
+    return image_model(
+        m,
+        "Denoise",
+        "Blind denoiser for 8-bit photographs: a small residual CNN that predicts the noise and subtracts it. The Render room mixes its output with the input by a strength slider.",
+        "DnCNN-style: conv 3×3 3→32, ReLU, 5 × (conv 3×3 32→32, ReLU), conv 3×3 32→3; output `clamp(x − net(x), 0, 1)`. 48,003 parameters; receptive field 15×15, so tiles need at least 7 px of overlap (the manifest says 8).",
+        "Self-supervised on random 48×48 patches (flips and 90° turns) of the training images in sRGB: Gaussian noise with σ uniform in 5–50 (of 255), or for 30% of patches Poisson–Gaussian noise (10–316 photons at white plus σ 2), clipped to [0, 1]. MSE against the clean patch, Adam lr 1e-3, batch 16.",
+        ev,
+        "- Trained on synthetic, independent per-pixel noise; real camera noise (demosaiced, JPEG-compressed, colour-correlated) is only approximated.\n- Small data and minutes of training: a longer run (resumable) and more photographs would add PSNR, mostly at high σ; a deeper/wider net costs WASM speed (about 48 k multiply-adds per pixel now).",
+        "denoise",
+    )
+
+
+def upscale(m: dict) -> str:
+    rows = m.get("metrics", {}).get("rows", {})
+    ev = "512×512 centre crops, area-downscaled 2× to 256×256 and upscaled back; 4-pixel border ignored.\n\n" + table(rows, [("psnr_db", "PSNR dB"), ("ssim", "SSIM")])
+    if "bicubic" in rows and "network" in rows:
+        gain = rows["network"]["psnr_db"] - rows["bicubic"]["psnr_db"]
+        ev += f"\nThe network is {gain:+.2f} dB over bicubic (target ≥ +0.5 dB: **{'met' if gain >= 0.5 else 'not met'}**).\n"
+    return image_model(
+        m,
+        "Upscale 2×",
+        "2× super-resolution, ESPCN-like: every convolution runs at the input resolution and a pixel shuffle (ONNX DepthToSpace) makes the 2× output.",
+        "conv 5×5 3→32, ReLU, conv 3×3 32→32, ReLU, conv 3×3 32→32, ReLU, conv 3×3 32→12; plus a 1×1 skip 3→12 initialised to copy each channel into its four sub-pixels (a learned nearest-neighbour base); sum → pixel shuffle ×2 → clamp to [0, 1]. 24,432 parameters; receptive field 11×11 input pixels (tiles: overlap ≥ 5 input px).",
+        "Self-supervised on random 96×96 patches (flips and 90° turns) of the training images in sRGB, downscaled 2× by area averaging; MSE against the original patch, Adam lr 1e-3, batch 16.",
+        ev,
+        "- Trained on area-downscaled images: it undoes that kind of downscale best; JPEG-compressed or noisy inputs are out of distribution.\n- More data and time, or a perceptual loss, would sharpen textures; a bigger net costs WASM speed.",
+        "upscale2x",
+    )
+
+
+def text(m: dict) -> str:
+    met = m.get("metrics", {})
+    rows = met.get("rows", {})
+    return f"""# Atelier fortune GPT-2 (`{m['id']}`) — the Write room's bundled model
+
+A tiny GPT-2 trained here so the Write room works offline out of the box. It writes short
+fortune-cookie-flavoured lines: useful as a spark beside the grounded drafts, not as good prose.
+Bigger models can be added from disk or downloaded.
+
+## Architecture
+GPT-2 (HF parameter names and shapes): 4 layers, 192 wide, 6 heads of 32, gelu_new, LayerNorm ε 1e-5,
+tied input/output embeddings, **context 512 tokens** (`n_positions`). Byte-level BPE with 4,096 tokens
+(256 bytes + 3,839 merges + `<|endoftext|>` = id 4095, also BOS/EOS), GPT-2's pre-tokenisation.
+{m.get('training', {}).get('parameters', 0):,} parameters.
+
+## Files (transformers.js layout; `env.localModelPath = '<origin>/models/text/'`)
+{files_table(m)}
+
+- `onnx/model.onnx` is the default for `device: 'webgpu'` and Node CPU; `onnx/model_quantized.onnx`
+  (`dtype: 'q8'`, weight-only int8 with DequantizeLinear) is transformers.js's default on `'wasm'`.
+- No `model.safetensors` is shipped (transformers.js does not read it).
+
+## Contract (one "with past" decoder, opset 14)
+{contract(m)}
+
+Batch is named `batch_size`; heads and head size are static, as transformers.js builds its empty
+first-step cache from the graph's input metadata. Prompt plus new tokens must stay within 512
+(the Write room clamps them); position 512 and beyond is out of range.
+
+## Corpus and licence
+Debian's `fortunes` package (`/usr/share/games/fortunes`), skipping off-topic or offensive files
+(ascii-art, ethnic, drugs, translate-me, knghtbrd, debian, linuxcookie, perl, linux, computers,
+politics, men-women, startrek): about 10,700 fortunes, 1.7 MB, 2% held out. The package is under
+the 3-clause BSD licence (The Regents of the University of California); the quotations themselves are
+of mixed origin (many from recent authors), so the provenance is "distributed by Debian in main", not
+a clean public-domain corpus. A public-domain corpus (e.g. Project Gutenberg texts) would be cleaner
+and is the first thing to swap in; nothing else in the pipeline changes.
+
+## Training
+`models/train/text/`: `prep_corpus.py` → `bpe.py` (hand-written BPE trainer and `tokenizer.json`
+writer) → `train_text.py` (batch 8 × 512 tokens, AdamW lr 2e-3, betas 0.9/0.95, weight decay 0.1,
+100 warm-up steps, cosine to 10%, clip 1.0) → `export_text.py` (ONNX with KV cache, q8, configs and the
+greedy fixtures). {training(m)}.
+
+## Evaluation (held-out fortunes, {met.get('val_tokens', '?')} tokens)
+{table(rows, [("loss", "nats/token"), ("perplexity", "perplexity")])}
+Reproduce: `{REPRO['text']}`. `models/text.test.ts` checks that transformers.js greedy output equals
+PyTorch's token for token, that the tokenizer matches the Python BPE, that generation past position
+256 works and that the q8 file loads.
+
+## Limits and what more time would give
+Validation loss was still falling when the budget ended; the issue allows about two hours, and a
+longer run (it resumes from its checkpoint) plus a larger public-domain corpus would improve it the
+most. It does not follow instructions and knows nothing about the image: the Write room's grounded
+drafts carry the facts.
+"""
+
+
+def main() -> None:
+    manifest = json.loads((MODELS_DIR / "manifest.json").read_text())
+    written: list[str] = []
+    for m in manifest["models"]:
+        render = {"autocolor": autocolor, "denoise": denoise, "upscale2x": upscale}.get(m["id"])
+        if m["kind"] == "text-generation":
+            render = text
+        if render is None:
+            continue
+        path = MODELS_DIR / m["card"]
+        path.write_text(render(m))
+        written.append(str(path))
+        print(f"wrote {path}")
+    # align the Markdown tables the way the repo's prettier check expects (best effort)
+    subprocess.run(["npx", "--no-install", "prettier", "--write", *written], cwd=MODELS_DIR.parent, check=False)
+
+
+if __name__ == "__main__":
+    main()
