@@ -66,6 +66,21 @@ export async function askPersistenceOnce(
   return storage.persist().catch(() => false);
 }
 
+/**
+ * Asks for persistent storage now, synchronously inside the person's gesture (Firefox prompts
+ * and wants the gesture), and records that it was asked. The caller decides "once" (it knows
+ * from `getMeta(db, META_PERSIST_ASKED)`). Returns the answer, or null without the API.
+ */
+export function requestPersistence(
+  db: AtelierDb,
+  storage = storageManager(),
+): Promise<boolean | null> {
+  if (!storage?.persist) return Promise.resolve(null);
+  const answer = storage.persist().catch(() => false);
+  void setMeta(db, META_PERSIST_ASKED, Date.now()).catch(() => undefined);
+  return answer;
+}
+
 export interface ReminderFacts {
   lastBackupAt: number | undefined;
   lastChangeAt: number | undefined;

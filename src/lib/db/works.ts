@@ -11,6 +11,7 @@
  *   getLatestImage(db, workId)          → { blob, width, height, versionId } — the newest
  *                                         version's image, or the original when there is none
  *   getBlob(db, blobId)                 → Blob (e.g. a version's `blobId`)
+ *   getBlobs(db, blobIds)               → (Blob | undefined)[] in one read
  *   addVersion(db, { workId, image, width, height, stack, engine, label?, thumb? }) → Version
  *                                         (one transaction; quota → LibraryError quota-exceeded)
  *   setWorkText(db, workId, key, text)  → texts kept from the Write room
@@ -59,6 +60,11 @@ export async function getBlob(db: AtelierDb, blobId: string): Promise<Blob> {
   const row = await db.blobs.get(blobId);
   if (!row) throw notFound('Image data', blobId);
   return row.blob;
+}
+
+/** Several blobs in one read (thumbnails for the gallery); undefined where missing. */
+export async function getBlobs(db: AtelierDb, blobIds: string[]): Promise<(Blob | undefined)[]> {
+  return (await db.blobs.bulkGet(blobIds)).map((row) => row?.blob);
 }
 
 /** The file exactly as it was imported. @throws LibraryError `not-found` */

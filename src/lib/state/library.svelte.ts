@@ -1,0 +1,411 @@
+/**
+ * The Library room's state: the works, the gallery's search and sort, imports in progress with
+ * per-file results, delete with undo, export, backup and restore, the storage meter and the
+ * reminders. Pixels and bytes go to the image worker; rows go through src/lib/db. Errors reach
+ * the person through handleError (or, for imports, as per-file results), never silently.
+ */
+import { hasCode } from '../../shared/errors/base';
+import { exportFileName, titleFromFileName } from '../../shared/library/text';
+import { imageClient } from '../compute/image-client';
+import { collectBackup, markBackedUp, restoreBackup } from '../db/backup';
+import { db } from '../db/instance';
+import { onLibraryEvent } from '../db/library-events';
+import type { Version, Work } from '../db/schema';
+import {
+  backupReminderDue,
+  getMeta,
+  META_PERSIST_ASKED,
+  reminderFacts,
+  requestPersistence,
+  storageInfo,
+  watchDatabase,
+  type StorageInfo,
+} from '../db/storage';
+import {
+  addWork,
+  deleteWork,
+  getBlob,
+  getOriginalBlob,
+  listVersions,
+  listWorks,
+  purgeDeleted,
+  renameWork,
+  setTags,
+  undeleteWork,
+  type NewWork,
+} from '../db/works';
+import { handleError } from '../errors/handle-error';
+import { toasts } from './toasts.svelte';
+
+/** How long a deleted work can be brought back. */
+export const UNDO_MS = 10_000;
+const AUTHOR_KEY = 'atelier.library.author';
+
+export type SortKey = 'newest' | 'oldest' | 'title';
+
+export interface FileResult {
+  name: string;
+  ok: boolean;
+  /** Why it failed (names the file), or the saved title. */
+  message: string;
+  code?: string;
+  workId?: string;
+}
+
+export interface ImportRun {
+  total: number;
+  done: number;
+  current: string;
+  results: FileResult[];
+}
+
+export function matches(work: Work, query: string): boolean {
+  const q = query.trim().toLocaleLowerCase();
+  if (!q) return true;
+  return q
+    .split(/\s+/)
+    .every(
+      (term) =>
+        work.title.toLocaleLowerCase().includes(term) ||
+        work.tags.some((t) => t.toLocaleLowerCase().includes(term)),
+    );
+}
+
+export function sortWorks(works: Work[], sort: SortKey): Work[] {
+  const out = [...works];
+  if (sort === 'newest') out.sort((a, b) => b.createdAt - a.createdAt);
+  else if (sort === 'oldest') out.sort((a, b) => a.createdAt - b.createdAt);
+  else out.sort((a, b) => a.title.localeCompare(b.title, undefined, { sensitivity: 'base' }));
+  return out;
+}
+
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+class Library {
+  works = $state.raw<Work[]>([]);
+  loaded = $state(false);
+  query = $state('');
+  sort = $state<SortKey>('newest');
+  visible = $derived(
+    sortWorks(
+      this.works.filter((w) => matches(w, this.query)),
+      this.sort,
+    ),
+  );
+  importRun = $state<ImportRun | null>(null);
+  storage = $state<StorageInfo>({ usage: null, quota: null, persisted: null });
+  /** Set when the browser refused persistent storage at the first save. */
+  persistRefused = $state(false);
+  reminderDue = $state(false);
+  /** Another tab upgraded the database: this tab must reload. */
+  outdated = $state<string | null>(null);
+  pendingDelete = $state<{ id: string; title: string } | null>(null);
+  busy = $state<'backup' | 'restore' | 'export' | null>(null);
+  author = $state('');
+
+  #started = false;
+  #persistAsked = true;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Loads the works and starts listening; safe to call more than once. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      this.author = localStorage.getItem(AUTHOR_KEY) ?? '';
+    } catch {
+      // storage disabled: no remembered author
+    }
+    watchDatabase(db, {
+      onOutdated: (error) => (this.outdated = error.message),
+      onBlocked: () =>
+        toasts.push('info', 'Close other Atelier tabs so this one can update its storage.'),
+    });
+    onLibraryEvent(() => this.#scheduleRefresh());
+    try {
+      await purgeDeleted(db, Date.now() - UNDO_MS);
+      this.#persistAsked = (await getMeta(db, META_PERSIST_ASKED)) !== undefined;
+      await this.refresh();
+    } catch (error) {
+      handleError(error, 'Opening the library');
+    } finally {
+      this.loaded = true;
+    }
+    void this.refreshStorage();
+  }
+
+  async refresh(): Promise<void> {
+    this.works = await listWorks(db);
+  }
+
+  #scheduleRefresh(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => {
+      this.refresh().catch((e: unknown) => handleError(e, 'Reading the library'));
+      void this.refreshStorage();
+    }, 150);
+  }
+
+  async refreshStorage(): Promise<void> {
+    this.storage = await storageInfo();
+    this.reminderDue = backupReminderDue(
+      await reminderFacts(db).catch(() => ({
+        lastBackupAt: undefined,
+        lastChangeAt: undefined,
+        oldestWorkAt: undefined,
+        now: Date.now(),
+      })),
+    );
+  }
+
+  /** Call from the person's gesture: asks for persistent storage the first time they save. */
+  #askPersistence(): void {
+    if (this.#persistAsked) return;
+    this.#persistAsked = true;
+    void requestPersistence(db).then((granted) => {
+      if (granted === false) this.persistRefused = true;
+      void this.refreshStorage();
+    });
+  }
+
+  /** Asks again, from the storage meter's button. */
+  protect(): void {
+    void requestPersistence(db).then((granted) => {
+      this.persistRefused = granted === false;
+      if (granted) toasts.push('success', 'Storage is now protected from automatic clearing.');
+      void this.refreshStorage();
+    });
+  }
+
+  /**
+   * Imports files one by one; a bad file is reported and the rest go on. Call it from the
+   * person's gesture (picker, drop, paste): the first import asks for persistent storage.
+   */
+  async importFiles(files: readonly File[]): Promise<FileResult[]> {
+    if (!files.length) return [];
+    if (this.importRun && this.importRun.done < this.importRun.total) {
+      toasts.push('info', 'An import is already running; wait for it to finish.');
+      return [];
+    }
+    this.#askPersistence();
+    const run: ImportRun = { total: files.length, done: 0, current: files[0]!.name, results: [] };
+    this.importRun = run;
+    for (const file of files) {
+      this.importRun = { ...this.importRun, current: file.name };
+      const result = await this.#importOne(file);
+      this.importRun = {
+        ...this.importRun,
+        done: this.importRun.done + 1,
+        results: [...this.importRun.results, result],
+      };
+    }
+    const results = this.importRun.results;
+    const good = results.filter((r) => r.ok).length;
+    if (good === results.length) {
+      toasts.push(
+        'success',
+        good === 1 ? `Imported "${results[0]!.message}".` : `Imported ${good} images.`,
+      );
+    }
+    await this.refresh();
+    void this.refreshStorage();
+    return results;
+  }
+
+  async #importOne(file: File): Promise<FileResult> {
+    try {
+      const made = await imageClient.call((api) => api.ingest(file, file.name), { lane: 'import' });
+      const input: NewWork = {
+        title: titleFromFileName(file.name),
+        original: made.original,
+        thumb: made.thumb,
+        width: made.width,
+        height: made.height,
+        mime: made.mime,
+        sha256: made.sha256,
+        thumbSha256: made.thumbSha256,
+        palette: made.palette,
+      };
+      const work = await addWork(db, input);
+      return { name: file.name, ok: true, message: work.title, workId: work.id };
+    } catch (error) {
+      const message = hasCode(error) || error instanceof Error ? error.message : String(error);
+      const result: FileResult = { name: file.name, ok: false, message };
+      if (hasCode(error)) result.code = error.code;
+      if (!hasCode(error)) console.error(`Importing ${file.name}`, error);
+      return result;
+    }
+  }
+
+  dismissImport(): void {
+    this.importRun = null;
+  }
+
+  async rename(work: Work, title: string): Promise<boolean> {
+    try {
+      await renameWork(db, work.id, title);
+      return true;
+    } catch (error) {
+      handleError(error, 'Renaming');
+      return false;
+    }
+  }
+
+  async retag(work: Work, tags: string[]): Promise<boolean> {
+    try {
+      await setTags(db, work.id, tags);
+      return true;
+    } catch (error) {
+      handleError(error, 'Tagging');
+      return false;
+    }
+  }
+
+  /** Hides the work now; it is purged when the undo window closes. */
+  async remove(work: Work): Promise<void> {
+    try {
+      await this.#finishPendingDelete();
+      await deleteWork(db, work.id);
+      this.pendingDelete = { id: work.id, title: work.title };
+      this.works = this.works.filter((w) => w.id !== work.id);
+      this.#undoTimer = setTimeout(() => void this.#finishPendingDelete(), UNDO_MS);
+    } catch (error) {
+      handleError(error, 'Deleting');
+    }
+  }
+
+  async undoDelete(): Promise<void> {
+    const pending = this.pendingDelete;
+    if (!pending) return;
+    clearTimeout(this.#undoTimer);
+    this.pendingDelete = null;
+    try {
+      await undeleteWork(db, pending.id);
+      await this.refresh();
+    } catch (error) {
+      handleError(error, 'Undoing the deletion');
+    }
+  }
+
+  async #finishPendingDelete(): Promise<void> {
+    clearTimeout(this.#undoTimer);
+    if (!this.pendingDelete) return;
+    this.pendingDelete = null;
+    try {
+      await purgeDeleted(db, Date.now() + 1);
+      void this.refreshStorage();
+    } catch (error) {
+      handleError(error, 'Deleting');
+    }
+  }
+
+  versions(work: Work): Promise<Version[]> {
+    return listVersions(db, work.id);
+  }
+
+  setAuthor(author: string): void {
+    this.author = author;
+    try {
+      localStorage.setItem(AUTHOR_KEY, author);
+    } catch {
+      // the author is still used for this export
+    }
+  }
+
+  /** Exports the original or a version as PNG/JPEG/WebP; PNG carries title and author. */
+  async exportWork(
+    work: Work,
+    options: {
+      type: 'image/png' | 'image/jpeg' | 'image/webp';
+      quality: number;
+      version?: Version;
+    },
+  ): Promise<void> {
+    this.busy = 'export';
+    try {
+      const source = options.version
+        ? await getBlob(db, options.version.blobId)
+        : await getOriginalBlob(db, work.id);
+      const out = await imageClient.call((api) =>
+        api.exportImage(source, {
+          type: options.type,
+          quality: options.quality,
+          title: work.title,
+          author: this.author,
+        }),
+      );
+      const ext = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }[options.type];
+      const title = options.version ? `${work.title} - ${options.version.label}` : work.title;
+      download(out, exportFileName(title, ext));
+    } catch (error) {
+      handleError(error, `Exporting "${work.title}"`);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Saves the whole library as one zip file. */
+  async backup(): Promise<void> {
+    this.busy = 'backup';
+    try {
+      const { manifest, files } = await collectBackup(db, { app: `atelier ${__APP_VERSION__}` });
+      const zip = await imageClient.call((api) => api.packBackup(manifest, files));
+      const day = new Date().toISOString().slice(0, 10);
+      download(zip, `atelier-backup-${day}.zip`);
+      await markBackedUp(db, manifest.works.length, zip.size);
+      this.reminderDue = false;
+      this.persistRefused = false;
+      toasts.push('success', `Backup saved: ${manifest.works.length} works.`);
+    } catch (error) {
+      handleError(error, 'Backing up');
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Restores a backup file after checking all of it; a bad file changes nothing. */
+  async restore(file: File): Promise<boolean> {
+    this.busy = 'restore';
+    try {
+      const { manifest, blobs } = await imageClient.call((api) =>
+        api.unpackBackup(file, file.name),
+      );
+      const counts = await restoreBackup(db, manifest, blobs);
+      await this.refresh();
+      toasts.push('success', `Restored ${counts.works} works and ${counts.versions} versions.`);
+      return true;
+    } catch (error) {
+      handleError(error, 'Restoring');
+      return false;
+    } finally {
+      this.busy = null;
+      void this.refreshStorage();
+    }
+  }
+}
+
+export const library = new Library();
+
+// A typed hook for e2e tests and benchmarks, only when the test harness asks for it.
+try {
+  if (globalThis.localStorage?.getItem('atelier.testHooks') === '1') {
+    (globalThis as { __atelierLibrary?: unknown }).__atelierLibrary = {
+      library,
+      addWork: (input: NewWork) => addWork(db, input),
+      count: () => db.works.count(),
+      blobCount: () => db.blobs.count(),
+    };
+  }
+} catch {
+  // no localStorage: no hook
+}
