@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EFFECTS, layoutStack } from '../effects/registry';
+import type { EffectStack } from '../effects/types';
 import { fitSize, scaleSpatial, SHOWCASE, STARTING } from './catalogue';
 
 describe('catalogue', () => {
@@ -17,7 +18,7 @@ describe('catalogue', () => {
   });
 
   it('scaling spatial params in the stack equals the engine’s own preview scaling', () => {
-    const stack = {
+    const stack: EffectStack = {
       effects: [
         { id: 'b', effectId: 'blur', enabled: true, params: { sigma: 8 } },
         { id: 'g', effectId: 'grain', enabled: true, params: { amount: 0.3 } },
