@@ -1,6 +1,26 @@
-/** The one client of the text worker. */
+/**
+ * The one client of the text worker, and the calls the Write room makes through it:
+ * - `loadTextModel` picks WebGPU or WASM with `chooseBackend`, and when WebGPU fails to run the
+ *   model it retries on WASM in a fresh worker (never in the poisoned one);
+ * - `generateText` streams pieces through a Comlink proxy, one generation at a time (lane 'model');
+ * - `stopText` reaches the worker in another lane, so it lands while a generation runs;
+ * - `analyzeImage` runs the image analysis in the worker.
+ */
+import { proxy } from 'comlink';
 import type { TextApi } from '../../../workers/text.worker';
+import type { GenerateResult, LoadedModel, ModelSource } from '../../../workers/text/runtime';
+import {
+  chooseBackend,
+  type BackendPreference,
+  type DeviceProbe,
+} from '../../shared/compute/backend';
+import { hasCode } from '../../shared/errors/base';
+import type { ImageAnalysis } from '../../shared/write/analysis';
+import type { GenerationParams } from '../../shared/write/params';
+import type { Prompt } from '../../shared/write/prompt';
 import { WorkerClient } from './worker-client';
+
+export type { GenerateResult, LoadedModel, ModelSource };
 
 export const textClient = new WorkerClient<TextApi>({
   name: 'text',
@@ -10,3 +30,88 @@ export const textClient = new WorkerClient<TextApi>({
       name: 'atelier-text',
     }),
 });
+
+export interface LoadRequest {
+  source: ModelSource;
+  preference: BackendPreference;
+  probe: DeviceProbe | null;
+  onProgress?: (info: { file: string; loaded: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadOutcome extends LoadedModel {
+  /** Set when WebGPU failed and the model runs on WASM instead: why. */
+  fallbackReason?: string;
+}
+
+const LOAD_TIMEOUT_MS = 10 * 60_000;
+
+async function loadOn(request: LoadRequest, backend: 'webgpu' | 'wasm'): Promise<LoadedModel> {
+  const { probe, onProgress, source } = request;
+  const options = {
+    source,
+    backend,
+    shaderF16: probe?.webgpu?.shaderF16 ?? false,
+    threads: probe?.wasm.threads ?? 1,
+  };
+  return textClient.call((api) => api.load(options, onProgress ? proxy(onProgress) : undefined), {
+    lane: 'model',
+    signal: request.signal,
+    timeoutMs: LOAD_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Loads a model (once) on the backend the device and settings allow.
+ * @throws TextError from the worker (model-invalid, model-load-failed, tokenizer-mismatch, …),
+ *   ComputeError when the worker itself fails, AbortError on abort.
+ */
+export async function loadTextModel(request: LoadRequest): Promise<LoadOutcome> {
+  const choice = request.probe
+    ? chooseBackend(request.preference, request.probe)
+    : { backend: 'wasm' as const, reason: 'device not probed yet' };
+  if (choice.backend === 'wasm') return loadOn(request, 'wasm');
+  try {
+    return await loadOn(request, 'webgpu');
+  } catch (error) {
+    const retry =
+      hasCode(error) && (error.code === 'backend-failed' || error.code === 'worker-crashed');
+    if (!retry || request.signal?.aborted) throw error;
+    // A backend that failed to start may have poisoned the worker: start over in a fresh one.
+    textClient.restart('restarted to retry on WASM');
+    const loaded = await loadOn(request, 'wasm');
+    return { ...loaded, fallbackReason: error.message };
+  }
+}
+
+export interface GenerateRequest {
+  prompt: Prompt;
+  params: GenerationParams;
+  onText: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+/** @throws TextError not-ready | busy | generation-failed; AbortError on abort */
+export function generateText(request: GenerateRequest): Promise<GenerateResult> {
+  const { prompt, params, onText, signal } = request;
+  return textClient.call((api) => api.generate({ prompt, params }, proxy(onText)), {
+    lane: 'model',
+    signal,
+    timeoutMs: LOAD_TIMEOUT_MS,
+  });
+}
+
+/** Asks the running generation to stop after its current token. Never starts a worker. */
+export async function stopText(): Promise<boolean> {
+  if (!textClient.alive) return false;
+  return textClient.call((api) => api.stop(), { lane: 'control', timeoutMs: 10_000 });
+}
+
+/** @throws Error when the image cannot be decoded. */
+export function analyzeImage(image: Blob, signal?: AbortSignal): Promise<ImageAnalysis> {
+  return textClient.call((api) => api.analyze(image), {
+    lane: 'analyze',
+    signal,
+    timeoutMs: 60_000,
+  });
+}
