@@ -95,7 +95,8 @@ export class GpuRenderer {
   budget(): number {
     const l = this.device.limits;
     const perBinding = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize) / 16;
-    return Math.max(64 * 64, Math.min(perBinding, 16 << 20));
+    // Four vec4f images per tile at 16 B/px: 4 MP keeps a tile near 256 MB of GPU memory.
+    return Math.max(64 * 64, Math.min(perBinding, 4 << 20));
   }
 
   #check(): void {

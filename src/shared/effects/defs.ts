@@ -80,7 +80,9 @@ const num = (p: ResolvedParams, key: string): number => p[key] as number;
 const LUMA = [0.2126, 0.7152, 0.0722];
 
 /** Blur radii come in buckets so that most slider moves keep the same model and shader. */
-const RADIUS_BUCKETS = [0, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96];
+const RADIUS_BUCKETS = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96,
+];
 
 /** The radius (in pixels) a Gaussian of `sigma` is computed over, rounded up to a bucket. */
 export function blurRadius(sigma: number): number {

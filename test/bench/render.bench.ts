@@ -1,0 +1,256 @@
+/**
+ * Render engine numbers, side by side in one Chromium run, medians:
+ * - CPU path (ORT WASM): the five-effect stack at 1 MP and 12 MP in ms per megapixel;
+ * - one fused session vs one session per effect (1 MP);
+ * - vs Canvas 2D `ctx.filter` with the equivalent brightness/contrast/saturate/blur (+ a radial
+ *   gradient for the vignette), pixels read back like ours (1 MP);
+ * - WASM threads: all vs 1 (1 MP);
+ * - preview at 1 MP after a parameter change (warm session);
+ * - GPU path on SwiftShader, labelled "software" (correctness only; 0.25 MP).
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, it } from 'vitest';
+import { openStudio, waitForReady, type StudioSession } from '../e2e/browser';
+import { buildStudio, startPreview, type Preview } from '../e2e/server';
+import { adapterLabel, median, record } from './measure';
+
+const OUT_DIR = 'dist-bench-render';
+let preview: Preview;
+
+beforeAll(async () => {
+  if (process.env.BENCH_SKIP_BUILD !== '1') buildStudio({ outDir: OUT_DIR });
+  preview = await startPreview({ outDir: OUT_DIR, port: Number(process.env.BENCH_PORT ?? 4812) });
+});
+afterAll(() => preview?.stop());
+
+interface Timings {
+  [name: string]: number[];
+}
+
+/** Runs in the page: builds images and times renders through the test hooks. */
+async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
+  return page.evaluate(async () => {
+    type Client = {
+      call: <R>(
+        fn: (api: Record<string, (...a: unknown[]) => Promise<unknown>>) => Promise<R>,
+      ) => Promise<R>;
+    };
+    type Hooks = {
+      render: (o: unknown) => Promise<{ data: Uint8Array }>;
+      renderCpuClient: Client;
+    };
+    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+    const makeImage = (width: number, height: number) => {
+      const data = new Uint8Array(width * height * 4);
+      for (let i = 0; i < data.length; i += 4) {
+        const p = i >> 2;
+        data[i] = p % 251;
+        data[i + 1] = (p >> 4) % 253;
+        data[i + 2] = (p * 7) % 255;
+        data[i + 3] = 255;
+      }
+      return { width, height, data };
+    };
+    const effect = (effectId: string, params: Record<string, number>) => ({
+      id: effectId,
+      effectId,
+      enabled: true,
+      params,
+    });
+    const five = (contrast: number) => [
+      effect('exposure', { ev: 0.3 }),
+      effect('contrast', { amount: contrast }),
+      effect('saturation', { amount: 0.3 }),
+      effect('blur', { sigma: 3 }),
+      effect('vignette', { amount: 0.5 }),
+    ];
+    const t: Timings = {};
+    const push = (k: string, v: number) => (t[k] ??= []).push(v);
+    const time = async (fn: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await fn();
+      return performance.now() - t0;
+    };
+    const mp1 = makeImage(1024, 1024);
+    const mp12 = makeImage(4000, 3000);
+    const fused = (image: typeof mp1, contrast = 0.2) =>
+      hooks.render({ image, stack: { effects: five(contrast) }, backend: 'wasm' });
+    const perEffect = async (image: typeof mp1) => {
+      let cur: { width: number; height: number; data: Uint8Array } = image;
+      for (const e of five(0.2)) {
+        const out = await hooks.render({ image: cur, stack: { effects: [e] }, backend: 'wasm' });
+        cur = { width: image.width, height: image.height, data: out.data };
+      }
+    };
+    const canvas = document.createElement('canvas');
+    canvas.width = 1024;
+    canvas.height = 1024;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    const src = document.createElement('canvas');
+    src.width = 1024;
+    src.height = 1024;
+    const sctx = src.getContext('2d')!;
+    const canvasFilter = async () => {
+      sctx.putImageData(new ImageData(new Uint8ClampedArray(mp1.data), 1024, 1024), 0, 0);
+      ctx.filter = 'brightness(1.23) contrast(1.32) saturate(1.3) blur(3px)';
+      ctx.drawImage(src, 0, 0);
+      ctx.filter = 'none';
+      const g = ctx.createRadialGradient(512, 512, 300, 512, 512, 724);
+      g.addColorStop(0, 'rgba(0,0,0,0)');
+      g.addColorStop(1, 'rgba(0,0,0,0.5)');
+      ctx.fillStyle = g;
+      ctx.fillRect(0, 0, 1024, 1024);
+      return ctx.getImageData(0, 0, 1024, 1024).data.length;
+    };
+    // Warm up both paths (session creation, WASM init).
+    await fused(mp1);
+    await perEffect(mp1);
+    await canvasFilter();
+    for (let i = 0; i < 5; i++) {
+      push('fused1', await time(() => fused(mp1)));
+      push('perEffect1', await time(() => perEffect(mp1)));
+      push('canvas1', await time(canvasFilter));
+      // A parameter change: same structure, new uniforms, warm session.
+      push('preview1', await time(() => fused(mp1, 0.2 + 0.05 * (i + 1))));
+    }
+    await fused(mp12);
+    for (let i = 0; i < 2; i++) push('fused12', await time(() => fused(mp12)));
+    // Threads: a second worker limited to one WASM thread, side by side with the default one.
+    await hooks.renderCpuClient.call((api) => api.configure!({ threads: 1 }));
+    const oneThread = () =>
+      hooks.renderCpuClient.call((api) =>
+        api.render!({ image: mp1, stack: { effects: five(0.2) }, backend: 'wasm' }),
+      );
+    await oneThread();
+    for (let i = 0; i < 5; i++) {
+      push('threadsAll', await time(() => fused(mp1)));
+      push('threads1', await time(oneThread));
+    }
+    return { t, threads: navigator.hardwareConcurrency };
+  });
+}
+
+async function gpuBench(page: Page) {
+  return page.evaluate(async () => {
+    type Hooks = {
+      render: (o: unknown) => Promise<{ backend: string; adapter: string | null }>;
+    };
+    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+    const width = 512;
+    const height = 512;
+    const data = new Uint8Array(width * height * 4).fill(100);
+    const stack = {
+      effects: [
+        ['exposure', { ev: 0.3 }],
+        ['contrast', { amount: 0.2 }],
+        ['saturation', { amount: 0.3 }],
+        ['blur', { sigma: 3 }],
+        ['vignette', { amount: 0.5 }],
+      ].map(([effectId, params]) => ({ id: effectId, effectId, enabled: true, params })),
+    };
+    const run = () => hooks.render({ image: { width, height, data }, stack, backend: 'webgpu' });
+    const first = await run();
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await run();
+      times.push(performance.now() - t0);
+    }
+    const adapter = await navigator.gpu?.requestAdapter();
+    const info = adapter?.info;
+    return {
+      times,
+      backend: first.backend,
+      adapter: info
+        ? { vendor: info.vendor, architecture: info.architecture, description: info.description }
+        : null,
+    };
+  });
+}
+
+it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () => {
+  let session: StudioSession | undefined;
+  try {
+    session = await openStudio({ baseURL: preview.url, mode: { name: 'wasm', webgpu: false } });
+    await waitForReady(session.page);
+    await session.page.waitForFunction(() => '__atelier' in globalThis);
+    const { t, threads } = await cpuBench(session.page);
+    const m = (k: string) => median(t[k]!);
+    const stack = 'exposure, contrast, saturation, blur σ=3, vignette';
+    record({
+      name: 'render CPU path, 5-effect stack @1 MP',
+      value: m('fused1') / 1.048576,
+      unit: 'ms/MP',
+      backend: 'wasm',
+      note: `${stack}; 1024×1024; median of ${t.fused1!.length}; ${threads} threads`,
+    });
+    record({
+      name: 'render CPU path, 5-effect stack @12 MP',
+      value: m('fused12') / 12,
+      unit: 'ms/MP',
+      backend: 'wasm',
+      note: `${stack}; 4000×3000 (tiled, 4 MP crops); median of ${t.fused12!.length}`,
+    });
+    record({
+      name: 'render CPU: fused single session vs one session per effect @1 MP',
+      value: m('fused1'),
+      baseline: m('perEffect1'),
+      ratio: m('perEffect1') / m('fused1'),
+      unit: 'ms',
+      backend: 'wasm',
+      note: 'ratio = per-effect / fused (target ≥ 1.5×); alternated in one run',
+    });
+    record({
+      name: 'render CPU vs Canvas 2D ctx.filter @1 MP',
+      value: m('fused1'),
+      baseline: m('canvas1'),
+      ratio: m('canvas1') / m('fused1'),
+      unit: 'ms',
+      backend: 'wasm',
+      note: 'ratio = canvas / ours (≥ 1 means not slower); canvas: brightness/contrast/saturate/blur(3px) + gradient vignette + getImageData, sRGB approximations of our linear-light exposure/vignette',
+    });
+    record({
+      name: 'render CPU threads all vs 1 @1 MP',
+      value: m('threadsAll'),
+      baseline: m('threads1'),
+      ratio: m('threads1') / m('threadsAll'),
+      unit: 'ms',
+      backend: 'wasm',
+      note: `ratio = 1 thread / ${Math.min(8, threads)} threads; two workers alternated`,
+    });
+    record({
+      name: 'render preview @1 MP after a parameter change',
+      value: m('preview1'),
+      unit: 'ms',
+      backend: 'wasm',
+      note: 'contrast changed, same structure: cached session, new uniforms (target < 100 ms)',
+    });
+    await session.close();
+    session = undefined;
+  } finally {
+    await session?.close();
+  }
+});
+
+it('GPU path (SwiftShader here: software, correctness only)', async () => {
+  const session = await openStudio({
+    baseURL: preview.url,
+    mode: { name: 'webgpu', webgpu: true },
+  });
+  try {
+    await waitForReady(session.page);
+    await session.page.waitForFunction(() => '__atelier' in globalThis);
+    const { times, backend, adapter } = await gpuBench(session.page);
+    const label = adapterLabel(adapter);
+    record({
+      name: 'render GPU path, 5-effect stack @0.25 MP',
+      value: median(times) / 0.262144,
+      unit: 'ms/MP',
+      backend,
+      adapter: label,
+      note: `512×512 incl. upload + readback; median of ${times.length}; ${label?.startsWith('software') ? 'software adapter: not a GPU speed' : 'hardware adapter'}`,
+    });
+  } finally {
+    await session.close();
+  }
+});
