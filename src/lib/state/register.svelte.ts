@@ -1,0 +1,447 @@
+/**
+ * The Register room's state: the wallet (discovered, connected, on the registry's chain), the
+ * work being registered (from the library or a dropped PNG), the sign → verify → store flow,
+ * exports, verification of dropped files and certificates, and the anchoring outbox.
+ *
+ * Hashing runs in the hash worker; the wallet is reached only through src/lib/wallet; rows go
+ * through src/lib/db. A wallet refusal (4001) is a quiet "cancelled" notice, never a red toast;
+ * other errors go through handleError.
+ */
+import type { Address } from 'viem';
+import { hasCode, isAbortError } from '../../shared/errors/base';
+import { WalletError } from '../../shared/errors/wallet';
+import {
+  certificateText,
+  toCertificate,
+  verifyCertificate,
+  type CertificateJson,
+  type Verification,
+} from '../../shared/registration/certificate';
+import { embedRegistration } from '../../shared/registration/png';
+import { buildRegistration, LICENSES, randomNonce } from '../../shared/registration/typed-data';
+import { analyseImage, type AnalysedImage } from '../compute/hash-client';
+import { db } from '../db/instance';
+import {
+  findByContentHash,
+  findSimilar,
+  listRegistrations,
+  outboxStore,
+  pendingAnchors,
+  queueAnchor,
+  saveRegistration,
+  type RegistrationRow,
+  type SimilarRegistration,
+} from '../db/registrations';
+import type { Version, Work } from '../db/schema';
+import { getBlob, listVersions, listWorks } from '../db/works';
+import { handleError } from '../errors/handle-error';
+import { WalletConnection } from '../wallet/connection';
+import { watchWallets, type WalletOption } from '../wallet/discovery';
+import { walletMessage } from '../wallet/errors';
+import { sendOutbox } from '../wallet/outbox';
+import { DEFAULT_DEPLOYMENT, type Deployment } from '../wallet/registry';
+
+export type WalletStatus = 'none' | 'connecting' | 'connected' | 'unknown-chain';
+export type Phase = 'idle' | 'hashing' | 'switching' | 'signing' | 'saving';
+
+export interface Source {
+  kind: 'work' | 'file';
+  name: string;
+  workId?: string;
+  versionId?: string;
+}
+
+export interface VerifyView {
+  name: string;
+  kind: 'png' | 'certificate' | 'image';
+  /** Null when the file carries no certificate. */
+  verification: Verification | null;
+  contentHash?: string;
+  perceptualHash?: string;
+  /** Local registrations of exactly this file. */
+  exact: RegistrationRow[];
+  /** Local registrations that look like this picture (perceptual hash), closest first. */
+  similar: SimilarRegistration[];
+}
+
+function slug(title: string): string {
+  return (
+    title
+      .normalize('NFKD')
+      .replace(/[^\w\s-]/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .toLowerCase()
+      .slice(0, 60) || 'work'
+  );
+}
+
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+class RegisterState {
+  deployment: Deployment = DEFAULT_DEPLOYMENT;
+  wallets = $state<WalletOption[]>([]);
+  walletId = $state<string | null>(null);
+  walletStatus = $state<WalletStatus>('none');
+  account = $state<Address | null>(null);
+  chainId = $state<number | null>(null);
+  /** A quiet line under the wallet or the form ("Cancelled in the wallet."). */
+  notice = $state('');
+
+  works = $state<Work[]>([]);
+  versions = $state<Version[]>([]);
+  source = $state<Source | null>(null);
+  prepared = $state.raw<AnalysedImage | null>(null);
+  previewUrl = $state<string | null>(null);
+  title = $state('');
+  licenseId = $state<string>(LICENSES[0].id);
+  phase = $state<Phase>('idle');
+  last = $state.raw<RegistrationRow | null>(null);
+
+  registrations = $state.raw<RegistrationRow[]>([]);
+  pending = $derived(
+    this.registrations.filter((r) => r.anchor?.status === 'queued' || r.anchor?.status === 'sent')
+      .length,
+  );
+  online = $state(globalThis.navigator?.onLine ?? true);
+  anchoring = $state(false);
+
+  verifying = $state(false);
+  verify = $state.raw<VerifyView | null>(null);
+
+  #connection: WalletConnection | null = null;
+  #abort: AbortController | null = null;
+
+  get busy(): boolean {
+    return this.phase !== 'idle';
+  }
+
+  /** Starts wallet discovery and online/offline tracking; returns the cleanup. */
+  start(): () => void {
+    const stopWallets = watchWallets((list) => (this.wallets = list));
+    const onOnline = () => (this.online = true);
+    const onOffline = () => (this.online = false);
+    addEventListener('online', onOnline);
+    addEventListener('offline', onOffline);
+    void this.refresh();
+    return () => {
+      stopWallets();
+      removeEventListener('online', onOnline);
+      removeEventListener('offline', onOffline);
+      this.#abort?.abort();
+    };
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      [this.registrations, this.works] = await Promise.all([listRegistrations(db), listWorks(db)]);
+    } catch (error) {
+      handleError(error, 'Reading registrations');
+    }
+  }
+
+  // ---- wallet -------------------------------------------------------------------------------
+
+  /** Shows a wallet error: 4001 quietly, the rest through handleError. Returns true if quiet. */
+  #walletProblem(error: unknown, context: string): void {
+    if (isAbortError(error)) return;
+    if (hasCode(error) && error.code === 'wallet-rejected') {
+      this.notice = walletMessage('wallet-rejected');
+      return;
+    }
+    if (hasCode(error) && error.code === 'wallet-unknown-chain') {
+      this.walletStatus = 'unknown-chain';
+      this.notice = `Your wallet does not know ${this.deployment.chainName} yet: add it to continue.`;
+      return;
+    }
+    if (hasCode(error) && error.code === 'wallet-request-pending') {
+      this.notice = walletMessage('wallet-request-pending');
+      return;
+    }
+    handleError(error, context);
+  }
+
+  async connect(walletId: string): Promise<void> {
+    const option = this.wallets.find((w) => w.id === walletId);
+    if (!option) return;
+    if (this.walletStatus === 'connecting') return;
+    this.notice = '';
+    if (this.#connection?.provider !== option.provider) {
+      this.#connection?.dispose();
+      this.#connection = new WalletConnection(option.provider);
+      this.#connection.onChange((change) => {
+        this.account = this.#connection?.account ?? null;
+        this.chainId = this.#connection?.chainId ?? null;
+        if (change.kind === 'disconnect' || !this.account) this.walletStatus = 'none';
+      });
+    }
+    this.walletId = walletId;
+    this.walletStatus = 'connecting';
+    try {
+      this.account = await this.#connection.connect();
+      this.chainId = this.#connection.chainId;
+      this.walletStatus = 'connected';
+    } catch (error) {
+      this.walletStatus = 'none';
+      this.#walletProblem(error, 'Connecting the wallet');
+    }
+  }
+
+  async addNetwork(): Promise<void> {
+    if (!this.#connection) return;
+    this.notice = '';
+    try {
+      await this.#connection.addChain(this.deployment);
+      this.chainId = this.#connection.chainId;
+      this.walletStatus = 'connected';
+    } catch (error) {
+      this.#walletProblem(error, 'Adding the network');
+    }
+  }
+
+  // ---- picking a work -----------------------------------------------------------------------
+
+  async chooseWork(workId: string): Promise<void> {
+    try {
+      this.versions = workId ? await listVersions(db, workId) : [];
+      const work = this.works.find((w) => w.id === workId);
+      if (!work) return;
+      await this.chooseVersion(work, this.versions[0]?.id ?? '');
+    } catch (error) {
+      handleError(error, 'Opening the work');
+    }
+  }
+
+  async chooseVersion(work: Work, versionId: string): Promise<void> {
+    const version = this.versions.find((v) => v.id === versionId);
+    const blob = await getBlob(db, version ? version.blobId : work.originalBlobId);
+    const name = version ? `${work.title} — ${version.label}` : work.title;
+    await this.#prepare(blob, {
+      kind: 'work',
+      name,
+      workId: work.id,
+      ...(version ? { versionId: version.id } : {}),
+    });
+    if (!this.title) this.title = work.title;
+  }
+
+  async chooseFile(file: File): Promise<void> {
+    await this.#prepare(file, { kind: 'file', name: file.name });
+    if (!this.title) this.title = file.name.replace(/\.[a-z0-9]+$/i, '');
+  }
+
+  async #prepare(blob: Blob, source: Source): Promise<void> {
+    this.#abort?.abort();
+    const abort = (this.#abort = new AbortController());
+    this.phase = 'hashing';
+    this.last = null;
+    this.notice = '';
+    try {
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const prepared = await analyseImage(bytes, blob.type, abort.signal);
+      if (abort.signal.aborted) return;
+      this.source = source;
+      this.prepared = prepared;
+      if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
+      this.previewUrl = URL.createObjectURL(
+        new Blob([prepared.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+      );
+    } catch (error) {
+      handleError(error, `Reading ${source.name}`);
+    } finally {
+      if (this.#abort === abort) this.phase = 'idle';
+    }
+  }
+
+  // ---- registering --------------------------------------------------------------------------
+
+  /** Signs the prepared work; a double click while in flight does nothing. */
+  async register(): Promise<void> {
+    if (this.busy) return;
+    const prepared = this.prepared;
+    const source = this.source;
+    if (!prepared || !source) return;
+    this.notice = '';
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.#registerOnce(prepared, source);
+          return;
+        } catch (error) {
+          // The account or network changed mid-flow: start again once, with the new context.
+          if (hasCode(error) && error.code === 'wallet-context-changed' && attempt === 0) {
+            this.account = this.#connection?.account ?? null;
+            if (this.account) continue;
+          }
+          throw error;
+        }
+      }
+    } catch (error) {
+      if (hasCode(error) && error.code === 'wallet-context-changed') {
+        this.notice = walletMessage('wallet-context-changed');
+      } else {
+        this.#walletProblem(error, 'Registering');
+      }
+    } finally {
+      this.phase = 'idle';
+    }
+  }
+
+  async #registerOnce(prepared: AnalysedImage, source: Source): Promise<void> {
+    const connection = this.#connection;
+    if (!connection?.account || this.walletStatus === 'none') {
+      throw new WalletError('wallet-not-connected', 'Connect a wallet first.');
+    }
+    this.phase = 'switching';
+    await connection.ensureChain(this.deployment);
+    this.chainId = connection.chainId;
+    const typed = buildRegistration({
+      chainId: this.deployment.chainId,
+      verifyingContract: this.deployment.registry,
+      contentHash: prepared.contentHash,
+      perceptualHash: prepared.perceptualHash,
+      title: this.title,
+      author: connection.account,
+      createdAt: Math.floor(Date.now() / 1000),
+      licenseId: this.licenseId,
+      nonce: randomNonce(),
+    });
+    this.phase = 'signing';
+    const signature = await connection.signRegistration(typed);
+    this.phase = 'saving';
+    const certificate = toCertificate(typed, signature);
+    // Checked again from the stored form, as any verifier will read it.
+    const check = await verifyCertificate(certificate, { contentHash: prepared.contentHash });
+    if (!check.valid) throw new WalletError('wallet-bad-signature', check.message);
+    const png = embedRegistration(prepared.png, certificateText(certificate));
+    this.last = await saveRegistration(db, {
+      certificate,
+      png: new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+      ...(source.workId ? { workId: source.workId } : {}),
+      ...(source.versionId ? { versionId: source.versionId } : {}),
+      ...(source.kind === 'file' ? { fileName: source.name } : {}),
+    });
+    await this.refresh();
+  }
+
+  exportPng(row: RegistrationRow): void {
+    if (row.png) download(row.png, `${slug(row.title)}.png`);
+  }
+
+  exportCertificate(row: RegistrationRow): void {
+    const text = certificateText(row.certificate);
+    download(new Blob([text], { type: 'application/json' }), `${slug(row.title)}.certificate.json`);
+  }
+
+  // ---- verifying ----------------------------------------------------------------------------
+
+  async verifyFile(file: File): Promise<void> {
+    this.verifying = true;
+    try {
+      const isJson = file.type === 'application/json' || /\.json$/i.test(file.name);
+      if (isJson) {
+        const text = await file.text();
+        const verification = await verifyCertificate(text);
+        const hash = verification.typed?.message.contentHash;
+        this.verify = {
+          name: file.name,
+          kind: 'certificate',
+          verification,
+          exact: hash ? await findByContentHash(db, hash) : [],
+          similar: [],
+        };
+        return;
+      }
+      const image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
+      const verification = image.certificateText
+        ? await verifyCertificate(image.certificateText, { contentHash: image.contentHash })
+        : null;
+      const exact = await findByContentHash(db, image.contentHash);
+      const similar =
+        verification?.valid && verification.contentMatches
+          ? []
+          : (await findSimilar(db, image.perceptualHash)).filter(
+              (s) => !exact.some((e) => e.id === s.row.id),
+            );
+      this.verify = {
+        name: file.name,
+        kind: image.converted ? 'image' : 'png',
+        verification,
+        contentHash: image.contentHash,
+        perceptualHash: image.perceptualHash,
+        exact,
+        similar,
+      };
+    } catch (error) {
+      handleError(error, `Checking ${file.name}`);
+    } finally {
+      this.verifying = false;
+    }
+  }
+
+  // ---- anchoring ----------------------------------------------------------------------------
+
+  /** Puts a registration in the outbox, and sends it now when online and connected. */
+  async anchor(row: RegistrationRow): Promise<void> {
+    try {
+      await queueAnchor(db, row.id);
+      await this.refresh();
+      if (!this.online) {
+        this.notice = 'Offline: the registration waits in the outbox until you are back online.';
+        return;
+      }
+      await this.sendPending();
+    } catch (error) {
+      handleError(error, 'Anchoring');
+    }
+  }
+
+  /** Sends everything in the outbox (the person confirmed). */
+  async sendPending(): Promise<void> {
+    if (this.anchoring) return;
+    const connection = this.#connection;
+    if (!connection?.account) {
+      this.notice = 'Connect a wallet to send the waiting registrations.';
+      return;
+    }
+    this.anchoring = true;
+    this.notice = '';
+    try {
+      await connection.ensureChain(this.deployment);
+      const run = await sendOutbox({
+        connection,
+        deployment: this.deployment,
+        store: outboxStore(db),
+        onUpdate: () => void this.refresh(),
+      });
+      if (run.cancelled)
+        this.notice = 'Cancelled in the wallet. The registration is still waiting.';
+    } catch (error) {
+      this.#walletProblem(error, 'Anchoring');
+    } finally {
+      this.anchoring = false;
+      await this.refresh();
+    }
+  }
+
+  /** How many registrations wait in the outbox (for the banner when back online). */
+  async pendingCount(): Promise<number> {
+    return (await pendingAnchors(db)).length;
+  }
+
+  certificateOf(row: RegistrationRow): CertificateJson {
+    return row.certificate;
+  }
+}
+
+export const register = new RegisterState();
