@@ -28,6 +28,7 @@ import {
   generateText,
   loadTextModel,
   stopText,
+  textClient,
   type GenerateResult,
   type LoadOutcome,
   type ModelSource,
@@ -254,7 +255,7 @@ class WriteState {
     }
   }
 
-  async #source(option: ModelOption): Promise<ModelSource> {
+  async sourceOf(option: ModelOption): Promise<ModelSource> {
     if (option.bundled) {
       return {
         key: option.key,
@@ -282,7 +283,7 @@ class WriteState {
     this.modelError = null;
     this.modelProgress = null;
     try {
-      const source = await this.#source(option);
+      const source = await this.sourceOf(option);
       const loaded = await loadTextModel({
         source,
         preference: settings.backend,
@@ -548,6 +549,9 @@ try {
       write,
       addWork: (input: NewWork) => addWork(db, input),
       getWork: (id: string) => getWork(db, id),
+      /** Benchmarks: the worker client and the chosen model's source, to load it on a set backend. */
+      textClient,
+      source: async () => (write.model ? write.sourceOf(write.model) : null),
     };
   }
 } catch {
