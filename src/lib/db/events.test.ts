@@ -196,40 +196,48 @@ describe('EventRecorder', () => {
     }
     await rec.flush();
     const rollups = (await db.rollups.toArray()) as InsightRollup[];
-    const byMetric = (m: string) => rollups.filter((r) => r.metric === m);
-    const sum = (rows: InsightRollup[], f: (r: InsightRollup) => number) =>
-      rows.reduce((a, r) => a + f(r), 0);
+    const days = rollups.filter((r) => r.metric === 'day');
+    const total = (key: string) => days.reduce((a, r) => a + (r.extra?.[key] ?? 0), 0);
 
     // Direct counts from the inputs.
     const of = (t: string) => events.filter((e) => e.type === t);
-    expect(sum(byMetric('types'), (r) => r.count)).toBe(events.length);
-    expect(sum(byMetric('types'), (r) => r.extra?.['work.imported'] ?? 0)).toBe(
-      of('work.imported').length,
-    );
-    expect(sum(byMetric('active'), (r) => r.sum)).toBe(
+    expect(days.reduce((a, r) => a + r.count, 0)).toBe(events.length);
+    expect(total('t:work.imported')).toBe(of('work.imported').length);
+    expect(days.reduce((a, r) => a + r.sum, 0)).toBe(
       of('session.active').reduce((a, e) => a + (e as { activeMs: number }).activeMs, 0),
     );
     for (const id of effects) {
-      expect(sum(byMetric('effects'), (r) => r.extra?.[id] ?? 0)).toBe(
+      expect(total(`e:${id}`)).toBe(
         events.filter((e) => e.type === 'effect.added' && e.effectId === id).length,
+      );
+      expect(total(`ea:${id}`)).toBe(
+        events.filter((e) => e.type === 'effect.added' && e.effectId === id && e.automatic).length,
       );
     }
     const renders = of('render.finished') as { ms: number; megapixels: number; backend: string }[];
-    const webgpuRows = byMetric('render:webgpu');
-    expect(sum(webgpuRows, (r) => r.sum)).toBe(
-      renders.filter((r) => r.backend === 'webgpu').reduce((a, r) => a + r.ms, 0),
+    const webgpu = renders.filter((r) => r.backend === 'webgpu');
+    expect(total('r:webgpu:n')).toBe(webgpu.length);
+    expect(total('r:webgpu:ms')).toBe(webgpu.reduce((a, r) => a + r.ms, 0));
+    expect(total('r:webgpu:mp')).toBe(webgpu.reduce((a, r) => a + r.megapixels, 0));
+    expect(total('x:tiny:kept')).toBe(
+      of('text.generated').filter((e) => 'kept' in e && e.kept).length,
     );
-    expect(sum(webgpuRows, (r) => r.extra?.mp ?? 0)).toBe(
-      renders.filter((r) => r.backend === 'webgpu').reduce((a, r) => a + r.megapixels, 0),
+    const interventions = days
+      .flatMap((r) => Object.entries(r.extra ?? {}))
+      .filter(([k]) => k.startsWith('i:'))
+      .reduce((a, [, v]) => a + v, 0);
+    expect(interventions).toBe(of('intervention').length);
+    const works = rollups.filter((r) => r.metric === 'palettes').flatMap((r) => r.works ?? []);
+    expect(works.map((w) => w.workId).sort()).toEqual(
+      of('work.imported')
+        .map((e) => (e as { workId: string }).workId)
+        .sort(),
     );
-    expect(sum(byMetric('interventions'), (r) => r.count)).toBe(of('intervention').length);
-    expect(rollups.filter((r) => r.metric.startsWith('palette:'))).toHaveLength(
-      of('work.imported').length,
-    );
-    // Each day's `types` row matches a count of that day's events.
-    for (const row of byMetric('types')) {
+    // Each day's row matches a count of that day's events, and there are at most two rows a day.
+    for (const row of days) {
       expect(row.count).toBe(events.filter((e) => dayKey(e.at!) === row.day).length);
     }
+    expect(rollups.length).toBeLessThanOrEqual(2 * days.length);
   });
 
   it('drops the queue on clear (delete-all) without writing it', async () => {

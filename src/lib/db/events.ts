@@ -276,22 +276,27 @@ export function parseEventRow(row: unknown): StoredEvent | RejectReason {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rollups: per local day, a handful of rows. Keys are `${day}|${metric}`.
+// Rollups: two rows per local day, whatever happened that day, so a year is ~730 small rows.
 //
-//   types            count = events that day; extra[type] = events of that type
-//   active           count = active slices; sum = active ms
-//   effects          count = effects added; extra[effectId] = times added
-//   effects-auto     extra[effectId] = times added by an automatic step
-//   interventions    count = interventions; extra[workId or '(none)'] = interventions on that work
-//   render:<backend> count = renders; sum = ms; extra.mp = megapixels
-//   text:<model>     count = runs; sum = Σ tokens/s; extra: tokens, ttftMs, kept
-//   palette:<workId> one per imported work: sum = import time; colors = its palette
+//   `${day}|day`       count = events that day; sum = active ms (idle excluded); extra holds
+//                      flat counters: t:<type>, e:<effectId> (added), ea:<effectId> (added
+//                      automatically), i:<workId> (interventions; i:(none) without a work),
+//                      r:<backend>:n|ms|mp (renders), x:<model>:n|tps|tok|ttft|kept (texts)
+//   `${day}|palettes`  count = works imported that day; works = [{ workId, at, colors }]
 
-/** A rollup row, with the palette colours some rows carry (a non-indexed field). */
-export interface InsightRollup extends Rollup {
-  colors?: string[];
+export interface PaletteWork {
+  workId: string;
+  at: number;
+  colors: string[];
 }
 
+/** A rollup row; the `palettes` rows also carry `works` (a non-indexed field). */
+export interface InsightRollup extends Rollup {
+  works?: PaletteWork[];
+}
+
+export const DAY_METRIC = 'day';
+export const PALETTES_METRIC = 'palettes';
 export const NO_WORK = '(none)';
 
 function pad(n: number): string {
@@ -307,65 +312,74 @@ export function dayKey(at: number): string {
 /** Deltas to apply to rollups, by key. */
 export type RollupDeltas = Map<string, InsightRollup>;
 
-function bump(
-  deltas: RollupDeltas,
-  day: string,
-  metric: string,
-  count: number,
-  sum: number,
-  extra?: Record<string, number>,
-): void {
+function rowFor(deltas: RollupDeltas, day: string, metric: string): InsightRollup {
   const key = `${day}|${metric}`;
   let row = deltas.get(key);
   if (!row) {
-    row = { key, day, metric, count: 0, sum: 0 };
+    row =
+      metric === PALETTES_METRIC
+        ? { key, day, metric, count: 0, sum: 0, works: [] }
+        : { key, day, metric, count: 0, sum: 0, extra: {} };
     deltas.set(key, row);
   }
-  row.count += count;
-  row.sum += sum;
-  if (extra) {
-    const into = (row.extra ??= {});
-    for (const [k, v] of Object.entries(extra)) into[k] = (into[k] ?? 0) + v;
-  }
+  return row;
+}
+
+function inc(extra: Record<string, number>, key: string, by: number): void {
+  extra[key] = (extra[key] ?? 0) + by;
+}
+
+/** Adds or replaces a work's palette (the latest import of a work wins). */
+function putWork(works: PaletteWork[], work: PaletteWork): void {
+  const i = works.findIndex((w) => w.workId === work.workId);
+  if (i >= 0) works[i] = work;
+  else works.push(work);
 }
 
 /** Folds events into rollup deltas (pure; the writer and the raw-scan reference share it). */
 export function foldEvents(events: Iterable<StoredEvent>, deltas: RollupDeltas = new Map()) {
+  let day = '';
+  let dayStart = NaN;
+  let dayEnd = NaN;
   for (const e of events) {
-    const day = dayKey(e.at);
-    bump(deltas, day, 'types', 1, 0, { [e.type]: 1 });
+    // Events come mostly in time order: keep the day while inside its local midnights.
+    if (!(e.at >= dayStart && e.at < dayEnd)) {
+      const d = new Date(e.at);
+      dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+      dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+      day = dayKey(e.at);
+    }
+    const row = rowFor(deltas, day, DAY_METRIC);
+    const x = row.extra!;
+    row.count++;
+    inc(x, `t:${e.type}`, 1);
     switch (e.type) {
       case 'session.active':
-        bump(deltas, day, 'active', 1, e.activeMs);
+        row.sum += e.activeMs;
         break;
       case 'effect.added':
-        bump(deltas, day, 'effects', 1, 0, { [e.effectId]: 1 });
-        if (e.automatic) bump(deltas, day, 'effects-auto', 1, 0, { [e.effectId]: 1 });
+        inc(x, `e:${e.effectId}`, 1);
+        if (e.automatic) inc(x, `ea:${e.effectId}`, 1);
         break;
       case 'intervention':
-        bump(deltas, day, 'interventions', 1, 0, { [e.workId ?? NO_WORK]: 1 });
+        inc(x, `i:${e.workId ?? NO_WORK}`, 1);
         break;
       case 'render.finished':
-        bump(deltas, day, `render:${e.backend}`, 1, e.ms, { mp: e.megapixels });
+        inc(x, `r:${e.backend}:n`, 1);
+        inc(x, `r:${e.backend}:ms`, e.ms);
+        inc(x, `r:${e.backend}:mp`, e.megapixels);
         break;
       case 'text.generated':
-        bump(deltas, day, `text:${e.model}`, 1, e.tokensPerSecond, {
-          tokens: e.tokens,
-          ttftMs: e.ttftMs,
-          kept: e.kept ? 1 : 0,
-        });
+        inc(x, `x:${e.model}:n`, 1);
+        inc(x, `x:${e.model}:tps`, e.tokensPerSecond);
+        inc(x, `x:${e.model}:tok`, e.tokens);
+        inc(x, `x:${e.model}:ttft`, e.ttftMs);
+        if (e.kept) inc(x, `x:${e.model}:kept`, 1);
         break;
       case 'work.imported': {
-        // Not a sum: the latest import of a work sets its palette row.
-        const key = `${day}|palette:${e.workId}`;
-        deltas.set(key, {
-          key,
-          day,
-          metric: `palette:${e.workId}`,
-          count: 1,
-          sum: e.at,
-          colors: e.palette ?? [],
-        });
+        const palettes = rowFor(deltas, day, PALETTES_METRIC);
+        putWork(palettes.works!, { workId: e.workId, at: e.at, colors: e.palette ?? [] });
+        palettes.count = palettes.works!.length;
         break;
       }
       default:
@@ -382,19 +396,28 @@ export function mergeRollups(
 ): InsightRollup[] {
   return deltas.map((delta, i) => {
     const old = existing[i];
-    if (!old || delta.metric.startsWith('palette:') || !isRollupRow(old)) return delta;
-    const merged: InsightRollup = {
-      ...old,
-      count: old.count + delta.count,
-      sum: old.sum + delta.sum,
-    };
-    if (delta.extra) {
-      const extra = { ...(old.extra ?? {}) };
-      for (const [k, v] of Object.entries(delta.extra)) extra[k] = (extra[k] ?? 0) + v;
-      merged.extra = extra;
+    if (!old || !isRollupRow(old) || old.metric !== delta.metric) return delta;
+    if (delta.metric === PALETTES_METRIC) {
+      const works = [...(old.works ?? [])];
+      for (const w of delta.works ?? []) putWork(works, w);
+      return { ...old, works, count: works.length };
     }
-    return merged;
+    const extra = { ...(old.extra ?? {}) };
+    for (const [k, v] of Object.entries(delta.extra ?? {})) extra[k] = (extra[k] ?? 0) + v;
+    return { ...old, count: old.count + delta.count, sum: old.sum + delta.sum, extra };
   });
+}
+
+function isWork(w: unknown): w is PaletteWork {
+  if (typeof w !== 'object' || w === null) return false;
+  const { workId, at, colors } = w as Partial<PaletteWork>;
+  return (
+    typeof workId === 'string' &&
+    typeof at === 'number' &&
+    Number.isFinite(at) &&
+    fieldOk('colors?', colors) &&
+    colors !== undefined
+  );
 }
 
 /** True when a row read from `rollups` has the shape the readers rely on. */
@@ -403,16 +426,19 @@ export function isRollupRow(row: unknown): row is InsightRollup {
   const r = row as Partial<InsightRollup>;
   if (typeof r.key !== 'string' || typeof r.day !== 'string' || typeof r.metric !== 'string')
     return false;
-  if (!/^\d{4}-\d\d-\d\d$/.test(r.day)) return false;
+  if (!/^\d{4}-\d\d-\d\d$/.test(r.day) || r.key !== `${r.day}|${r.metric}`) return false;
   if (typeof r.count !== 'number' || !Number.isFinite(r.count)) return false;
   if (typeof r.sum !== 'number' || !Number.isFinite(r.sum)) return false;
-  if (r.extra !== undefined) {
+  if (r.metric === DAY_METRIC) {
     if (typeof r.extra !== 'object' || r.extra === null) return false;
-    if (!Object.values(r.extra).every((v) => typeof v === 'number' && Number.isFinite(v)))
-      return false;
+    for (const k in r.extra) {
+      const v = r.extra[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+    }
+    return true;
   }
-  if (r.colors !== undefined && !fieldOk('colors?', r.colors)) return false;
-  return true;
+  if (r.metric === PALETTES_METRIC) return Array.isArray(r.works) && r.works.every(isWork);
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,7 +473,7 @@ export interface RecorderOptions {
 export class EventRecorder {
   readonly stats: RecorderStats = { tracked: 0, rejected: 0, written: 0, failed: 0, flushes: 0 };
   #db: AtelierDb;
-  #queue: AnalyticsEvent[] = [];
+  #queue: StoredEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #chain: Promise<void> = Promise.resolve();
   #generation = 0;
@@ -488,7 +514,7 @@ export class EventRecorder {
         this.#log(`event refused (${event})`, (input as { type?: unknown } | null)?.type);
         return false;
       }
-      this.#queue.push(toRow(event));
+      this.#queue.push(event);
       this.stats.tracked++;
       this.#schedule();
       return true;
@@ -571,15 +597,11 @@ export class EventRecorder {
 }
 
 /**
- * One transaction: the events (`bulkAdd`) and their rollups (read, merge, `bulkPut`).
+ * One transaction: the (validated) events (`bulkAdd`) and their rollups (read, merge, `bulkPut`).
  * @throws Dexie errors (quota, closed database); the recorder catches them.
  */
-export async function writeBatch(db: AtelierDb, rows: AnalyticsEvent[]): Promise<void> {
-  const events: StoredEvent[] = [];
-  for (const row of rows) {
-    const e = parseEventRow(row);
-    if (typeof e !== 'string') events.push(e);
-  }
+export async function writeBatch(db: AtelierDb, events: StoredEvent[]): Promise<void> {
+  const rows = events.map(toRow);
   const deltas = [...foldEvents(events).values()];
   const keys = deltas.map((d) => d.key);
   await db.transaction('rw', db.events, db.rollups, async () => {

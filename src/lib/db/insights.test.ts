@@ -215,7 +215,7 @@ describe('loadInsights', () => {
     const today = dayKey(T0 + 16 * DAY);
     const good = await loadInsights(db, {}, today);
     await db.rollups.bulkPut([
-      { key: '2026-03-03|types', day: '2026-03-03', metric: 'types', count: NaN, sum: 0 },
+      { key: '2026-03-03|day', day: '2026-03-03', metric: 'day', count: NaN, sum: 0, extra: {} },
       { key: 'x|y', day: 'yesterday', metric: 'y', count: 1, sum: 1 },
     ]);
     await db.events.bulkAdd([
@@ -224,7 +224,7 @@ describe('loadInsights', () => {
     ]);
     const read = await loadInsights(db, {}, today);
     expect(read.skipped).toBe(2);
-    // The corrupt `types` row replaced day 2's: its events are no longer counted.
+    // The corrupt row replaced day 2's: its events are no longer counted.
     expect(read.totals.events).toBe(good.totals.events - 4);
     const scan = await scanRawEvents(db, {}, today);
     expect(scan.skipped).toBe(2);

@@ -15,6 +15,8 @@ import {
   foldEvents,
   isRollupRow,
   NO_WORK,
+  DAY_METRIC,
+  PALETTES_METRIC,
   parseEventRow,
   RETENTION_KEY,
   validateEvent,
@@ -162,52 +164,47 @@ export function summarize(
   const effectsAuto = new Map<string, number>();
   const interventions = new Map<string, number>();
   const renders = new Map<string, Map<string, { n: number; ms: number; mp: number }>>();
-  const texts = new Map<
-    string,
-    { n: number; tps: number; tokens: number; ttft: number; kept: number }
-  >();
+  const texts = new Map<string, Record<string, number>>();
   const palettes: PaletteEntry[] = [];
   let events = 0;
   for (const row of rows) {
     if (range.from && row.day < range.from) continue;
     if (range.to && row.day > range.to) continue;
     if (first === null || row.day < first) first = row.day;
-    const { metric, extra = {} } = row;
-    if (metric === 'types') {
-      events += row.count;
-      for (const [t, n] of Object.entries(extra)) add(types, t, n);
-      if (extra['work.imported']) add(worksByWeek, weekOf(row.day), extra['work.imported']);
-    } else if (metric === 'active') add(activeByDay, row.day, row.sum);
-    else if (metric === 'effects') for (const [k, n] of Object.entries(extra)) add(effects, k, n);
-    else if (metric === 'effects-auto')
-      for (const [k, n] of Object.entries(extra)) add(effectsAuto, k, n);
-    else if (metric === 'interventions')
-      for (const [k, n] of Object.entries(extra)) add(interventions, k, n);
-    else if (metric.startsWith('render:')) {
-      const backend = metric.slice(7);
-      let byDay = renders.get(backend);
-      if (!byDay) renders.set(backend, (byDay = new Map()));
-      const p = byDay.get(row.day) ?? { n: 0, ms: 0, mp: 0 };
-      p.n += row.count;
-      p.ms += row.sum;
-      p.mp += extra.mp ?? 0;
-      byDay.set(row.day, p);
-    } else if (metric.startsWith('text:')) {
-      const model = metric.slice(5);
-      const t = texts.get(model) ?? { n: 0, tps: 0, tokens: 0, ttft: 0, kept: 0 };
-      t.n += row.count;
-      t.tps += row.sum;
-      t.tokens += extra.tokens ?? 0;
-      t.ttft += extra.ttftMs ?? 0;
-      t.kept += extra.kept ?? 0;
-      texts.set(model, t);
-    } else if (metric.startsWith('palette:')) {
-      palettes.push({
-        workId: metric.slice(8),
-        day: row.day,
-        at: row.sum,
-        colors: row.colors ?? [],
-      });
+    if (row.metric === PALETTES_METRIC) {
+      for (const w of row.works ?? []) palettes.push({ ...w, day: row.day });
+      continue;
+    }
+    events += row.count;
+    if (row.sum) activeByDay.set(row.day, (activeByDay.get(row.day) ?? 0) + row.sum);
+    const extra = row.extra ?? {};
+    for (const key in extra) {
+      const v = extra[key]!;
+      const colon = key.indexOf(':');
+      const kind = key.slice(0, colon);
+      const rest = key.slice(colon + 1);
+      if (kind === 't') {
+        add(types, rest, v);
+        if (rest === 'work.imported') add(worksByWeek, weekOf(row.day), v);
+      } else if (kind === 'e') add(effects, rest, v);
+      else if (kind === 'ea') add(effectsAuto, rest, v);
+      else if (kind === 'i') add(interventions, rest, v);
+      else if (kind === 'r' || kind === 'x') {
+        const last = rest.lastIndexOf(':');
+        const name = rest.slice(0, last);
+        const field = rest.slice(last + 1);
+        if (kind === 'x') {
+          const t = texts.get(name) ?? {};
+          t[field] = (t[field] ?? 0) + v;
+          texts.set(name, t);
+          continue;
+        }
+        let byDay = renders.get(name);
+        if (!byDay) renders.set(name, (byDay = new Map()));
+        const p = byDay.get(row.day) ?? { n: 0, ms: 0, mp: 0 };
+        if (field === 'n' || field === 'ms' || field === 'mp') p[field] += v;
+        byDay.set(row.day, p);
+      }
     }
   }
   const from = range.from ?? first ?? today;
@@ -243,14 +240,17 @@ export function summarize(
     .sort((a, b) => a.backend.localeCompare(b.backend));
 
   const textByModel = [...texts]
-    .map(([model, t]) => ({
-      model,
-      runs: t.n,
-      tokens: t.tokens,
-      tokensPerSecond: t.n ? t.tps / t.n : 0,
-      ttftMs: t.n ? t.ttft / t.n : 0,
-      kept: t.kept,
-    }))
+    .map(([model, t]) => {
+      const n = t.n ?? 0;
+      return {
+        model,
+        runs: n,
+        tokens: t.tok ?? 0,
+        tokensPerSecond: n ? (t.tps ?? 0) / n : 0,
+        ttftMs: n ? (t.ttft ?? 0) / n : 0,
+        kept: t.kept ?? 0,
+      };
+    })
     .sort((a, b) => a.model.localeCompare(b.model));
 
   palettes.sort((a, b) => a.at - b.at || a.workId.localeCompare(b.workId));
@@ -296,9 +296,16 @@ export function summarize(
   };
 }
 
-function creativeDays(typeRows: InsightRollup[]): string[] {
-  return typeRows
-    .filter((r) => Object.entries(r.extra ?? {}).some(([t, n]) => n > 0 && CREATIVE_TYPES.has(t)))
+function creativeDays(dayRows: InsightRollup[]): string[] {
+  return dayRows
+    .filter((r) => {
+      if (r.metric !== DAY_METRIC) return false;
+      for (const key in r.extra) {
+        if (key.startsWith('t:') && r.extra[key]! > 0 && CREATIVE_TYPES.has(key.slice(2)))
+          return true;
+      }
+      return false;
+    })
     .map((r) => r.day);
 }
 
@@ -313,20 +320,22 @@ export async function loadInsights(
   today = dayKey(Date.now()),
 ): Promise<InsightsData> {
   try {
-    const [rangeRows, typeRows] = await db.transaction('r', db.rollups, () =>
+    const open = !range.from && !range.to;
+    const [rangeRows, dayRows] = await db.transaction('r', db.rollups, () =>
       Promise.all([
-        db.rollups
-          .where('day')
-          .between(range.from ?? '', range.to ?? '\uffff', true, true)
-          .toArray(),
-        db.rollups.where('metric').equals('types').toArray(),
+        open
+          ? db.rollups.toArray()
+          : db.rollups
+              .where('day')
+              .between(range.from ?? '', range.to ?? '\uffff', true, true)
+              .toArray(),
+        // Streaks look at every day; with an open range those rows are already read.
+        open ? null : db.rollups.where('metric').equals(DAY_METRIC).toArray(),
       ]),
     );
     let skipped = 0;
-    const good = (rows: unknown[]) =>
-      rows.filter((r): r is InsightRollup => isRollupRow(r) || (skipped++, false));
-    const rows = good(rangeRows);
-    const types = typeRows.filter(isRollupRow);
+    const rows = rangeRows.filter((r): r is InsightRollup => isRollupRow(r) || (skipped++, false));
+    const types = dayRows ? dayRows.filter(isRollupRow) : rows;
     return summarize(rows, range, today, creativeDays(types), skipped);
   } catch (cause) {
     throw new InsightsError('insights-storage-failed', 'Could not read your insights.', { cause });
@@ -351,7 +360,7 @@ export async function scanRawEvents(
     else events.push(e);
   }
   const rows = [...foldEvents(events).values()];
-  const types = rows.filter((r) => r.metric === 'types');
+  const types = rows;
   return summarize(rows, range, today, creativeDays(types), skipped);
 }
 
@@ -422,7 +431,7 @@ function checkRows(events: unknown[], rollups: unknown[], skipped: InsightsExpor
   }
   const goodRollups: InsightRollup[] = [];
   for (const r of rollups) {
-    if (isRollupRow(r) && r.key === `${r.day}|${r.metric}`) goodRollups.push(r);
+    if (isRollupRow(r)) goodRollups.push(r);
     else skipped.corrupt++;
   }
   return { events: goodEvents, rollups: goodRollups };
@@ -484,7 +493,7 @@ function csvCell(value: unknown): string {
 
 /**
  * One CSV for everything: a `meta` row, then one row per raw event (`data` holds its other fields
- * as JSON), then one per rollup (`data` holds `extra` and `colors` as JSON).
+ * as JSON), then one per rollup (`data` holds `extra` or `works` as JSON).
  */
 export function exportToCsv(data: InsightsExport): string {
   const lines = [CSV_HEADER.join(',')];
@@ -505,7 +514,7 @@ export function exportToCsv(data: InsightsExport): string {
   for (const r of data.rollups) {
     const extra: Record<string, unknown> = {};
     if (r.extra) extra.extra = r.extra;
-    if (r.colors) extra.colors = r.colors;
+    if (r.works) extra.works = r.works;
     const json = Object.keys(extra).length ? JSON.stringify(extra) : '';
     lines.push(
       ['rollup', '', '', '', '', r.day, r.metric, r.count, r.sum, json].map(csvCell).join(','),
@@ -608,7 +617,7 @@ export function parseCsvExport(text: string): InsightsExport {
         sum: num(sum),
       };
       if (fields.extra !== undefined) row.extra = fields.extra;
-      if (fields.colors !== undefined) row.colors = fields.colors;
+      if (fields.works !== undefined) row.works = fields.works;
       rollups.push(row);
     } else corrupt++;
   }
