@@ -144,6 +144,7 @@ const api = {
     const layout = layoutStack(stack, { neural: neuralDefs() });
     const target = await pickBackend(backend);
     if (target === 'wasm') await (await getCpu()).session(layout);
+    else await (await getGpu())!.renderer.prepare(layout);
   },
 
   /**

@@ -5,7 +5,7 @@
  * SwiftShader is slow.
  */
 import * as ort from 'onnxruntime-web';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
@@ -13,7 +13,8 @@ import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from '../../workers/render/cpu';
-import type { RgbaImage } from '../../workers/render/image';
+import { neuralModelsFrom } from '../../workers/render/manifest';
+import { downscale, type RgbaImage } from '../../workers/render/image';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
@@ -21,8 +22,19 @@ ort.env.wasm.numThreads = 1;
 const FIXTURE = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/render/fixture-net.onnx')),
 );
-const reference = new CpuRenderer(ort, async () => FIXTURE);
-const NEURAL = new Map([['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)]]);
+const MODELS = join(import.meta.dirname, '../../models');
+const shipped = existsSync(join(MODELS, 'manifest.json'))
+  ? neuralModelsFrom(JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')))
+  : [];
+const reference = new CpuRenderer(ort, async (id) => {
+  if (id === 'fixture') return FIXTURE;
+  const source = shipped.find((s) => s.def.modelId === id)!;
+  return new Uint8Array(readFileSync(join(MODELS, source.file!.path)));
+});
+const NEURAL = new Map([
+  ['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)],
+  ...shipped.map((s) => [s.def.id, s.def] as const),
+]);
 afterAll(() => reference.dispose());
 
 function testImage(width: number, height: number): RgbaImage {
@@ -70,6 +82,8 @@ const FIVE: EffectStack = {
 };
 
 interface PageResult {
+  width: number;
+  height: number;
   data: number[];
   backend: string;
   adapter: string | null;
@@ -83,6 +97,7 @@ interface PageRequest {
   stack: EffectStack;
   backend: 'auto' | 'webgpu' | 'wasm';
   budget?: number;
+  size?: { width: number; height: number };
   lossAfterTiles?: number;
   withFixture?: number[];
 }
@@ -101,6 +116,8 @@ async function renderInPage(
   return page.evaluate(async (req: PageRequest) => {
     type Hooks = {
       render: (o: unknown) => Promise<{
+        width: number;
+        height: number;
         data: Uint8Array;
         backend: string;
         adapter: string | null;
@@ -130,9 +147,12 @@ async function renderInPage(
       stack: req.stack,
       backend: req.backend,
       ...(req.budget ? { budget: req.budget } : {}),
+      ...(req.size ? { size: req.size } : {}),
       onProgress: (p: { done: number }) => progress.push(p.done),
     });
     return {
+      width: out.width,
+      height: out.height,
       data: [...out.data],
       backend: out.backend,
       adapter: out.adapter,
@@ -251,10 +271,46 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       expect(out.backend).toBe('wasm');
       expect(out.adapter).toBeNull();
       expect(maxDiff(out.data, await nodeReference(image, FIVE))).toBeLessThanOrEqual(1);
+      // A preview at half size: box-downscaled input, spatial params (blur σ) halved.
+      const half = await renderInPage(page, image, FIVE, {
+        backend: 'auto',
+        size: { width: 20, height: 15 },
+      });
+      expect([half.width, half.height]).toEqual([20, 15]);
+      const halfStack = {
+        effects: FIVE.effects.map((e) =>
+          e.effectId === 'blur' ? { ...e, params: { sigma: (e.params.sigma as number) / 2 } } : e,
+        ),
+      };
+      const small = await reference.render(
+        downscale(image, 20, 15),
+        layoutStack(halfStack, { neural: NEURAL }),
+      );
+      expect(maxDiff(half.data, small.data)).toBeLessThanOrEqual(1);
       const gpuRun = byMode.get('webgpu');
       expect(gpuRun, 'the WebGPU mode ran first').toBeDefined();
       expect(maxDiff(out.data, gpuRun!)).toBeLessThanOrEqual(1);
     });
+
+    it.runIf(shipped.length > 0)(
+      'lists the manifest’s image-to-image models and runs them (fetched, checksummed)',
+      async () => {
+        const page = await open();
+        const listed = await page.evaluate(async () => {
+          type Hooks = { neuralEffects: () => Promise<{ effectId: string }[]> };
+          const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+          return (await hooks.neuralEffects()).map((e) => e.effectId).sort();
+        });
+        expect(listed).toEqual(shipped.map((s) => s.def.id).sort());
+        const image = testImage(24, 16);
+        for (const s of shipped) {
+          const stack = { effects: [layer(s.def.id, { strength: 1 })] };
+          const out = await renderInPage(page, image, stack, { backend: 'auto' });
+          expect(out.backend).toBe('wasm');
+          expect(maxDiff(out.data, await nodeReference(image, stack))).toBeLessThanOrEqual(1);
+        }
+      },
+    );
 
     it('cancels a long render within one tile and keeps the worker usable', async () => {
       const page = await open();

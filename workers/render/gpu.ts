@@ -12,7 +12,9 @@ import {
   TO_PLANAR,
   areaShader,
   fromPlanarShader,
+  planGpuSteps,
   pointShader,
+  type GpuStep,
   uniformLayout,
 } from '../../src/shared/effects/wgsl';
 import { RenderError } from '../../src/shared/errors/render';
@@ -50,10 +52,7 @@ interface Buffers {
   paramsLength: number;
 }
 
-type Step =
-  | { kind: 'point'; entries: { entry: LayoutEntry; base: number }[] }
-  | { kind: 'area'; entry: LayoutEntry; base: number }
-  | { kind: 'neural'; entry: LayoutEntry; base: number };
+type Step = GpuStep;
 
 const STORAGE = GPUBufferUsage.STORAGE;
 const COPY_DST = GPUBufferUsage.COPY_DST;
@@ -172,25 +171,6 @@ export class GpuRenderer {
     }
   }
 
-  #steps(layout: StackLayout): Step[] {
-    const { bases } = uniformLayout(layout.entries);
-    const steps: Step[] = [];
-    layout.entries.forEach((entry, k) => {
-      const base = bases[k]!;
-      if (entry.def.kind === 'point') {
-        const last = steps[steps.length - 1];
-        if (last?.kind === 'point') last.entries.push({ entry, base });
-        else steps.push({ kind: 'point', entries: [{ entry, base }] });
-      } else {
-        steps.push({ kind: entry.def.kind, entry, base });
-      }
-    });
-    // Upload and readback fuse into the first and last point runs (or get their own pass).
-    if (steps[0]?.kind !== 'point') steps.unshift({ kind: 'point', entries: [] });
-    if (steps[steps.length - 1]!.kind !== 'point') steps.push({ kind: 'point', entries: [] });
-    return steps;
-  }
-
   async #session(modelId: string): Promise<Ort.InferenceSession> {
     let s = this.#sessions.get(modelId);
     if (!s) {
@@ -228,6 +208,12 @@ export class GpuRenderer {
     return s;
   }
 
+  /** Builds the pipelines `layout` needs ahead of its first render. @throws RenderError */
+  async prepare(layout: StackLayout): Promise<void> {
+    this.#check();
+    await this.#buildPipelines(planGpuSteps(layout.entries));
+  }
+
   /**
    * Renders `image` through `layout`, tile by tile.
    * @throws RenderError `gpu-device-lost` or `gpu-failed`; whatever `hooks.onTile` throws.
@@ -242,7 +228,7 @@ export class GpuRenderer {
   }> {
     this.#check();
     const tiles = planTiles(image.width, image.height, layout.reach, hooks.budget ?? this.budget());
-    const steps = this.#steps(layout);
+    const steps = planGpuSteps(layout.entries);
     const { bases, length } = uniformLayout(layout.entries);
     const params = new Float32Array(length);
     layout.entries.forEach((e, k) => params.set(e.uniforms, bases[k]));

@@ -3,6 +3,7 @@
  * localStorage 'atelier.testHooks' is '1' (the e2e harness sets it). Nothing here runs for people.
  */
 import {
+  neuralEffects,
   registerModel,
   renderClient,
   renderCpuClient,
@@ -18,6 +19,7 @@ export interface AtelierTestHooks {
   /** The next GPU render loses its device after `tiles` tiles. */
   simulateDeviceLoss(tiles?: number): Promise<void>;
   registerModel(model: ModelRegistration): void;
+  neuralEffects: typeof neuralEffects;
 }
 
 function enabled(): boolean {
@@ -36,6 +38,7 @@ if (enabled()) {
     simulateDeviceLoss: (tiles = 1) =>
       renderClient.call((api) => api.simulateDeviceLoss(tiles), { lane: 'control' }),
     registerModel,
+    neuralEffects,
   };
   (globalThis as { __atelier?: AtelierTestHooks }).__atelier = hooks;
 }

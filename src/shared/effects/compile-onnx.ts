@@ -203,7 +203,8 @@ export function compileStack(
     const u = g.input(uniformInputName(k), DT.float, [entry.uniforms.length]);
     x = applyEntry(shared, entry, u, x, models);
   });
-  const nhwc = g.op('Transpose', [clamp01(g, x)], { perm: { ints: [0, 2, 3, 1] } });
+  // Every effect clamps its result (and the input is in [0, 1]), so no final clamp is needed.
+  const nhwc = g.op('Transpose', [x], { perm: { ints: [0, 2, 3, 1] } });
   const scaled = g.op('Round', [g.op('Mul', [nhwc, g.f32(255)])]);
   const rgba = g.op('Concat', [scaled, alpha], { axis: { i: 3 } });
   g.alias(g.op('Cast', [rgba], { to: { i: DT.uint8 } }), 'out');

@@ -33,6 +33,51 @@ function uniformFn(name: string, base: number): string {
 
 const rename = (body: string, fn: string) => body.replace(/\bU\(/g, `${fn}(`);
 
+/** One step of the GPU render graph: a fused point run, an area effect's passes, or a network. */
+export type GpuStep =
+  | { kind: 'point'; entries: { entry: LayoutEntry; base: number }[] }
+  | { kind: 'area'; entry: LayoutEntry; base: number }
+  | { kind: 'neural'; entry: LayoutEntry; base: number };
+
+/**
+ * Plans a stack's GPU steps: consecutive point effects fuse into one step (one dispatch); the
+ * first and last steps are always point runs, because they also unpack the uploaded RGBA8 words
+ * and pack the result (an empty run when the stack starts or ends with an area effect).
+ */
+export function planGpuSteps(entries: LayoutEntry[]): GpuStep[] {
+  const { bases } = uniformLayout(entries);
+  const steps: GpuStep[] = [];
+  entries.forEach((entry, k) => {
+    const base = bases[k]!;
+    if (entry.def.kind === 'point') {
+      const last = steps[steps.length - 1];
+      if (last?.kind === 'point') last.entries.push({ entry, base });
+      else steps.push({ kind: 'point', entries: [{ entry, base }] });
+    } else {
+      steps.push({ kind: entry.def.kind, entry, base });
+    }
+  });
+  if (steps[0]?.kind !== 'point') steps.unshift({ kind: 'point', entries: [] });
+  if (steps[steps.length - 1]!.kind !== 'point') steps.push({ kind: 'point', entries: [] });
+  return steps;
+}
+
+/** Compute dispatches per tile for a plan (point run: 1; area: its passes; neural: 2 + ORT). */
+export function dispatchCount(steps: GpuStep[]): number {
+  return steps.reduce(
+    (n, s) =>
+      n +
+      (s.kind === 'point'
+        ? 1
+        : s.kind === 'neural'
+          ? 2
+          : s.entry.def.kind === 'area'
+            ? s.entry.def.passes.length
+            : 0),
+    0,
+  );
+}
+
 /** Offsets of each entry's uniforms in `P`, and the buffer's length in floats. */
 export function uniformLayout(entries: LayoutEntry[]): { bases: number[]; length: number } {
   const bases: number[] = [];
