@@ -1,0 +1,235 @@
+/**
+ * The Register room in real Chromium with an injected test wallet: an EIP-1193 provider announced
+ * through EIP-6963, bridged (exposeFunction) to a Node-side account that signs and sends to a real
+ * anvil chain. Connect, sign, export, verify the exported file offline (and a changed copy), anchor
+ * through the outbox, read the record back on-chain; and a person declining in the wallet (4001).
+ */
+import { readFileSync } from 'node:fs';
+import { createPublicClient, createWalletClient, getAddress, http, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registryAbi, registryBytecode, DEFAULT_DEPLOYMENT } from '../../src/lib/wallet/registry';
+import { readRegistration } from '../../src/shared/registration/png';
+import { encodePng } from '../../src/shared/registration/png-codec';
+import { ANVIL_KEYS, startAnvil, type Anvil } from '../chain/anvil';
+import { TestWallet } from '../chain/test-wallet';
+import { degrade, downscale, scene } from '../unit/registration/images';
+import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+
+const baseURL = inject('baseURL');
+let anvil: Anvil;
+
+const WALLET_INIT = `(() => {
+  const listeners = {};
+  const provider = {
+    async request({ method, params }) {
+      const r = await window.__walletRequest(method, params ?? []);
+      if (r.error) {
+        const e = new Error(r.error.message);
+        e.code = r.error.code;
+        e.data = r.error.data;
+        throw e;
+      }
+      return r.result;
+    },
+    on(event, fn) { (listeners[event] ??= new Set()).add(fn); return provider; },
+    removeListener(event, fn) { listeners[event]?.delete(fn); return provider; },
+  };
+  const detail = Object.freeze({
+    info: Object.freeze({
+      uuid: '2b1c8f0e-6f0a-4a51-9d59-3c1f4e9b7a10',
+      name: 'Studio Test Wallet',
+      icon: 'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 8 8%22%3E%3Crect width=%228%22 height=%228%22 fill=%22%236d3fc0%22/%3E%3C/svg%3E',
+      rdns: 'org.atelier.test-wallet',
+    }),
+    provider,
+  });
+  const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }));
+  window.addEventListener('eip6963:requestProvider', announce);
+  announce();
+})();`;
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  const account = privateKeyToAccount(ANVIL_KEYS[0]);
+  const transport = http(anvil.url);
+  const hash = await createWalletClient({ account, chain: foundry, transport }).deployContract({
+    abi: registryAbi,
+    bytecode: registryBytecode,
+  });
+  const receipt = await createPublicClient({ chain: foundry, transport }).waitForTransactionReceipt(
+    { hash },
+  );
+  // The app's default deployment is the first contract anvil's first account deploys.
+  expect(getAddress(receipt.contractAddress!)).toBe(DEFAULT_DEPLOYMENT.registry);
+}, 60_000);
+
+afterAll(() => anvil?.stop());
+
+async function openWithWallet(mode: (typeof MODES)[number]) {
+  const session = await openStudio({ baseURL, mode });
+  const wallet = new TestWallet({ key: ANVIL_KEYS[0], rpcUrl: anvil.url });
+  await session.context.exposeFunction(
+    '__walletRequest',
+    async (method: string, params: unknown[]) => {
+      try {
+        return { result: await wallet.handle(method, params) };
+      } catch (error) {
+        const e = error as { code?: number; message?: string };
+        // Errors thrown from exposeFunction lose `code`: return them as data instead.
+        return { error: { code: e.code ?? -32603, message: e.message ?? 'error' } };
+      }
+    },
+  );
+  await session.context.addInitScript(WALLET_INIT);
+  // A hash-only navigation keeps the document: reload so the init script and wallet run.
+  await session.page.goto(`${baseURL}/#/register`);
+  await session.page.reload();
+  await waitForReady(session.page);
+  return { session, wallet, page: session.page };
+}
+
+async function download(page: StudioSession['page'], testId: string): Promise<Buffer> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ]);
+  return readFileSync((await file.path())!);
+}
+
+describe.each(MODES)('Register room ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+    }
+  });
+
+  it('connects, signs, exports, verifies offline, and anchors through the outbox', async () => {
+    const opened = await openWithWallet(mode);
+    session = opened.session;
+    const { page, wallet } = opened;
+    await page.getByTestId('connect-wallet').click();
+    await expect
+      .poll(() => page.getByTestId('wallet-account').getAttribute('data-account'))
+      .toBe(wallet.account.address);
+
+    const seed = mode.webgpu ? 101 : 202;
+    const picture = scene(seed, 96, 72);
+    await page
+      .getByTestId('register-file')
+      .setInputFiles({
+        name: 'harbour.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(encodePng(picture)),
+      });
+    await expect
+      .poll(() => page.getByTestId('prepared').getAttribute('data-content-hash'))
+      .toMatch(/^0x[0-9a-f]{64}$/);
+    await page.getByTestId('register-title-input').fill('Harbour at dusk');
+    await page.getByTestId('register-licence').selectOption('CC-BY-4.0');
+    // A double click makes one signature request.
+    await page.getByTestId('register-sign').dblclick();
+    await page.getByTestId('register-done').waitFor();
+    expect(wallet.log.filter((m) => m === 'eth_signTypedData_v4')).toHaveLength(1);
+    expect(wallet.log.filter((m) => /^(eth_sign|personal_sign)$/.test(m))).toEqual([]);
+    await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
+
+    const png = await download(page, 'export-png');
+    const certificate = JSON.parse((await download(page, 'export-certificate')).toString('utf8'));
+    expect(JSON.parse(readRegistration(new Uint8Array(png))!)).toEqual(certificate);
+    expect(certificate.message).toMatchObject({
+      title: 'Harbour at dusk',
+      licenseId: 'CC-BY-4.0',
+      author: wallet.account.address,
+    });
+
+    // Offline: verify the exported file, a changed certificate, and a resized copy.
+    await session.context.setOffline(true);
+    const result = page.getByTestId('verify-result');
+    await page
+      .getByTestId('verify-file')
+      .setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
+    expect(await page.getByTestId('verify-signer').textContent()).toBe(wallet.account.address);
+    expect(await page.getByTestId('verify-title').textContent()).toBe('Harbour at dusk');
+
+    const forged = { ...certificate, message: { ...certificate.message, title: 'Not mine' } };
+    await page
+      .getByTestId('verify-file')
+      .setInputFiles({
+        name: 'forged.certificate.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(forged)),
+      });
+    await expect.poll(() => result.getAttribute('data-reason')).toBe('wrong-signer');
+    expect(await result.getAttribute('data-valid')).toBe('false');
+
+    const copy = encodePng(downscale(degrade(picture, 6, 2), 2));
+    await page
+      .getByTestId('verify-file')
+      .setInputFiles({ name: 'copy.png', mimeType: 'image/png', buffer: Buffer.from(copy) });
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('none');
+    const similar = page.getByTestId('verify-similar').locator('li');
+    await expect.poll(() => similar.count()).toBe(1);
+    expect(Number(await similar.first().getAttribute('data-distance'))).toBeLessThanOrEqual(10);
+    expect(await similar.first().textContent()).toContain('Harbour at dusk');
+
+    // Anchoring offline waits in the outbox; back online, the person confirms and it is sent.
+    await page.getByTestId('anchor').click();
+    await expect
+      .poll(() => page.getByTestId('anchor-status').getAttribute('data-status'))
+      .toBe('queued');
+    expect(wallet.log).not.toContain('eth_sendTransaction');
+    await session.context.setOffline(false);
+    await page.getByTestId('send-outbox').click();
+    await expect
+      .poll(() => page.getByTestId('anchor-status').getAttribute('data-status'), {
+        timeout: 30_000,
+      })
+      .toBe('confirmed');
+    expect(await page.getByTestId('anchor-status').textContent()).toMatch(/block \d+, gas \d+/);
+    const onChain = (await createPublicClient({
+      chain: foundry,
+      transport: http(anvil.url),
+    }).readContract({
+      address: DEFAULT_DEPLOYMENT.registry,
+      abi: registryAbi,
+      functionName: 'registrationOf',
+      args: [certificate.message.contentHash as Hex],
+    })) as { author: string };
+    expect(onChain.author).toBe(wallet.account.address);
+  });
+
+  it('shows a quiet "cancelled" when the person declines in the wallet, and stores nothing', async () => {
+    const opened = await openWithWallet(mode);
+    session = opened.session;
+    const { page, wallet } = opened;
+    await page.getByTestId('connect-wallet').click();
+    await page.getByTestId('wallet-account').waitFor();
+    wallet.fail('eth_signTypedData_v4', { code: 4001, message: 'User rejected the request.' });
+    await page
+      .getByTestId('register-file')
+      .setInputFiles({
+        name: 'gull.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(encodePng(scene(mode.webgpu ? 303 : 404, 48, 48))),
+      });
+    await page.getByTestId('prepared').waitFor();
+    await page.getByTestId('register-sign').click();
+    await expect
+      .poll(() => page.getByTestId('register-notice').textContent())
+      .toContain('Cancelled in the wallet.');
+    expect(await page.locator('.toast[data-kind=error]').count()).toBe(0);
+    expect(await page.getByTestId('registration').count()).toBe(0);
+    // Nothing lost: the work is still prepared and can be signed once the wallet agrees.
+    wallet.failures.clear();
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('register-done').waitFor();
+    expect(await page.getByTestId('registration').count()).toBe(1);
+  });
+});
