@@ -120,13 +120,11 @@ describe.each(MODES)('Register room ($name)', (mode) => {
 
     const seed = mode.webgpu ? 101 : 202;
     const picture = scene(seed, 96, 72);
-    await page
-      .getByTestId('register-file')
-      .setInputFiles({
-        name: 'harbour.png',
-        mimeType: 'image/png',
-        buffer: Buffer.from(encodePng(picture)),
-      });
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'harbour.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(picture)),
+    });
     await expect
       .poll(() => page.getByTestId('prepared').getAttribute('data-content-hash'))
       .toMatch(/^0x[0-9a-f]{64}$/);
@@ -159,13 +157,11 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     expect(await page.getByTestId('verify-title').textContent()).toBe('Harbour at dusk');
 
     const forged = { ...certificate, message: { ...certificate.message, title: 'Not mine' } };
-    await page
-      .getByTestId('verify-file')
-      .setInputFiles({
-        name: 'forged.certificate.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify(forged)),
-      });
+    await page.getByTestId('verify-file').setInputFiles({
+      name: 'forged.certificate.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(forged)),
+    });
     await expect.poll(() => result.getAttribute('data-reason')).toBe('wrong-signer');
     expect(await result.getAttribute('data-valid')).toBe('false');
 
@@ -212,13 +208,11 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     await page.getByTestId('connect-wallet').click();
     await page.getByTestId('wallet-account').waitFor();
     wallet.fail('eth_signTypedData_v4', { code: 4001, message: 'User rejected the request.' });
-    await page
-      .getByTestId('register-file')
-      .setInputFiles({
-        name: 'gull.png',
-        mimeType: 'image/png',
-        buffer: Buffer.from(encodePng(scene(mode.webgpu ? 303 : 404, 48, 48))),
-      });
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'gull.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(scene(mode.webgpu ? 303 : 404, 48, 48))),
+    });
     await page.getByTestId('prepared').waitFor();
     await page.getByTestId('register-sign').click();
     await expect
