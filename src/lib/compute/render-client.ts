@@ -130,7 +130,9 @@ export async function render(options: RenderOptions): Promise<RenderOutcome> {
   try {
     return await runOn(renderClient, options, backend);
   } catch (error) {
-    if (backend === 'wasm' || !hasCode(error) || !GPU_FAILURE_CODES.includes(error.code)) {
+    // A worker that died mid-render (e.g. out of GPU memory) gets the same second chance.
+    const retry = hasCode(error) && [...GPU_FAILURE_CODES, 'worker-crashed'].includes(error.code);
+    if (backend === 'wasm' || !retry) {
       throw error;
     }
     // The GPU worker's device is gone or broken: start it over next time, and finish this job
