@@ -46,7 +46,13 @@ export interface LoadOutcome extends LoadedModel {
 
 const LOAD_TIMEOUT_MS = 10 * 60_000;
 
-async function loadOn(request: LoadRequest, backend: 'webgpu' | 'wasm'): Promise<LoadedModel> {
+type TextClient = WorkerClient<TextApi>;
+
+async function loadOn(
+  client: TextClient,
+  request: LoadRequest,
+  backend: 'webgpu' | 'wasm',
+): Promise<LoadedModel> {
   const { probe, onProgress, source } = request;
   const options = {
     source,
@@ -54,7 +60,7 @@ async function loadOn(request: LoadRequest, backend: 'webgpu' | 'wasm'): Promise
     shaderF16: probe?.webgpu?.shaderF16 ?? false,
     threads: probe?.wasm.threads ?? 1,
   };
-  return textClient.call((api) => api.load(options, onProgress ? proxy(onProgress) : undefined), {
+  return client.call((api) => api.load(options, onProgress ? proxy(onProgress) : undefined), {
     lane: 'model',
     signal: request.signal,
     timeoutMs: LOAD_TIMEOUT_MS,
@@ -66,20 +72,23 @@ async function loadOn(request: LoadRequest, backend: 'webgpu' | 'wasm'): Promise
  * @throws TextError from the worker (model-invalid, model-load-failed, tokenizer-mismatch, …),
  *   ComputeError when the worker itself fails, AbortError on abort.
  */
-export async function loadTextModel(request: LoadRequest): Promise<LoadOutcome> {
+export async function loadTextModel(
+  request: LoadRequest,
+  client: TextClient = textClient,
+): Promise<LoadOutcome> {
   const choice = request.probe
     ? chooseBackend(request.preference, request.probe)
     : { backend: 'wasm' as const, reason: 'device not probed yet' };
-  if (choice.backend === 'wasm') return loadOn(request, 'wasm');
+  if (choice.backend === 'wasm') return loadOn(client, request, 'wasm');
   try {
-    return await loadOn(request, 'webgpu');
+    return await loadOn(client, request, 'webgpu');
   } catch (error) {
     const retry =
       hasCode(error) && (error.code === 'backend-failed' || error.code === 'worker-crashed');
     if (!retry || request.signal?.aborted) throw error;
     // A backend that failed to start may have poisoned the worker: start over in a fresh one.
-    textClient.restart('restarted to retry on WASM');
-    const loaded = await loadOn(request, 'wasm');
+    client.restart('restarted to retry on WASM');
+    const loaded = await loadOn(client, request, 'wasm');
     return { ...loaded, fallbackReason: error.message };
   }
 }

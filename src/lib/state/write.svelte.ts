@@ -322,9 +322,10 @@ class WriteState {
       const def = generatorById(this.generator);
       const abort = new AbortController();
       this.#generateAbort = abort;
+      // Plain copies: Svelte state proxies cannot be posted to a worker (DataCloneError).
       const result = await generateText({
-        prompt: buildPrompt(def.id, this.context),
-        params: this.params,
+        prompt: buildPrompt(def.id, $state.snapshot(this.context) as WriteContext),
+        params: $state.snapshot(this.params),
         onText: (piece) => {
           this.output += piece;
         },
