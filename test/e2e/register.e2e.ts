@@ -4,6 +4,7 @@
  * anvil chain. Connect, sign, export, verify the exported file offline (and a changed copy), anchor
  * through the outbox, read the record back on-chain; and a person declining in the wallet (4001).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createPublicClient, createWalletClient, getAddress, http, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -199,6 +200,38 @@ describe.each(MODES)('Register room ($name)', (mode) => {
       args: [certificate.message.contentHash as Hex],
     })) as { author: string };
     expect(onChain.author).toBe(wallet.account.address);
+  });
+
+  it('registers a work picked from the library', async () => {
+    const opened = await openWithWallet(mode);
+    session = opened.session;
+    const { page, wallet } = opened;
+    const original = encodePng(scene(mode.webgpu ? 505 : 606, 64, 64));
+    await page.locator('nav a[data-room=library]').click();
+    await page.getByTestId('import-input').setInputFiles({
+      name: 'lighthouse.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(original),
+    });
+    await expect.poll(() => page.getByTestId('import-result').count(), { timeout: 60_000 }).toBe(1);
+    await page.locator('nav a[data-room=register]').click();
+    await page.getByTestId('connect-wallet').click();
+    await page.getByTestId('wallet-account').waitFor();
+    const option = page.getByTestId('pick-work').locator('option', { hasText: 'lighthouse' });
+    await expect.poll(() => option.count()).toBe(1);
+    await page.getByTestId('pick-work').selectOption((await option.getAttribute('value'))!);
+    // The library keeps the imported PNG as it was: its hash is the file's SHA-256.
+    const expected = `0x${createHash('sha256').update(original).digest('hex')}`;
+    await expect
+      .poll(() => page.getByTestId('prepared').getAttribute('data-content-hash'))
+      .toBe(expected);
+    expect(await page.getByTestId('register-title-input').inputValue()).toContain('lighthouse');
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('register-done').waitFor();
+    await expect
+      .poll(() => page.getByTestId('registration').getAttribute('data-content-hash'))
+      .toBe(expected);
+    expect(wallet.log).toContain('eth_signTypedData_v4');
   });
 
   it('shows a quiet "cancelled" when the person declines in the wallet, and stores nothing', async () => {
