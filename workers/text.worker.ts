@@ -37,7 +37,7 @@ const api = {
 
   /** Generates one text, streaming pieces to `onText`. @throws TextError */
   generate: (
-    request: { prompt: Prompt; params: GenerationParams },
+    request: { prompt: Prompt; params: GenerationParams; stopFlag?: Int32Array },
     onText?: (text: string) => void,
   ): Promise<GenerateResult> => runtime.generate(onText ? { ...request, onText } : request),
 

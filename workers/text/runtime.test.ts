@@ -90,6 +90,22 @@ describe('TextRuntime with the fixture model', () => {
     expect(runtime.stop()).toBe(false);
   });
 
+  it('stops on a shared flag, read after every token (WASM never yields to messages)', async () => {
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    let pieces = 0;
+    const result = await runtime.generate({
+      prompt: buildPrompt('poem', ctx),
+      params: clampParams({ temperature: 1, maxNewTokens: 400, seed: 9 }),
+      stopFlag,
+      onText: () => {
+        pieces += 1;
+        if (pieces === 2) Atomics.store(stopFlag, 0, 1);
+      },
+    });
+    expect(result.finish).toBe('stopped');
+    expect(result.tokens).toBeLessThanOrEqual(5);
+  });
+
   it('truncates a megabyte prompt to the context with a notice, and caps a million tokens', async () => {
     const prompt = buildPrompt('caption', { ...ctx, notes: 'blue '.repeat(200_000) });
     const result = await runtime.generate({

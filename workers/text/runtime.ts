@@ -69,6 +69,13 @@ export interface GenerateOptions {
   params: GenerationParams;
   /** Called with each decoded piece of text as it is generated. */
   onText?: (text: string) => void;
+  /**
+   * A shared flag the caller sets to 1 to stop. On WASM the whole generation runs without
+   * yielding to the event loop (ORT's session.run and transformers.js's loop continue in
+   * microtasks), so a `stop()` message would only arrive after the end; a SharedArrayBuffer
+   * flag is read after every token instead.
+   */
+  stopFlag?: Int32Array;
 }
 
 export interface GenerateResult {
@@ -338,6 +345,7 @@ export class TextRuntime {
     this.#busy = true;
     const stopper = new InterruptableStoppingCriteria();
     this.#stopper = stopper;
+    if (options.stopFlag && Atomics.load(options.stopFlag, 0) !== 0) stopper.interrupt();
     try {
       const { params, prompt } = options;
       const text = loaded.hasChatTemplate
@@ -369,6 +377,7 @@ export class TextRuntime {
         token_callback_function: () => {
           tokens += 1;
           if (tokens === 1) firstAt = performance.now();
+          if (options.stopFlag && Atomics.load(options.stopFlag, 0) !== 0) stopper.interrupt();
         },
       });
       const sample = params.temperature > 0;

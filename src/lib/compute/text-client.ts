@@ -100,18 +100,41 @@ export interface GenerateRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * The running generation's stop flag. On WASM the worker does not yield to its event loop
+ * while generating, so Stop writes this shared flag (read after every token) instead of sending
+ * a message that would arrive only at the end. Without cross-origin isolation there is no
+ * SharedArrayBuffer, and Stop falls back to the message.
+ */
+let stopFlag: Int32Array | null = null;
+
+function newStopFlag(): Int32Array | null {
+  return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : null;
+}
+
 /** @throws TextError not-ready | busy | generation-failed; AbortError on abort */
-export function generateText(request: GenerateRequest): Promise<GenerateResult> {
+export async function generateText(request: GenerateRequest): Promise<GenerateResult> {
   const { prompt, params, onText, signal } = request;
-  return textClient.call((api) => api.generate({ prompt, params }, proxy(onText)), {
-    lane: 'model',
-    signal,
-    timeoutMs: LOAD_TIMEOUT_MS,
-  });
+  const flag = newStopFlag();
+  stopFlag = flag;
+  try {
+    return await textClient.call(
+      (api) => api.generate({ prompt, params, ...(flag ? { stopFlag: flag } : {}) }, proxy(onText)),
+      { lane: 'model', signal, timeoutMs: LOAD_TIMEOUT_MS },
+    );
+  } finally {
+    if (stopFlag === flag) stopFlag = null;
+  }
 }
 
 /** Asks the running generation to stop after its current token. Never starts a worker. */
 export async function stopText(): Promise<boolean> {
+  if (stopFlag) {
+    Atomics.store(stopFlag, 0, 1);
+    return true;
+  }
   if (!textClient.alive) return false;
   return textClient.call((api) => api.stop(), { lane: 'control', timeoutMs: 10_000 });
 }
