@@ -1,0 +1,229 @@
+/**
+ * The Write room in real Chromium, with WebGPU (SwiftShader) and without (WASM): pick a work,
+ * see its on-device analysis and grounded draft, import a model folder from disk (the fixture
+ * GPT-2; a partial folder is refused), generate alt text and watch it stream, stop a generation,
+ * edit and keep a text and find it on the work; then the bundled model from models/manifest.json.
+ * No request leaves the origin (assertClean).
+ *
+ * Run: E2E_OUTDIR=dist-write E2E_PORT=4804 npx vitest run --project e2e test/e2e/write.e2e.ts
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { bundledTextModel } from '../../src/shared/write/model-files';
+import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { ROOT } from './server';
+
+const baseURL = inject('baseURL');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'text', 'tiny-gpt2');
+const manifestPath = join(ROOT, 'models', 'manifest.json');
+const bundled = (() => {
+  try {
+    return bundledTextModel(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  } catch {
+    return null;
+  }
+})();
+
+/** Adds a 160×90 work (70% deep orange, 30% navy) through the test hook; returns its id. */
+async function seedWork(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const c = new OffscreenCanvas(160, 90);
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#c8480f';
+    g.fillRect(0, 0, 112, 90);
+    g.fillStyle = '#1a2660';
+    g.fillRect(112, 0, 48, 90);
+    const blob = await c.convertToBlob({ type: 'image/png' });
+    const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+    const sha = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const hook = (
+      globalThis as unknown as { __atelierWrite: { addWork(i: unknown): Promise<{ id: string }> } }
+    ).__atelierWrite;
+    const work = await hook.addWork({
+      title: 'Harbour at Dusk',
+      tags: ['harbour'],
+      original: blob,
+      thumb: blob,
+      width: 160,
+      height: 90,
+      mime: 'image/png',
+      sha256: sha,
+      thumbSha256: sha,
+      palette: ['#c8480f', '#1a2660'],
+    });
+    return work.id;
+  });
+}
+
+async function setParams(page: Page, params: Record<string, unknown>): Promise<void> {
+  await page.evaluate((p) => {
+    const hook = (
+      globalThis as unknown as { __atelierWrite: { write: { setParams(p: unknown): void } } }
+    ).__atelierWrite;
+    hook.write.setParams(p);
+  }, params);
+}
+
+/** Counts changes to the output element, to see streaming (many updates, not one). */
+async function watchOutput(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid=write-output]')!;
+    const w = globalThis as unknown as { __outputUpdates: number };
+    w.__outputUpdates = 0;
+    new MutationObserver(() => (w.__outputUpdates += 1)).observe(el, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+}
+
+const outputState = (page: Page) => page.getByTestId('write-output').getAttribute('data-state');
+
+describe.each(MODES)('Write room ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+    }
+  });
+
+  it('imports a model, streams alt text, stops a generation, keeps an edited text on the work', async () => {
+    session = await openStudio({ baseURL, mode, path: '/#/write' });
+    const { page } = session;
+    await waitForReady(page);
+    const workId = await seedWork(page);
+
+    // The work appears; its analysis is computed in the text worker.
+    const select = page.getByTestId('write-work-select');
+    await expect.poll(() => select.locator('option').count(), { timeout: 10_000 }).toBe(2);
+    await select.selectOption(workId);
+    await expect
+      .poll(() => page.getByTestId('write-analysis').textContent(), { timeout: 30_000 })
+      .toMatch(/warm.*wide; deep orange and navy/);
+    await page.getByTestId('write-generator-alt').check();
+    await expect
+      .poll(() => page.getByTestId('write-draft').textContent())
+      .toBe('A warm, vivid wide image of harbour in deep orange and navy, smooth and uncluttered.');
+
+    // A partial folder is refused with the reason; the full fixture folder is imported.
+    await page.getByTestId('write-manage-models').click();
+    await page
+      .getByTestId('model-import-files')
+      .setInputFiles([join(FIXTURE, 'config.json'), join(FIXTURE, 'tokenizer.json')]);
+    await expect
+      .poll(() => page.getByTestId('model-import-error').textContent())
+      .toBe(
+        'The model folder is missing tokenizer_config.json, onnx/model.onnx (or a quantized variant).',
+      );
+    await page.getByTestId('model-import-folder').setInputFiles(FIXTURE);
+    const imported = page.locator('[data-testid=model-row][data-source=imported]');
+    await expect.poll(() => imported.count(), { timeout: 60_000 }).toBe(1);
+    expect(await imported.textContent()).toContain('tiny-gpt2');
+    await expect.poll(() => imported.locator('input[type=radio]').isChecked()).toBe(true);
+
+    // Generate alt text (greedy): it streams token by token into the output.
+    await setParams(page, { temperature: 0, maxNewTokens: 48 });
+    await watchOutput(page);
+    await page.getByTestId('write-generate').click();
+    await expect.poll(() => outputState(page), { timeout: 90_000 }).toBe('done');
+    const status = page.getByTestId('write-model-status');
+    expect(await status.getAttribute('data-status')).toBe('ready');
+    expect(await status.textContent()).toContain(mode.webgpu ? 'ready on WebGPU' : 'ready on WASM');
+    const updates = await page.evaluate(
+      () => (globalThis as unknown as { __outputUpdates: number }).__outputUpdates,
+    );
+    expect(updates).toBeGreaterThan(10);
+    expect(await page.getByTestId('write-stats').textContent()).toMatch(
+      /^\s*48 tokens · first after \d+ ms/,
+    );
+    const modelText = await page.getByTestId('write-edit').inputValue();
+    expect(modelText.length).toBeGreaterThan(0);
+    expect(modelText).not.toContain('\n');
+
+    // Stop a long generation within a token: it ends "stopped" well before its 400 tokens.
+    await page.getByTestId('write-generator-poem').check();
+    await setParams(page, { temperature: 1, maxNewTokens: 400, seed: 7 });
+    await page.getByTestId('write-generate').click();
+    await expect
+      .poll(async () => ((await page.getByTestId('write-output').textContent()) ?? '').length, {
+        timeout: 60_000,
+        interval: 20,
+      })
+      .toBeGreaterThan(5);
+    await page.getByTestId('write-stop').click();
+    await expect.poll(() => outputState(page), { timeout: 30_000 }).toBe('stopped');
+    const stoppedTokens = Number(
+      /(\d+) tokens/.exec((await page.getByTestId('write-stats').textContent()) ?? '')?.[1],
+    );
+    expect(stoppedTokens).toBeGreaterThan(0);
+    expect(stoppedTokens).toBeLessThan(400);
+
+    // Back to alt text: edit the model's text and keep it; it is on the work.
+    await page.getByTestId('write-generator-alt').check();
+    await setParams(page, { temperature: 0, maxNewTokens: 24 });
+    await page.getByTestId('write-generate').click();
+    await expect.poll(() => outputState(page), { timeout: 90_000 }).toBe('done');
+    const edited = 'A harbour at dusk in deep orange and navy.';
+    await page.getByTestId('write-edit').fill(edited);
+    await page.getByTestId('write-keep').click();
+    await expect
+      .poll(() => page.getByTestId('write-saved').textContent())
+      .toBe('Kept on “Harbour at Dusk”.');
+    await expect.poll(() => page.getByTestId('write-kept-alt').textContent()).toBe(edited);
+    const stored = await page.evaluate(
+      (id) =>
+        (
+          globalThis as unknown as {
+            __atelierWrite: { getWork(id: string): Promise<{ texts?: Record<string, string> }> };
+          }
+        ).__atelierWrite.getWork(id),
+      workId,
+    );
+    expect(stored.texts).toEqual({ alt: edited });
+
+    // The grounded draft can be kept too.
+    await page.getByTestId('write-generator-title').check();
+    await page.getByTestId('write-use-draft').click();
+    await expect
+      .poll(() => page.getByTestId('write-edit').inputValue())
+      .toBe('Deep Orange Harbour');
+    await page.getByTestId('write-keep').click();
+    await expect
+      .poll(() => page.getByTestId('write-kept-title').textContent())
+      .toBe('Deep Orange Harbour');
+  });
+
+  it(
+    bundled
+      ? `generates with the bundled model (${bundled.id})`
+      : 'shows "no model yet" without a bundled model',
+    async () => {
+      session = await openStudio({ baseURL, mode, path: '/#/write' });
+      const { page } = session;
+      await waitForReady(page);
+      const status = page.getByTestId('write-model-status');
+      if (!bundled) {
+        await expect.poll(() => status.getAttribute('data-status')).toBe('none');
+        expect(await status.textContent()).toContain('No model yet: grounded drafts only');
+        expect(await page.getByTestId('write-generate').isDisabled()).toBe(true);
+        return;
+      }
+      await expect.poll(() => status.getAttribute('data-status')).toBe('idle');
+      expect(await status.textContent()).toContain(bundled.name);
+      await page.getByTestId('write-generator-caption').check();
+      await setParams(page, { temperature: 0, maxNewTokens: 8 });
+      await page.getByTestId('write-generate').click();
+      await expect.poll(() => outputState(page), { timeout: 110_000 }).toBe('done');
+      expect(await status.textContent()).toContain(
+        mode.webgpu ? 'ready on WebGPU' : 'ready on WASM',
+      );
+      expect(await page.getByTestId('write-stats').textContent()).toMatch(/^\s*[1-8] tokens/);
+    },
+  );
+});
