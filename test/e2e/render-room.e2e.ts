@@ -190,6 +190,19 @@ describe.each(MODES)('Render room ($name)', (mode) => {
     expect(await layerEffects(page)).toEqual(['exposure', 'vignette', 'contrast']);
     await page.locator('[data-testid=layer][data-effect=vignette] [data-testid=move-down]').click();
     expect(await layerEffects(page)).toEqual(['exposure', 'contrast', 'vignette']);
+    // And by dragging the handle (pointer events: mouse, pen and touch alike).
+    const handle = page.locator(
+      '[data-testid=layer][data-effect=exposure] [data-testid=drag-handle]',
+    );
+    const target = await page.locator('[data-testid=layer][data-effect=vignette]').boundingBox();
+    const from = await handle.boundingBox();
+    await page.mouse.move(from!.x + from!.width / 2, from!.y + from!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from!.x + 10, target!.y + target!.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    expect(await layerEffects(page)).toEqual(['contrast', 'vignette', 'exposure']);
+    await page.keyboard.press('Control+z');
+    expect(await layerEffects(page)).toEqual(['exposure', 'contrast', 'vignette']);
 
     // Move the exposure slider: a new frame, the numeric field follows.
     const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
@@ -391,5 +404,24 @@ describe.each(MODES)('Render room ($name)', (mode) => {
       .locator('[data-testid=layer][data-effect=matrix] [data-testid=array-field]')
       .evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
     fields.forEach((v, i) => expect(Math.abs(v - KNOWN[i]!)).toBeLessThan(0.02));
+    // Changing it afterwards is a manual intervention, recorded for Insights.
+    await page
+      .locator('[data-testid=layer][data-effect=matrix] [data-testid=array-field]')
+      .first()
+      .fill('0.9');
+    await page
+      .locator('[data-testid=layer][data-effect=matrix] [data-testid=array-field]')
+      .first()
+      .press('Enter');
+    type EventRow = { type: string; data?: Record<string, unknown> };
+    await expect
+      .poll(
+        async () =>
+          (await rows<EventRow>(page, 'events'))
+            .filter((e) => e.type === 'intervention')
+            .map((e) => [e.data?.after, e.data?.action, e.data?.effectId]),
+        { timeout: 15_000 },
+      )
+      .toEqual([['suggested-look', 'param-changed', 'matrix']]);
   });
 });
