@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCorruptPng, makePng, makePngHeaderOnly } from '../fixtures/library/images';
+import { readPngText } from '../../src/shared/library/png-text';
+import { sniffImage } from '../../src/shared/library/sniff';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
@@ -158,6 +160,33 @@ describe.each(MODES)('library ($name)', (mode) => {
     });
     expect(db.blobs).toHaveLength(2);
     for (const b of db.blobs) expect(b.actual).toBe(b.stored);
+
+    // Export as PNG: the title and author travel in the file's text metadata.
+    await page.getByTestId('work-card').click();
+    await page.getByTestId('export-author').fill('Hokusai 北斎');
+    const exporting = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const exported = await exporting;
+    expect(exported.suggestedFilename()).toBe('sunset 01.png');
+    const png = new Uint8Array(readFileSync(await exported.path()));
+    expect(readPngText(png)).toEqual([
+      { keyword: 'Title', text: 'sunset 01' },
+      { keyword: 'Author', text: 'Hokusai 北斎' },
+      { keyword: 'Software', text: 'Atelier' },
+    ]);
+    expect(sniffImage(png, 'export')).toMatchObject({ width: 64, height: 48 });
+
+    // Delete, undo, and it is back; delete again and it is gone after a reload.
+    await page.getByTestId('work-delete').click();
+    await expect.poll(() => page.getByTestId('work-card').count()).toBe(0);
+    await page.getByTestId('undo-delete').click();
+    await expect.poll(() => titles(page)).toEqual(['sunset 01']);
+    await page.getByTestId('work-card').click();
+    await page.getByTestId('work-delete').click();
+    await expect.poll(() => page.getByTestId('undo-bar').isVisible()).toBe(true);
+    await page.reload();
+    await openLibrary(page);
+    expect(await page.getByTestId('work-card').count()).toBe(0);
   });
 
   it('backs up, restores into a cleared library identically, and refuses a damaged backup', async () => {

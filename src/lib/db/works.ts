@@ -13,7 +13,10 @@
  *   getBlob(db, blobId)                 → Blob (e.g. a version's `blobId`)
  *   getBlobs(db, blobIds)               → (Blob | undefined)[] in one read
  *   addVersion(db, { workId, image, width, height, stack, engine, label?, thumb? }) → Version
- *                                         (one transaction; quota → LibraryError quota-exceeded)
+ *                                         (one transaction; quota → LibraryError quota-exceeded).
+ *                                         A thumbnail off the UI thread:
+ *                                         `imageClient.call((api) => api.thumbnail(image))`
+ *                                         → { thumb, width, height } (src/lib/compute/image-client)
  *   setWorkText(db, workId, key, text)  → texts kept from the Write room
  *   onLibraryEvent(listener)            → from ./library-events: react to committed changes
  *
