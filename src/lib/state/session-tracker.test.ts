@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { ActiveTimeMeter, trackSession } from './session-tracker';
+import { ActiveTimeMeter, recordLibraryEvent, trackSession } from './session-tracker';
 import { EventRecorder, type TrackInput } from '../db/events';
 import { openDb } from '../db/schema';
 
@@ -63,5 +63,37 @@ describe('trackSession', () => {
       { type: 'session.ended', activeMs: 30_000 },
     ]);
     await db.delete();
+  });
+});
+
+describe('recordLibraryEvent', () => {
+  it('records imports with the palette and purges as deletes', async () => {
+    const out: TrackInput[] = [];
+    const emit = (e: TrackInput) => out.push(e);
+    const read = async () => ({ palette: ['#aabbcc', 'not-a-colour', '#112233'] });
+    await recordLibraryEvent(
+      { type: 'work-added', workId: 'w1', bytes: 10, width: 2, height: 2, mime: 'image/png' },
+      emit,
+      read,
+    );
+    await recordLibraryEvent(
+      { type: 'work-added', workId: 'w2', bytes: 5, width: 1, height: 1, mime: 'image/png' },
+      emit,
+      () => Promise.reject(new Error('gone')),
+    );
+    await recordLibraryEvent({ type: 'works-purged', workIds: ['w1', 'w2'] }, emit, read);
+    await recordLibraryEvent({ type: 'work-deleted', workId: 'w1' }, emit, read);
+    expect(out).toEqual([
+      {
+        type: 'work.imported',
+        workId: 'w1',
+        bytes: 10,
+        mime: 'image/png',
+        palette: ['#aabbcc', '#112233'],
+      },
+      { type: 'work.imported', workId: 'w2', bytes: 5, mime: 'image/png' },
+      { type: 'work.deleted', workId: 'w1' },
+      { type: 'work.deleted', workId: 'w2' },
+    ]);
   });
 });

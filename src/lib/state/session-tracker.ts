@@ -6,13 +6,16 @@
  * closed); `session.started` and `session.ended` bracket the session.
  *
  * Started once from main.ts (`startSessionTracking()`), which also attaches the event queue's
- * flush-on-hide and applies the retention setting once the studio is idle.
+ * flush-on-hide, records Library changes (imports, final deletes) and applies the retention
+ * setting once the studio is idle.
  */
 import { db } from '../db/instance';
 import * as events from '../db/events';
 import { recorder, track, type EventRecorder, type TrackInput } from '../db/events';
 import * as insights from '../db/insights';
 import { runRetention } from '../db/insights';
+import { onLibraryEvent, type LibraryEvent } from '../db/library-events';
+import { getWork } from '../db/works';
 
 export const IDLE_MS = 120_000;
 export const SLICE_MS = 60_000;
@@ -116,6 +119,32 @@ export function trackSession(target: Window, options: SessionTrackerOptions = {}
   };
 }
 
+/**
+ * Turns committed Library changes into Insights events: an import (with the work's palette, for
+ * the palette timeline) and a final delete (when the undo window closes and the work is purged).
+ */
+export async function recordLibraryEvent(
+  event: LibraryEvent,
+  emit: (event: TrackInput) => void = track,
+  readWork: (workId: string) => Promise<{ palette: string[] }> = (id) => getWork(db, id),
+): Promise<void> {
+  if (event.type === 'work-added') {
+    const palette = await readWork(event.workId).then(
+      (w) => w.palette.filter((c) => /^#[0-9a-f]{6}$/i.test(c)).slice(0, 8),
+      () => undefined,
+    );
+    emit({
+      type: 'work.imported',
+      workId: event.workId,
+      bytes: event.bytes,
+      mime: event.mime,
+      ...(palette ? { palette } : {}),
+    });
+  } else if (event.type === 'works-purged') {
+    for (const workId of event.workIds) emit({ type: 'work.deleted', workId });
+  }
+}
+
 let started = false;
 
 /** The studio's session: call once at start-up (main.ts). */
@@ -123,6 +152,7 @@ export function startSessionTracking(): void {
   if (started || typeof window === 'undefined') return;
   started = true;
   trackSession(window);
+  onLibraryEvent((event) => void recordLibraryEvent(event));
   // Retention runs once per start, when the studio is idle; failures are logged, never shown.
   const retain = () =>
     void runRetention(db).catch((error: unknown) => console.warn('[insights] retention', error));
