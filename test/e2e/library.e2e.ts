@@ -110,8 +110,8 @@ describe.each(MODES)('library ($name)', (mode) => {
       file('huge.png', makePngHeaderOnly(20000, 20000)),
       file('notes.png', new TextEncoder().encode('not really a picture')),
     ]);
+    // Files that need attention are listed first.
     expect(results).toEqual([
-      { ok: true, code: '', text: '✓ sunset_01.png saved' },
       {
         ok: false,
         code: 'decode-failed',
@@ -134,6 +134,7 @@ describe.each(MODES)('library ($name)', (mode) => {
           '✕ notes.png "notes.png" is not an image (its contents are not PNG, JPEG, WebP, GIF, ' +
           'AVIF or BMP).',
       },
+      { ok: true, code: '', text: '✓ sunset_01.png saved' },
     ]);
     await expect
       .poll(() => page.getByTestId('import-panel').locator('h2').textContent())
