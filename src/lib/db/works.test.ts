@@ -140,6 +140,12 @@ describe('works', () => {
     expect((await db.blobs.get(v2.blobId))?.sha256).toBe(await sha256Hex(new Blob(['render 2'])));
   });
 
+  it('skips damaged rows instead of failing the whole list', async () => {
+    const good = await addWork(db, await newWork('Good'));
+    await db.works.put({ id: 'bad', title: 42, tags: 'x', createdAt: 5 } as never);
+    expect((await listWorks(db)).map((w) => w.id)).toEqual([good.id]);
+  });
+
   it('a full disk rolls the whole work back and leaves earlier works intact', async () => {
     const first = await addWork(db, await newWork('First'));
     quotaOnCreate(db.works); // the blobs are written first, then the work row fails

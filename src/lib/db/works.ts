@@ -42,12 +42,32 @@ function notFound(what: string, id: string): LibraryError {
   });
 }
 
+/**
+ * A row damaged by hand or by an old bug must not take the whole gallery down: such rows are
+ * skipped (and logged) rather than rendered.
+ */
+function isWorkRow(row: unknown): row is Work {
+  const w = row as Partial<Work> | null;
+  const ok =
+    typeof w === 'object' &&
+    w !== null &&
+    typeof w.id === 'string' &&
+    typeof w.title === 'string' &&
+    Array.isArray(w.tags) &&
+    w.tags.every((t) => typeof t === 'string') &&
+    typeof w.createdAt === 'number' &&
+    typeof w.thumbBlobId === 'string' &&
+    typeof w.originalBlobId === 'string';
+  if (!ok) console.warn('Skipping a damaged work row', row);
+  return ok;
+}
+
 /** Works newest first, without the ones waiting in the undo window unless asked. */
 export async function listWorks(
   db: AtelierDb,
   { includeDeleted = false }: { includeDeleted?: boolean } = {},
 ): Promise<Work[]> {
-  const all = await db.works.orderBy('createdAt').reverse().toArray();
+  const all = (await db.works.orderBy('createdAt').reverse().toArray()).filter(isWorkRow);
   return includeDeleted ? all : all.filter((w) => w.deletedAt === undefined);
 }
 

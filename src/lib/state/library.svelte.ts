@@ -5,6 +5,7 @@
  * the person through handleError (or, for imports, as per-file results), never silently.
  */
 import { hasCode } from '../../shared/errors/base';
+import { matches, sortWorks, type SortKey } from '../../shared/library/gallery';
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
 import { imageClient } from '../compute/image-client';
 import { collectBackup, markBackedUp, restoreBackup } from '../db/backup';
@@ -39,9 +40,8 @@ import { toasts } from './toasts.svelte';
 
 /** How long a deleted work can be brought back. */
 export const UNDO_MS = 10_000;
+export type { SortKey };
 const AUTHOR_KEY = 'atelier.library.author';
-
-export type SortKey = 'newest' | 'oldest' | 'title';
 
 export interface FileResult {
   name: string;
@@ -57,26 +57,6 @@ export interface ImportRun {
   done: number;
   current: string;
   results: FileResult[];
-}
-
-export function matches(work: Work, query: string): boolean {
-  const q = query.trim().toLocaleLowerCase();
-  if (!q) return true;
-  return q
-    .split(/\s+/)
-    .every(
-      (term) =>
-        work.title.toLocaleLowerCase().includes(term) ||
-        work.tags.some((t) => t.toLocaleLowerCase().includes(term)),
-    );
-}
-
-export function sortWorks(works: Work[], sort: SortKey): Work[] {
-  const out = [...works];
-  if (sort === 'newest') out.sort((a, b) => b.createdAt - a.createdAt);
-  else if (sort === 'oldest') out.sort((a, b) => a.createdAt - b.createdAt);
-  else out.sort((a, b) => a.title.localeCompare(b.title, undefined, { sensitivity: 'base' }));
-  return out;
 }
 
 function download(blob: Blob, name: string): void {
