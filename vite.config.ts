@@ -95,7 +95,7 @@ export default defineConfig({
       manifest: false,
       injectManifest: {
         rollupFormat: 'iife',
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm,onnx,json,webmanifest,woff2}'],
+        globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,onnx,json,webmanifest,woff2}'],
         // ORT's WASM runtime (~27 MB) and the bundled models must be precached for offline use.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       },
