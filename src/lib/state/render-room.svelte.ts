@@ -202,7 +202,7 @@ class RenderRoomState {
   #viewport = { width: 1024, height: 768 };
   #scale = 1;
   #pending: EffectStack | null = null;
-  #inflight: { controller: AbortController; startedAt: number } | null = null;
+  #inflight: { controller: AbortController; stack: EffectStack } | null = null;
   #loop: Promise<void> | null = null;
   #lastPaint = 0;
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
@@ -309,6 +309,8 @@ class RenderRoomState {
     const after = editStack(before, action);
     if (after === before) return;
     this.editor = after;
+    // Closing a gesture changes no pixels: nothing to render, record or save.
+    if (after.stack === before.stack) return;
     this.#record(action, before, after);
     this.requestPreview();
     this.#scheduleDraft();
@@ -391,6 +393,15 @@ class RenderRoomState {
   /** Asks for a preview of the current stack (latest wins). */
   requestPreview(): void {
     if (!this.source) return;
+    // Already rendering exactly this stack: its frame will do.
+    const current = this.#inflight;
+    if (
+      !this.#pending &&
+      current?.stack === this.editor.stack &&
+      !current.controller.signal.aborted
+    ) {
+      return;
+    }
     this.#pending = this.editor.stack;
     const inflight = this.#inflight;
     if (inflight && performance.now() - this.#lastPaint < FRAME_PATIENCE_MS) {
@@ -412,7 +423,7 @@ class RenderRoomState {
         const source = this.source;
         this.#pending = null;
         const controller = new AbortController();
-        this.#inflight = { controller, startedAt: performance.now() };
+        this.#inflight = { controller, stack };
         try {
           const outcome = await render({
             image: source,

@@ -1,0 +1,159 @@
+/**
+ * Render room: preview latency as a person feels it — from a slider `input` event to the new
+ * frame painted on the preview canvas (the frame counter moves, then one animation frame) — at
+ * 1 MP on the CPU path (WASM), median of 20 moves. Side by side (A B A B …) with the engine's own
+ * render time for the same stack and image, called directly, so the room's overhead (scheduling,
+ * copies, painting) shows as a ratio.
+ *
+ * Run: npx vitest run --project bench test/bench/render-room.bench.ts (BENCH_PORT, default 4816)
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makePng } from '../fixtures/library/images';
+import { MODES, openStudio, waitForReady } from '../e2e/browser';
+import { buildStudio, startPreview, type Preview } from '../e2e/server';
+import { record, sideBySide } from './measure';
+
+const OUT_DIR = 'dist-bench-renderroom';
+const SIDE = 1000;
+let preview: Preview;
+
+beforeAll(async () => {
+  if (process.env.BENCH_SKIP_BUILD !== '1') buildStudio({ outDir: OUT_DIR });
+  preview = await startPreview({ outDir: OUT_DIR, port: Number(process.env.BENCH_PORT ?? 4816) });
+}, 300_000);
+afterAll(() => preview?.stop());
+
+async function setNumber(page: Page, effect: string, param: string, value: string) {
+  const layer = page.locator(`[data-testid=layer][data-effect=${effect}]`);
+  if ((await layer.getByTestId('layer-params').count()) === 0) {
+    await layer.getByTestId('layer-name').click();
+  }
+  const field = layer.locator(`[data-testid=param-number][data-param=${param}]`);
+  await field.fill(value);
+  await field.press('Enter');
+}
+
+it('preview latency in the room: slider input → new frame painted, 1 MP, CPU path', async () => {
+  const wasm = MODES.find((m) => m.name === 'wasm')!;
+  // A large window gives the preview pane enough pixels to show the 1 MP image at full size.
+  const session = await openStudio({
+    baseURL: preview.url,
+    mode: wasm,
+    viewport: { width: 1900, height: 1500 },
+  });
+  const { page } = session;
+  try {
+    await page.goto(`${preview.url}/#/library`);
+    await waitForReady(page);
+    await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
+    await page.getByTestId('import-input').setInputFiles([
+      {
+        name: 'bench.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(makePng(SIDE, SIDE, { noiseSeed: 3 })),
+      },
+    ]);
+    await page.locator('[data-testid=import-result][data-ok=true]').waitFor({ timeout: 60_000 });
+    await page.goto(`${preview.url}/#/render`);
+    await waitForReady(page);
+    const id = await page
+      .locator('[data-testid=work-select] option:not([value=""])')
+      .first()
+      .getAttribute('value');
+    await page.getByTestId('work-select').selectOption(id!);
+    await page.getByTestId('preview').waitFor();
+    await page.getByTestId('catalogue-toggle').click();
+    for (const e of ['exposure', 'contrast', 'saturation', 'blur', 'vignette']) {
+      await page.locator(`[data-testid=catalogue-item][data-effect=${e}]`).click();
+    }
+    await setNumber(page, 'blur', 'sigma', '3');
+    await setNumber(page, 'exposure', 'ev', '0.5');
+    await page.getByTestId('catalogue-toggle').click();
+    const size = await page
+      .getByTestId('preview')
+      .evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    expect(size).toEqual([SIDE, SIDE]);
+
+    let step = 0;
+    /** One slider move in the room, timed until its frame is painted. */
+    const roomMove = () =>
+      page.evaluate(async (n) => {
+        const slider = document.querySelector<HTMLInputElement>(
+          '[data-testid=layer][data-effect=exposure] [data-testid=param-slider]',
+        )!;
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=preview]')!;
+        // Let any earlier render finish first.
+        await new Promise((r) => setTimeout(r, 30));
+        const before = Number(canvas.dataset.frames);
+        const t0 = performance.now();
+        slider.value = String(((n % 10) - 5) / 10);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        slider.dispatchEvent(new Event('change', { bubbles: true }));
+        await new Promise<void>((resolve) => {
+          const check = () =>
+            Number(canvas.dataset.frames) > before
+              ? requestAnimationFrame(() => resolve())
+              : requestAnimationFrame(check);
+          check();
+        });
+        return performance.now() - t0;
+      }, step++);
+
+    /** The engine alone: the same stack and a 1 MP image, through the test hook. */
+    const engineOnly = () =>
+      page.evaluate(
+        async ({ side, n }) => {
+          const hooks = (
+            globalThis as unknown as {
+              __atelier: { render: (o: unknown) => Promise<{ backend: string }> };
+            }
+          ).__atelier;
+          const data = new Uint8Array(side * side * 4);
+          for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+          const stack = {
+            effects: [
+              { id: 'e', effectId: 'exposure', enabled: true, params: { ev: ((n % 10) - 5) / 10 } },
+              { id: 'c', effectId: 'contrast', enabled: true, params: { amount: 0.2 } },
+              { id: 's', effectId: 'saturation', enabled: true, params: { amount: 0.2 } },
+              { id: 'b', effectId: 'blur', enabled: true, params: { sigma: 3 } },
+              { id: 'v', effectId: 'vignette', enabled: true, params: { amount: 0.4 } },
+            ],
+          };
+          await new Promise((r) => setTimeout(r, 30));
+          const t0 = performance.now();
+          const out = await hooks.render({
+            image: { width: side, height: side, data },
+            stack,
+            backend: 'wasm',
+          });
+          if (out.backend !== 'wasm') throw new Error(`rendered on ${out.backend}`);
+          return performance.now() - t0;
+        },
+        { side: SIDE, n: step++ },
+      );
+
+    const result = await sideBySide(roomMove, engineOnly, { runs: 20, warmup: 2 });
+    const backend = await page
+      .locator('[data-testid=render-status] [data-backend]')
+      .getAttribute('data-backend');
+    expect(backend).toBe('wasm');
+    record({
+      name: 'Render room preview latency (slider → painted), 1 MP, CPU',
+      value: result.medianA,
+      unit: 'ms',
+      baseline: result.medianB,
+      ratio: result.medianB / result.medianA,
+      backend: 'wasm',
+      note:
+        'median of 20 slider moves on exposure in a 5-effect stack (exposure, contrast, ' +
+        'saturation, blur σ=3, vignette), 1000×1000 preview; baseline = the engine render call ' +
+        'alone on the same stack and size (ratio < 1 = room overhead)',
+    });
+    console.log(
+      `room ${result.medianA.toFixed(1)} ms vs engine ${result.medianB.toFixed(1)} ms (median of 20)`,
+    );
+  } finally {
+    await session.close();
+  }
+}, 300_000);
