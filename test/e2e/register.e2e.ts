@@ -190,6 +190,15 @@ describe.each(MODES)('Register room ($name)', (mode) => {
       })
       .toBe('confirmed');
     expect(await page.getByTestId('anchor-status').textContent()).toMatch(/block \d+, gas \d+/);
+    // The exported file, checked against the registry through the wallet.
+    await page
+      .getByTestId('verify-file')
+      .setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: png });
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
+    await page.getByTestId('check-on-chain').click();
+    await expect
+      .poll(() => page.getByTestId('on-chain-result').textContent())
+      .toMatch(/^Anchored on-chain by the author on /);
     const onChain = (await createPublicClient({
       chain: foundry,
       transport: http(anvil.url),

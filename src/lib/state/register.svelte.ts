@@ -14,7 +14,6 @@ import {
   certificateText,
   toCertificate,
   verifyCertificate,
-  type CertificateJson,
   type Verification,
 } from '../../shared/registration/certificate';
 import { embedRegistration } from '../../shared/registration/png';
@@ -26,7 +25,6 @@ import {
   findSimilar,
   listRegistrations,
   outboxStore,
-  pendingAnchors,
   queueAnchor,
   saveRegistration,
   type RegistrationRow,
@@ -118,6 +116,8 @@ class RegisterState {
 
   verifying = $state(false);
   verify = $state.raw<VerifyView | null>(null);
+  /** The result of the last on-chain lookup for the verified record. */
+  onChain = $state('');
 
   #connection: WalletConnection | null = null;
   #abort: AbortController | null = null;
@@ -347,6 +347,7 @@ class RegisterState {
 
   async verifyFile(file: File): Promise<void> {
     this.verifying = true;
+    this.onChain = '';
     try {
       const isJson = file.type === 'application/json' || /\.json$/i.test(file.name);
       if (isJson) {
@@ -386,6 +387,52 @@ class RegisterState {
       handleError(error, `Checking ${file.name}`);
     } finally {
       this.verifying = false;
+    }
+  }
+
+  /**
+   * Looks the verified record up in the registry through the connected wallet: whether it is
+   * anchored, by whom and when (the block time is the trustworthy one), and, for a signature
+   * offline ecrecover refused, whether a smart-contract wallet accepts it (ERC-1271).
+   */
+  async checkOnChain(): Promise<void> {
+    const view = this.verify;
+    const typed = view?.verification?.typed;
+    const signature = view?.verification?.signature;
+    const connection = this.#connection;
+    if (!view || !typed || !signature || !connection?.account) return;
+    const { chainId, verifyingContract } = typed.domain;
+    if (chainId !== this.deployment.chainId || verifyingContract !== this.deployment.registry) {
+      this.onChain = `Signed for another registry (chain ${chainId}, ${verifyingContract}).`;
+      return;
+    }
+    this.onChain = 'Checking on-chain…';
+    try {
+      await connection.ensureChain(this.deployment);
+      const record = await connection.registrationOf(this.deployment, typed.message.contentHash);
+      const parts: string[] = [];
+      if (view.verification?.reason === 'wrong-signer') {
+        const ok = await connection.verifyOnChain(this.deployment, typed, signature);
+        parts.push(
+          ok
+            ? 'The author is a smart-contract wallet and accepts this signature.'
+            : 'The author does not accept this signature on-chain either.',
+        );
+      }
+      if (record.author === '0x0000000000000000000000000000000000000000') {
+        parts.push('Not anchored on-chain yet.');
+      } else {
+        const when = new Date(Number(record.registeredAt) * 1000).toLocaleString();
+        parts.push(
+          record.author === typed.message.author && record.nonce === typed.message.nonce
+            ? `Anchored on-chain by the author on ${when}.`
+            : `This file was anchored first by ${record.author} on ${when}.`,
+        );
+      }
+      this.onChain = parts.join(' ');
+    } catch (error) {
+      this.onChain = '';
+      this.#walletProblem(error, 'Checking on-chain');
     }
   }
 
@@ -432,15 +479,6 @@ class RegisterState {
       this.anchoring = false;
       await this.refresh();
     }
-  }
-
-  /** How many registrations wait in the outbox (for the banner when back online). */
-  async pendingCount(): Promise<number> {
-    return (await pendingAnchors(db)).length;
-  }
-
-  certificateOf(row: RegistrationRow): CertificateJson {
-    return row.certificate;
   }
 }
 

@@ -391,6 +391,28 @@ export class WalletConnection {
   }
 
   /**
+   * Checks a signature through the wallet's RPC, smart-contract wallets included (ERC-1271 /
+   * ERC-6492), which offline ecrecover cannot. @throws WalletError.
+   */
+  async verifyOnChain(
+    deployment: Deployment,
+    typed: RegistrationTypedData,
+    signature: Hex,
+  ): Promise<boolean> {
+    try {
+      const args = {
+        address: typed.message.author,
+        ...typed,
+        message: typed.message,
+        signature,
+      } as unknown as Parameters<PublicClient['verifyTypedData']>[0];
+      return await this.#public(deployment).verifyTypedData(args);
+    } catch (error) {
+      throw toWalletError(error);
+    }
+  }
+
+  /**
    * Sends a signed registration to the registry: `register` when the connected account is the
    * author, else `registerWithSig` (anyone may submit an author's signature). The call is
    * simulated first, so contract errors arrive decoded (`wallet-tx-reverted`, details.errorName).

@@ -181,6 +181,16 @@ describe('anchoring outbox', () => {
     expect(stored!.anchor!.error).toContain(thief.address);
   });
 
+  it('checks signatures through the chain (the ERC-1271-capable path)', async () => {
+    const { connection } = connect();
+    await connection.connect();
+    const { parseCertificate } = await import('../../../src/shared/registration/certificate');
+    const { typed, signature } = parseCertificate(await signedCertificate('Checked'));
+    expect(await connection.verifyOnChain(deployment, typed, signature)).toBe(true);
+    const changed = { ...typed, message: { ...typed.message, title: 'Changed' } };
+    expect(await connection.verifyOnChain(deployment, changed, signature)).toBe(false);
+  });
+
   it('maps a revert on send to the decoded contract error', async () => {
     const { connection } = connect();
     await connection.connect();
