@@ -190,6 +190,32 @@ describe.each(MODES)('library ($name)', (mode) => {
     expect(await page.getByTestId('work-card').count()).toBe(0);
   });
 
+  it('imports by drag-and-drop and by paste', async () => {
+    session = await openStudio({ baseURL, mode, path: '/#/library' });
+    const { page } = session;
+    await openLibrary(page);
+    const png = [...makePng(20, 10)];
+    await page.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'dropped.png', { type: 'image/png' }));
+      const room = document.querySelector('[data-testid=library-room]')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        room.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      }
+    }, png);
+    await expect.poll(() => titles(page)).toEqual(['dropped']);
+    await page.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+      document.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }),
+      );
+    }, png);
+    await expect.poll(() => titles(page)).toEqual(['pasted', 'dropped']);
+  });
+
   it('backs up, restores into a cleared library identically, and refuses a damaged backup', async () => {
     session = await openStudio({ baseURL, mode, path: '/#/library' });
     const { page, context } = session;
