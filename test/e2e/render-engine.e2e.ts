@@ -5,6 +5,7 @@
  * SwiftShader is slow.
  */
 import * as ort from 'onnxruntime-web';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -22,7 +23,11 @@ ort.env.wasm.numThreads = 1;
 const FIXTURE = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/render/fixture-net.onnx')),
 );
-const MODELS = join(import.meta.dirname, '../../models');
+// The models as built into the app under test (the trainer may be rewriting models/ meanwhile).
+const BUILT_MODELS = join(import.meta.dirname, '../..', process.env.E2E_OUTDIR ?? 'dist', 'models');
+const MODELS = existsSync(join(BUILT_MODELS, 'manifest.json'))
+  ? BUILT_MODELS
+  : join(import.meta.dirname, '../../models');
 const shipped = existsSync(join(MODELS, 'manifest.json'))
   ? neuralModelsFrom(JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')))
   : [];
@@ -305,6 +310,15 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         const image = testImage(24, 16);
         for (const s of shipped) {
           const stack = { effects: [layer(s.def.id, { strength: 1 })] };
+          const file = readFileSync(join(MODELS, s.file!.path));
+          const intact = createHash('sha256').update(file).digest('hex') === s.file!.sha256;
+          if (!intact) {
+            // A model file that does not match the manifest (e.g. mid-retraining) is refused.
+            await expect(renderInPage(page, image, stack, { backend: 'auto' })).rejects.toThrow(
+              `The model “${s.def.modelId}” is unavailable: its checksum does not match.`,
+            );
+            continue;
+          }
           const out = await renderInPage(page, image, stack, { backend: 'auto' });
           expect(out.backend).toBe('wasm');
           expect(maxDiff(out.data, await nodeReference(image, stack))).toBeLessThanOrEqual(1);

@@ -14,19 +14,24 @@ import type { LayoutEntry, StackLayout } from './registry';
 
 const LUMA = [0.2126, 0.7152, 0.0722];
 
+/**
+ * x^k for x ≥ 0 as exp(k · ln x), like WGSL's pow (exp2(k · log2 x)); ORT's vectorised Exp and
+ * Log are faster than its element-by-element Pow.
+ */
+function pow(g: GraphBuilder, x: string, k: number): string {
+  return g.op('Exp', [g.op('Mul', [g.op('Log', [x]), g.f32(k)])]);
+}
+
 /** sRGB → linear light, the exact piecewise curve (same constants as the WGSL). */
 function toLinear(g: GraphBuilder, x: string): string {
   const lo = g.op('Div', [x, g.f32(12.92)]);
-  const hi = g.op('Pow', [g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]), g.f32(2.4)]);
+  const hi = pow(g, g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]), 2.4);
   return g.op('Where', [g.op('LessOrEqual', [x, g.f32(0.04045)]), lo, hi]);
 }
 
 function toSrgb(g: GraphBuilder, l: string): string {
   const lo = g.op('Mul', [l, g.f32(12.92)]);
-  const hi = g.op('Sub', [
-    g.op('Mul', [g.f32(1.055), g.op('Pow', [l, g.f32(1 / 2.4)])]),
-    g.f32(0.055),
-  ]);
+  const hi = g.op('Sub', [g.op('Mul', [g.f32(1.055), pow(g, l, 1 / 2.4)]), g.f32(0.055)]);
   return g.op('Where', [g.op('LessOrEqual', [l, g.f32(0.0031308)]), lo, hi]);
 }
 
@@ -193,10 +198,11 @@ export function compileStack(
   const g = new GraphBuilder();
   const image = g.input('image', DT.uint8, [1, 'h', 'w', 4]);
   const ctxIn = g.input('ctx', DT.float, [4]);
-  const xf = g.op('Cast', [image], { to: { i: DT.float } });
-  const rgb = g.op('Slice', [xf, g.i64([0]), g.i64([3]), g.i64([3])]);
-  const alpha = g.op('Slice', [xf, g.i64([3]), g.i64([4]), g.i64([3])]);
-  const x0 = g.op('Div', [g.op('Transpose', [rgb], { perm: { ints: [0, 3, 1, 2] } }), g.f32(255)]);
+  // Split, transpose and join on the 8-bit data: a quarter of the memory traffic of floats.
+  const rgb = g.op('Slice', [image, g.i64([0]), g.i64([3]), g.i64([3])]);
+  const alpha = g.op('Slice', [image, g.i64([3]), g.i64([4]), g.i64([3])]);
+  const planar = g.op('Transpose', [rgb], { perm: { ints: [0, 3, 1, 2] } });
+  const x0 = g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]);
   const shared = new Shared(g, x0, ctxIn);
   let x = x0;
   layout.entries.forEach((entry, k) => {
@@ -204,10 +210,11 @@ export function compileStack(
     x = applyEntry(shared, entry, u, x, models);
   });
   // Every effect clamps its result (and the input is in [0, 1]), so no final clamp is needed.
-  const nhwc = g.op('Transpose', [x], { perm: { ints: [0, 2, 3, 1] } });
-  const scaled = g.op('Round', [g.op('Mul', [nhwc, g.f32(255)])]);
-  const rgba = g.op('Concat', [scaled, alpha], { axis: { i: 3 } });
-  g.alias(g.op('Cast', [rgba], { to: { i: DT.uint8 } }), 'out');
+  const bytes = g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], {
+    to: { i: DT.uint8 },
+  });
+  const nhwc = g.op('Transpose', [bytes], { perm: { ints: [0, 2, 3, 1] } });
+  g.alias(g.op('Concat', [nhwc, alpha], { axis: { i: 3 } }), 'out');
   g.output('out', DT.uint8, [1, 'h', 'w', 4]);
   return g.encode();
 }
