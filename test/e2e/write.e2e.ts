@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { bundledTextModel } from '../../src/shared/write/model-files';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  assertClean,
+  MODES,
+  openStudio,
+  waitForReady,
+  waitForServiceWorker,
+  type StudioSession,
+} from './browser';
 import { ROOT } from './server';
 
 const baseURL = inject('baseURL');
@@ -201,7 +208,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
 
   it(
     bundled
-      ? `generates with the bundled model (${bundled.id})`
+      ? `generates offline with the bundled model (${bundled.id})`
       : 'shows "no model yet" without a bundled model',
     async () => {
       session = await openStudio({ baseURL, mode, path: '/#/write' });
@@ -214,6 +221,13 @@ describe.each(MODES)('Write room ($name)', (mode) => {
         expect(await page.getByTestId('write-generate').isDisabled()).toBe(true);
         return;
       }
+      // Offline: once the service worker has precached the app, ORT's WASM and the model, the
+      // bundled model loads and writes with the network gone.
+      await waitForServiceWorker(page);
+      await session.context.setOffline(true);
+      await page.reload();
+      await waitForReady(page);
+      expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
       await expect.poll(() => status.getAttribute('data-status')).toBe('idle');
       expect(await status.textContent()).toContain(bundled.name);
       await page.getByTestId('write-generator-caption').check();
@@ -225,5 +239,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
       );
       expect(await page.getByTestId('write-stats').textContent()).toMatch(/^\s*[1-8] tokens/);
     },
+    // The first visit waits for the service worker to precache ~70 MB (ORT runtimes, models).
+    240_000,
   );
 });
