@@ -41,41 +41,49 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-/** Reverses the per-row filters in place; returns the rows' raw bytes (no filter bytes). */
+/** Reverses the per-row filters; returns the rows' raw bytes (no filter bytes). */
 function unfilter(src: Uint8Array, at: number, rowBytes: number, rows: number, bpp: number) {
   const out = new Uint8Array(rowBytes * rows);
   for (let y = 0; y < rows; y++) {
     const filter = src[at++];
-    if (filter === undefined || at + rowBytes > src.length)
+    if (filter === undefined || at + rowBytes > src.length) {
       throw pngError('The PNG image data is truncated.');
+    }
     const row = y * rowBytes;
     const prev = row - rowBytes;
-    for (let x = 0; x < rowBytes; x++) {
-      const raw = src[at + x]!;
-      const a = x >= bpp ? out[row + x - bpp]! : 0;
-      const b = y > 0 ? out[prev + x]! : 0;
-      const c = y > 0 && x >= bpp ? out[prev + x - bpp]! : 0;
-      let v: number;
-      switch (filter) {
-        case 0:
-          v = raw;
-          break;
-        case 1:
-          v = raw + a;
-          break;
-        case 2:
-          v = raw + b;
-          break;
-        case 3:
-          v = raw + ((a + b) >> 1);
-          break;
-        case 4:
-          v = raw + paeth(a, b, c);
-          break;
-        default:
-          throw pngError(`The PNG uses an unknown row filter (${filter}).`);
-      }
-      out[row + x] = v & 0xff;
+    const first = y === 0;
+    // One loop per filter type: the hot path of decoding.
+    switch (filter) {
+      case 0:
+        out.set(src.subarray(at, at + rowBytes), row);
+        break;
+      case 1:
+        for (let x = 0; x < rowBytes; x++) {
+          out[row + x] = (src[at + x]! + (x >= bpp ? out[row + x - bpp]! : 0)) & 0xff;
+        }
+        break;
+      case 2:
+        for (let x = 0; x < rowBytes; x++) {
+          out[row + x] = (src[at + x]! + (first ? 0 : out[prev + x]!)) & 0xff;
+        }
+        break;
+      case 3:
+        for (let x = 0; x < rowBytes; x++) {
+          const a = x >= bpp ? out[row + x - bpp]! : 0;
+          const b = first ? 0 : out[prev + x]!;
+          out[row + x] = (src[at + x]! + ((a + b) >> 1)) & 0xff;
+        }
+        break;
+      case 4:
+        for (let x = 0; x < rowBytes; x++) {
+          const a = x >= bpp ? out[row + x - bpp]! : 0;
+          const b = first ? 0 : out[prev + x]!;
+          const c = !first && x >= bpp ? out[prev + x - bpp]! : 0;
+          out[row + x] = (src[at + x]! + paeth(a, b, c)) & 0xff;
+        }
+        break;
+      default:
+        throw pngError(`The PNG uses an unknown row filter (${filter}).`);
     }
     at += rowBytes;
   }
@@ -200,6 +208,16 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   if (interlace === 0) {
     const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
     const { rows } = unfilter(inflated, 0, rowBytes, height, bpp);
+    if (depth === 8 && colorType === 6) return { width, height, data: rows };
+    if (depth === 8 && colorType === 2 && !trns) {
+      for (let i = 0, j = 0; i < rows.length; i += 3, j += 4) {
+        out[j] = rows[i]!;
+        out[j + 1] = rows[i + 1]!;
+        out[j + 2] = rows[i + 2]!;
+        out[j + 3] = 255;
+      }
+      return { width, height, data: out };
+    }
     put(rows, rowBytes, width, height, 0, 0, 1, 1);
   } else {
     let at = 0;
