@@ -152,6 +152,21 @@ describe('PNG codec', () => {
     expect([...decodePng(rgb16).data]).toEqual([0x12, 0xab, 0xff, 255]);
   });
 
+  it('decodes 8-bit RGB, with and without a tRNS colour key', () => {
+    const raw = new Uint8Array([1, 10, 20, 30, 40, 50, 60, 2, 0, 0, 0, 1, 1, 1]);
+    const parts = (extra: Array<[string, Uint8Array]>): Array<[string, Uint8Array]> => [
+      ['IHDR', ihdr(2, 2, 8, 2)],
+      ...extra,
+      ['IDAT', zlibSync(raw)],
+      ['IEND', new Uint8Array()],
+    ];
+    // Row 0 (Sub filter): (10,20,30), (50,70,90); row 1 (Up): (10,20,30), (51,71,91).
+    const expected = [10, 20, 30, 255, 50, 70, 90, 255, 10, 20, 30, 255, 51, 71, 91, 255];
+    expect([...decodePng(png(parts([]))).data]).toEqual(expected);
+    const keyed = decodePng(png(parts([['tRNS', new Uint8Array([0, 10, 0, 20, 0, 30])]])));
+    expect([...keyed.data].filter((_, i) => i % 4 === 3)).toEqual([0, 255, 0, 255]);
+  });
+
   it('decodes Adam7-interlaced images to the same pixels', () => {
     const img = scene(5, 11, 9);
     const passes = [
