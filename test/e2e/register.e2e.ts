@@ -68,9 +68,9 @@ beforeAll(async () => {
 
 afterAll(() => anvil?.stop());
 
-async function openWithWallet(mode: (typeof MODES)[number]) {
+async function openWithWallet(mode: (typeof MODES)[number], chainId = 31337) {
   const session = await openStudio({ baseURL, mode });
-  const wallet = new TestWallet({ key: ANVIL_KEYS[0], rpcUrl: anvil.url });
+  const wallet = new TestWallet({ key: ANVIL_KEYS[0], rpcUrl: anvil.url, chainId });
   await session.context.exposeFunction(
     '__walletRequest',
     async (method: string, params: unknown[]) => {
@@ -241,6 +241,28 @@ describe.each(MODES)('Register room ($name)', (mode) => {
       .poll(() => page.getByTestId('registration').getAttribute('data-content-hash'))
       .toBe(expected);
     expect(wallet.log).toContain('eth_signTypedData_v4');
+  });
+
+  it('offers to add the network when the wallet does not know it (4902), then signs', async () => {
+    const opened = await openWithWallet(mode, 1);
+    session = opened.session;
+    const { page, wallet } = opened;
+    await page.getByTestId('connect-wallet').click();
+    await expect.poll(() => page.getByTestId('wallet-account').textContent()).toContain('chain 1');
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'dune.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(scene(mode.webgpu ? 707 : 808, 40, 40))),
+    });
+    await page.getByTestId('prepared').waitFor();
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('add-network').click();
+    await expect.poll(() => wallet.chainId).toBe(31337);
+    expect(wallet.log).toContain('wallet_addEthereumChain');
+    expect(wallet.log).not.toContain('eth_signTypedData_v4');
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('register-done').waitFor();
+    expect(await page.getByTestId('registration').count()).toBe(1);
   });
 
   it('shows a quiet "cancelled" when the person declines in the wallet, and stores nothing', async () => {
