@@ -47,6 +47,8 @@ const WALLET_INIT = `(() => {
     provider,
   });
   const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }));
+  // Lets the test play the wallet's events (account or network switched by the person).
+  window.__testWalletEmit = (event, arg) => listeners[event]?.forEach((fn) => fn(arg));
   window.addEventListener('eip6963:requestProvider', announce);
   announce();
 })();`;
@@ -262,6 +264,33 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     expect(wallet.log).not.toContain('eth_signTypedData_v4');
     await page.getByTestId('register-sign').click();
     await page.getByTestId('register-done').waitFor();
+    expect(await page.getByTestId('registration').count()).toBe(1);
+  });
+
+  it('restarts the flow when the network changes while the wallet is asking', async () => {
+    const opened = await openWithWallet(mode);
+    session = opened.session;
+    const { page, wallet } = opened;
+    await page.getByTestId('connect-wallet').click();
+    await page.getByTestId('wallet-account').waitFor();
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'reef.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(scene(mode.webgpu ? 909 : 1001, 40, 40))),
+    });
+    await page.getByTestId('prepared').waitFor();
+    wallet.delays.set('eth_signTypedData_v4', 1_000);
+    await page.getByTestId('register-sign').click();
+    await expect.poll(() => wallet.log.includes('eth_signTypedData_v4')).toBe(true);
+    await page.evaluate(() =>
+      (window as unknown as { __testWalletEmit(e: string, a: unknown): void }).__testWalletEmit(
+        'chainChanged',
+        '0x1',
+      ),
+    );
+    await page.getByTestId('register-done').waitFor();
+    // The first request was abandoned; the flow started again and asked once more.
+    expect(wallet.log.filter((m) => m === 'eth_signTypedData_v4')).toHaveLength(2);
     expect(await page.getByTestId('registration').count()).toBe(1);
   });
 
