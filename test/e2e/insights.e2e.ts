@@ -9,11 +9,37 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makePng } from '../fixtures/library/images';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 
-/** Records a short session of work through the page's real event API (the test hook). */
+/** Imports two real images in the Library (the Library's own events reach Insights). */
+async function importTwoWorks(page: Page): Promise<void> {
+  await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
+  await page.getByTestId('import-input').setInputFiles([
+    {
+      name: 'red.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(makePng(40, 30, { color: [200, 30, 20] })),
+    },
+    {
+      name: 'noise.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(makePng(30, 40, { noiseSeed: 3 })),
+    },
+  ]);
+  await expect
+    .poll(() => page.locator('[data-testid=import-result][data-ok=true]').count(), {
+      timeout: 60_000,
+    })
+    .toBe(2);
+}
+
+/**
+ * Records the rest of a session through the page's real event API (the test hook): effects,
+ * renders and texts, whose rooms call the same `track`, and a work imported yesterday.
+ */
 async function doSomeWork(page: Page): Promise<void> {
   await page.waitForFunction(() => '__atelierInsights' in globalThis);
   await page.evaluate(() => {
@@ -27,7 +53,6 @@ async function doSomeWork(page: Page): Promise<void> {
     track({ type: 'effect.added', workId: 'w1', effectId: 'grain', automatic: false });
     track({ type: 'render.finished', workId: 'w1', megapixels: 2, ms: 900, backend: 'webgpu' });
     track({ type: 'render.finished', workId: 'w1', megapixels: 1, ms: 1500, backend: 'wasm' });
-    track({ type: 'work.imported', workId: 'w2', palette: ['#102040'] });
     track({
       type: 'text.generated',
       workId: 'w2',
@@ -73,9 +98,10 @@ describe.each(MODES)('insights ($name)', (mode) => {
     );
 
     await page.locator('nav a[data-room=library]').click();
+    await importTwoWorks(page);
     await doSomeWork(page);
     await openInsights(page);
-    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('3');
     expect(await page.getByTestId('total-renders').textContent()).toBe('2');
     expect(await page.getByTestId('streak-current').textContent()).toBe('2');
     expect(await page.getByTestId('summary-effects').textContent()).toBe(
@@ -95,7 +121,13 @@ describe.each(MODES)('insights ($name)', (mode) => {
       const described = await chart.getAttribute('aria-describedby');
       expect(await page.locator(`#${described}`).textContent()).not.toBe('');
     }
-    expect(await page.locator('[data-testid=palette-timeline] li').count()).toBe(2);
+    // Three palettes in creation order: yesterday's, then the two real imports' own colours.
+    const swatches = await page
+      .locator('[data-testid=palette-timeline] li')
+      .evaluateAll((items) => items.map((li) => li.querySelectorAll('.swatch:not(.none)').length));
+    expect(swatches).toHaveLength(3);
+    expect(swatches[0]).toBe(2);
+    expect(swatches[1]).toBeGreaterThan(0);
     const stats = await page.evaluate(
       () =>
         (globalThis as unknown as { __atelierInsights: { recorder: { stats: unknown } } })
@@ -107,7 +139,7 @@ describe.each(MODES)('insights ($name)', (mode) => {
     await page.reload();
     await waitForReady(page);
     await page.waitForSelector('section.insights[data-state=ready]');
-    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('3');
 
     // A date range that excludes yesterday's import.
     await page.getByTestId('range-preset').selectOption('custom');
@@ -117,7 +149,7 @@ describe.each(MODES)('insights ($name)', (mode) => {
       return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
     });
     await page.getByTestId('range-from').fill(today);
-    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('total-works').textContent()).toBe('2');
 
     // Export: real files, made on the device.
     const [csvDownload] = await Promise.all([
@@ -136,12 +168,12 @@ describe.each(MODES)('insights ($name)', (mode) => {
       events: { type: string }[];
     };
     expect(json.format).toBe('atelier-insights');
-    expect(json.events.filter((e) => e.type === 'work.imported')).toHaveLength(2);
+    expect(json.events.filter((e) => e.type === 'work.imported')).toHaveLength(3);
 
     // Delete-all asks first; Cancel keeps everything.
     await page.getByTestId('delete-all').click();
     await page.getByRole('button', { name: 'Cancel' }).click();
-    expect(await page.getByTestId('total-works').textContent()).toBe('1');
+    expect(await page.getByTestId('total-works').textContent()).toBe('2');
     await page.getByTestId('delete-all').click();
     await page.getByTestId('confirm-delete-yes').click();
     await page.getByTestId('range-preset').selectOption('all');

@@ -488,7 +488,9 @@ export class EventRecorder {
     this.#db = db;
     this.#delay = options.flushDelayMs ?? 1000;
     this.#flushAt = options.flushAt ?? 500;
-    this.#maxBatch = options.maxBatch ?? 10_000;
+    // Large bursts (an import of hundreds of works, a benchmark) commit in few transactions:
+    // per-transaction cost dominates IndexedDB writes. 25k small events are a few MB.
+    this.#maxBatch = options.maxBatch ?? 25_000;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? ((m, d) => console.warn(`[insights] ${m}`, d ?? ''));
   }
