@@ -31,14 +31,7 @@ import {
   savePreset,
   type StoredPreset,
 } from '../db/presets';
-import {
-  addVersion,
-  getOriginalBlob,
-  getBlob,
-  getWork,
-  listVersions,
-  listWorks,
-} from '../db/works';
+import { getOriginalBlob, getBlob, getWork, listVersions, listWorks } from '../db/works';
 import type { Version, Work } from '../db/schema';
 import { handleError } from '../errors/handle-error';
 import { settings } from './settings.svelte';
@@ -60,27 +53,21 @@ import {
   canUndo,
   editStack,
   initialEditor,
-  parseStack,
   withFreshIds,
   type EditAction,
   type EditorState,
 } from '../../shared/render-room/stack-edit';
+import { decodeImage, saveFile, toRgba, type Rgba } from '../components/render/image-io';
 import {
-  decodeImage,
-  encodePng,
-  saveFile,
-  thumbnail,
-  toRgba,
-  type Rgba,
-} from '../components/render/image-io';
+  lookCopy,
+  newLayerId,
+  renderWorkFull,
+  versionStack,
+} from '../components/render/render-work';
 
-/** The engine's name and revision, recorded with every version it renders. */
-export const ENGINE = 'atelier-render/1';
 /** After this long without a painted frame, an overtaken preview is allowed to finish. */
 const FRAME_PATIENCE_MS = 150;
 const DRAFT_DELAY_MS = 250;
-/** "Learn a look" works on copies whose longest side is this. */
-const LOOK_SIDE = 256;
 
 export interface RenderStatus {
   backend: 'webgpu' | 'wasm';
@@ -95,80 +82,9 @@ export interface LookResult {
   from: string;
 }
 
-let nextLayer = 0;
-export const newLayerId = (): string => `l${Date.now().toString(36)}${(nextLayer++).toString(36)}`;
-
 function hashWorkId(): string | null {
   const match = /^#\/?render\/([^/?]+)/.exec(globalThis.location?.hash ?? '');
   return match ? decodeURIComponent(match[1]!) : null;
-}
-
-/** The stored stack of a version, or null when it has none the room can read. */
-export function versionStack(version: Version): EffectStack | null {
-  return parseStack(version.stack);
-}
-
-/** Renders `stack` over a work's original at full size: shared by the room and batches. */
-export async function renderWorkFull(options: {
-  work: Work;
-  stack: EffectStack;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-  label?: string;
-}): Promise<{ version: Version; outcome: RenderOutcome }> {
-  const { work, stack, signal } = options;
-  const image = await decodeImage(await getOriginalBlob(db, work.id));
-  signal?.throwIfAborted();
-  const outcome = await render({
-    image,
-    stack,
-    backend: settings.backend,
-    ...(signal ? { signal } : {}),
-    onProgress: (p) => options.onProgress?.(p.total ? (0.95 * p.done) / p.total : 0),
-  });
-  const pixels = toRgba(outcome);
-  const [png, thumb] = await Promise.all([encodePng(pixels), thumbnail(pixels)]);
-  // Past this point the version is written whole or not at all (one transaction).
-  signal?.throwIfAborted();
-  const version = await addVersion(db, {
-    workId: work.id,
-    image: png,
-    thumb,
-    width: outcome.width,
-    height: outcome.height,
-    stack: structuredClone(stack),
-    engine: {
-      engine: ENGINE,
-      backend: outcome.backend,
-      adapter: outcome.adapter ?? '',
-      ms: String(Math.round(outcome.ms)),
-      tiles: String(outcome.tiles),
-      base: 'original',
-      models: stack.effects
-        .filter((e) => e.enabled && e.effectId.startsWith('neural:'))
-        .map((e) => e.effectId.slice('neural:'.length))
-        .join(','),
-    },
-    label: options.label ?? 'Rendered',
-  });
-  options.onProgress?.(1);
-  track({
-    type: 'render.finished',
-    workId: work.id,
-    megapixels: (outcome.width * outcome.height) / 1e6,
-    ms: outcome.ms,
-    backend: outcome.backend,
-    ...(outcome.adapter ? { adapter: outcome.adapter } : {}),
-  });
-  return { version, outcome };
-}
-
-async function lookCopy(blob: Blob, size?: { width: number; height: number }): Promise<Rgba> {
-  if (size) return decodeImage(blob, size);
-  const probe = await createImageBitmap(blob);
-  const fit = fitSize(probe.width, probe.height, LOOK_SIDE, LOOK_SIDE);
-  probe.close();
-  return decodeImage(blob, fit);
 }
 
 class RenderRoomState {

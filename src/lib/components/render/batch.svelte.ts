@@ -8,7 +8,7 @@ import { db } from '../../db/instance';
 import { getPreset } from '../../db/presets';
 import { getWork } from '../../db/works';
 import { handleError } from '../../errors/handle-error';
-import { newLayerId, renderWorkFull } from '../../state/render-room.svelte';
+import { newLayerId, renderWorkFull } from './render-work';
 import { isAbortError } from '../../../shared/errors/base';
 import { withFreshIds } from '../../../shared/render-room/stack-edit';
 

@@ -1,0 +1,126 @@
+/**
+ * Rendering a work at full size into a new version (shared by the Render room and batches), the
+ * engine/model version record kept with it, and small helpers of the room's plumbing.
+ */
+import { render, type RenderOutcome } from '../../compute/render-client';
+import { db } from '../../db/instance';
+import type { Version, Work } from '../../db/schema';
+import { addVersion, getOriginalBlob } from '../../db/works';
+import { track } from '../../db/events';
+import { settings } from '../../state/settings.svelte';
+import type { EffectStack } from '../../../shared/effects/types';
+import { fitSize } from '../../../shared/render-room/catalogue';
+import { parseStack } from '../../../shared/render-room/stack-edit';
+import { decodeImage, encodePng, thumbnail, toRgba, type Rgba } from './image-io';
+
+/** The engine's name and revision, recorded with every version it renders. */
+export const ENGINE = 'atelier-render/1';
+/** "Learn a look" works on copies whose longest side is this. */
+const LOOK_SIDE = 256;
+
+let nextLayer = 0;
+export const newLayerId = (): string => `l${Date.now().toString(36)}${(nextLayer++).toString(36)}`;
+
+/** The stored stack of a version, or null when it has none the room can read. */
+export function versionStack(version: Version): EffectStack | null {
+  return parseStack(version.stack);
+}
+
+let manifest: Promise<Map<string, string>> | undefined;
+/** Model id → a version tag (its manifest version, or the first 12 hex of its weights' SHA-256). */
+function modelTags(): Promise<Map<string, string>> {
+  manifest ??= fetch('/models/manifest.json')
+    .then((r) => (r.ok ? (r.json() as Promise<unknown>) : null))
+    .then((json) => {
+      const tags = new Map<string, string>();
+      const models = (json as { models?: unknown } | null)?.models;
+      if (!Array.isArray(models)) return tags;
+      for (const m of models as { id?: unknown; version?: unknown; files?: unknown }[]) {
+        if (typeof m.id !== 'string') continue;
+        const files = Array.isArray(m.files) ? (m.files as { sha256?: unknown }[]) : [];
+        const sha = files.find((f) => typeof f.sha256 === 'string')?.sha256 as string | undefined;
+        tags.set(m.id, typeof m.version === 'string' ? m.version : (sha?.slice(0, 12) ?? '?'));
+      }
+      return tags;
+    })
+    .catch(() => new Map<string, string>());
+  return manifest;
+}
+
+/** `id@version` for each neural model the stack uses, comma-separated ('' when none). */
+async function modelsOf(stack: EffectStack): Promise<string> {
+  const ids = stack.effects
+    .filter((e) => e.enabled && e.effectId.startsWith('neural:'))
+    .map((e) => e.effectId.slice('neural:'.length));
+  if (!ids.length) return '';
+  const tags = await modelTags();
+  return ids.map((id) => `${id}@${tags.get(id) ?? 'registered'}`).join(',');
+}
+
+/** Renders `stack` over a work's original at full size: shared by the room and batches. */
+export async function renderWorkFull(options: {
+  work: Work;
+  stack: EffectStack;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  label?: string;
+}): Promise<{ version: Version; outcome: RenderOutcome }> {
+  const { work, stack, signal } = options;
+  const image = await decodeImage(await getOriginalBlob(db, work.id));
+  signal?.throwIfAborted();
+  const outcome = await render({
+    image,
+    stack,
+    backend: settings.backend,
+    ...(signal ? { signal } : {}),
+    onProgress: (p) => options.onProgress?.(p.total ? (0.95 * p.done) / p.total : 0),
+  });
+  const pixels = toRgba(outcome);
+  const [png, thumb, models] = await Promise.all([
+    encodePng(pixels),
+    thumbnail(pixels),
+    modelsOf(stack),
+  ]);
+  // Past this point the version is written whole or not at all (one transaction).
+  signal?.throwIfAborted();
+  const version = await addVersion(db, {
+    workId: work.id,
+    image: png,
+    thumb,
+    width: outcome.width,
+    height: outcome.height,
+    stack: structuredClone(stack),
+    engine: {
+      engine: ENGINE,
+      backend: outcome.backend,
+      adapter: outcome.adapter ?? '',
+      ms: String(Math.round(outcome.ms)),
+      tiles: String(outcome.tiles),
+      base: 'original',
+      models,
+    },
+    label: options.label ?? 'Rendered',
+  });
+  options.onProgress?.(1);
+  track({
+    type: 'render.finished',
+    workId: work.id,
+    megapixels: (outcome.width * outcome.height) / 1e6,
+    ms: outcome.ms,
+    backend: outcome.backend,
+    ...(outcome.adapter ? { adapter: outcome.adapter } : {}),
+  });
+  return { version, outcome };
+}
+
+/** A copy of `blob` for learning a look: at `size`, or with its longest side LOOK_SIDE. */
+export async function lookCopy(
+  blob: Blob,
+  size?: { width: number; height: number },
+): Promise<Rgba> {
+  if (size) return decodeImage(blob, size);
+  const probe = await createImageBitmap(blob);
+  const fit = fitSize(probe.width, probe.height, LOOK_SIDE, LOOK_SIDE);
+  probe.close();
+  return decodeImage(blob, fit);
+}
