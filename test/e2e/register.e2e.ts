@@ -264,7 +264,7 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     expect(wallet.log).not.toContain('eth_signTypedData_v4');
     await page.getByTestId('register-sign').click();
     await page.getByTestId('register-done').waitFor();
-    expect(await page.getByTestId('registration').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
   });
 
   it('restarts the flow when the network changes while the wallet is asking', async () => {
@@ -291,7 +291,7 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     await page.getByTestId('register-done').waitFor();
     // The first request was abandoned; the flow started again and asked once more.
     expect(wallet.log.filter((m) => m === 'eth_signTypedData_v4')).toHaveLength(2);
-    expect(await page.getByTestId('registration').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
   });
 
   it('shows a quiet "cancelled" when the person declines in the wallet, and stores nothing', async () => {
@@ -317,6 +317,6 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     wallet.failures.clear();
     await page.getByTestId('register-sign').click();
     await page.getByTestId('register-done').waitFor();
-    expect(await page.getByTestId('registration').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
   });
 });

@@ -324,14 +324,16 @@ class RegisterState {
     const check = await verifyCertificate(certificate, { contentHash: prepared.contentHash });
     if (!check.valid) throw new WalletError('wallet-bad-signature', check.message);
     const png = embedRegistration(prepared.png, certificateText(certificate));
-    this.last = await saveRegistration(db, {
+    const row = await saveRegistration(db, {
       certificate,
       png: new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
       ...(source.workId ? { workId: source.workId } : {}),
       ...(source.versionId ? { versionId: source.versionId } : {}),
       ...(source.kind === 'file' ? { fileName: source.name } : {}),
     });
+    // The list first, then "done": the person sees both together.
     await this.refresh();
+    this.last = row;
   }
 
   exportPng(row: RegistrationRow): void {
