@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { layoutStack } from '../effects/registry';
 import {
   applyCurve,
   applyMatrix,
@@ -130,6 +131,23 @@ describe('fitLook', () => {
     expect(perChannel.curves).toHaveLength(3);
     expect(perChannel.meanDeltaE).toBeLessThan(1);
     expect(perChannel.meanDeltaE).toBeLessThan(shared.meanDeltaE);
+  });
+
+  it('gives layers the engine accepts as they are (matrix of 12, a curve of 9 points)', () => {
+    const before = randomImage(64, 64, 12);
+    const fit = fitLook(
+      matchedSamples(
+        before,
+        transform(before, KNOWN, (v) => v ** 0.7),
+      ),
+      {
+        sharedCurve: true,
+      },
+    );
+    let n = 0;
+    const layout = layoutStack({ effects: lookLayers(fit, () => `k${++n}`) });
+    expect(layout.entries.map((e) => e.def.id)).toEqual(['matrix', 'curve']);
+    expect(layout.entries[1]!.params.points).toHaveLength(18);
   });
 
   it('becomes ordinary matrix and curve layers', () => {
