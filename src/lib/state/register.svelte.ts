@@ -337,7 +337,8 @@ class RegisterState {
   }
 
   exportPng(row: RegistrationRow): void {
-    if (row.png) download(row.png, `${slug(row.title)}.png`);
+    // A row restored from a backup may have lost its Blob (JSON manifests cannot hold one).
+    if (row.png instanceof Blob) download(row.png, `${slug(row.title)}.png`);
   }
 
   exportCertificate(row: RegistrationRow): void {
