@@ -12,7 +12,12 @@ import { afterAll, beforeAll, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { MODES, openStudio, waitForReady } from '../e2e/browser';
 import { buildStudio, startPreview, type Preview } from '../e2e/server';
-import { adapterLabel, median, record, sideBySide } from './measure';
+import { adapterLabel, median, record as recordShared, sideBySide } from './measure';
+
+/** Records, and prints the row too: bench-results.jsonl is shared with other benches' runs. */
+function record(row: Parameters<typeof recordShared>[0]) {
+  console.log(`[write bench] ${JSON.stringify(recordShared(row))}`);
+}
 
 const OUT_DIR = process.env.BENCH_OUTDIR ?? 'dist-bench-write';
 let preview: Preview;
@@ -175,14 +180,14 @@ it('bundled text model: load, first token, decode speed by backend', async () =>
         : null;
     });
     if (adapter) {
-      const gpu = await run(page, 'webgpu', 1, 16);
+      const gpu = await run(page, 'webgpu', 1, 12);
       record({
         name: `text decode, WebGPU (${model})`,
         value: gpu.tokensPerSecond,
         unit: 'tok/s',
         backend: 'webgpu',
         adapter: adapterLabel(adapter),
-        note: `16 sampled tokens; first token ${Math.round(gpu.firstTokenMs)} ms; load ${Math.round(gpu.loadMs)} ms`,
+        note: `12 sampled tokens; first token ${Math.round(gpu.firstTokenMs)} ms; load ${Math.round(gpu.loadMs)} ms`,
       });
     }
   } finally {
