@@ -190,7 +190,7 @@ describe.each(MODES)('library ($name)', (mode) => {
     expect(await page.getByTestId('work-card').count()).toBe(0);
   });
 
-  it('imports by drag-and-drop and by paste', async () => {
+  it('imports by drag-and-drop and by paste, and reminds to back up after 14 days', async () => {
     session = await openStudio({ baseURL, mode, path: '/#/library' });
     const { page } = session;
     await openLibrary(page);
@@ -214,6 +214,37 @@ describe.each(MODES)('library ($name)', (mode) => {
       );
     }, png);
     await expect.poll(() => titles(page)).toEqual(['pasted', 'dropped']);
+
+    // The last backup was 15 days ago and there is new work: a reminder, gone after a backup.
+    await page.evaluate(async () => {
+      const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('atelier');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      await new Promise((resolve, reject) => {
+        const tx = idb.transaction('meta', 'readwrite');
+        tx.objectStore('meta').put({ key: 'library.lastBackupAt', value: Date.now() - 15 * 864e5 });
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      idb.close();
+    });
+    await page.reload();
+    await openLibrary(page);
+    const reminder = page.getByTestId('backup-reminder');
+    await expect.poll(() => reminder.isVisible()).toBe(true);
+    expect(await reminder.textContent()).toContain(
+      'Your last backup is more than 14 days old and you have new work since.',
+    );
+    const downloading = page.waitForEvent('download');
+    await reminder.getByRole('button', { name: 'Back up now' }).click();
+    await downloading;
+    await expect.poll(() => reminder.isVisible()).toBe(false);
+    await page.reload();
+    await openLibrary(page);
+    await page.getByTestId('work-card').first().waitFor();
+    expect(await reminder.isVisible()).toBe(false);
   });
 
   it('backs up, restores into a cleared library identically, and refuses a damaged backup', async () => {

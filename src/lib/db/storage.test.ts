@@ -2,8 +2,10 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { openDb } from './schema';
 import {
-  askPersistenceOnce,
   backupReminderDue,
+  getMeta,
+  META_PERSIST_ASKED,
+  requestPersistence,
   BACKUP_REMINDER_DAYS,
   storageInfo,
   watchDatabase,
@@ -24,13 +26,17 @@ describe('storage', () => {
     expect(await storageInfo(failing)).toEqual({ usage: null, quota: null, persisted: false });
   });
 
-  it('asks for persistence once only, even when the answer is no', async () => {
+  it('asks for persistence at once (inside the gesture) and records that it asked', async () => {
     const db = openDb(`storage-${Date.now()}`);
     const persist = vi.fn(async () => false);
     const storage = { estimate: async () => ({}), persisted: async () => false, persist };
-    expect(await askPersistenceOnce(db, storage)).toBe(false);
-    expect(await askPersistenceOnce(db, storage)).toBe(null);
-    expect(persist).toHaveBeenCalledTimes(1);
+    const answer = requestPersistence(db, storage);
+    expect(persist).toHaveBeenCalledTimes(1); // synchronously, before any await
+    expect(await answer).toBe(false);
+    await vi.waitFor(async () =>
+      expect(await getMeta(db, META_PERSIST_ASKED)).toBeTypeOf('number'),
+    );
+    expect(await requestPersistence(db, undefined)).toBe(null);
     await db.delete();
   });
 

@@ -49,24 +49,6 @@ export async function storageInfo(storage = storageManager()): Promise<StorageIn
 }
 
 /**
- * Asks for persistent storage once, the first time the person saves (call it from their
- * gesture: Firefox prompts, Chromium decides by engagement, Safari grants silently or not).
- * Returns the answer, or null when it was asked before or the browser has no such API.
- */
-export async function askPersistenceOnce(
-  db: AtelierDb,
-  storage = storageManager(),
-): Promise<boolean | null> {
-  if (!storage?.persist || (await getMeta<number>(db, META_PERSIST_ASKED)) !== undefined) {
-    return null;
-  }
-  // Record first: a prompt that throws or hangs must not be repeated on every save.
-  await setMeta(db, META_PERSIST_ASKED, Date.now());
-  if (await storage.persisted?.().catch(() => false)) return true;
-  return storage.persist().catch(() => false);
-}
-
-/**
  * Asks for persistent storage now, synchronously inside the person's gesture (Firefox prompts
  * and wants the gesture), and records that it was asked. The caller decides "once" (it knows
  * from `getMeta(db, META_PERSIST_ASKED)`). Returns the answer, or null without the API.
