@@ -37,7 +37,6 @@ import { handleError } from '../errors/handle-error';
 import { settings } from './settings.svelte';
 import { toasts } from './toasts.svelte';
 import type { EffectStack, StackEffect } from '../../shared/effects/types';
-import { EFFECTS } from '../../shared/effects/registry';
 import { isAbortError } from '../../shared/errors/base';
 import { RenderRoomError } from '../../shared/errors/render-room';
 import { fitSize, scaleSpatial, STARTING } from '../../shared/render-room/catalogue';
@@ -550,11 +549,6 @@ class RenderRoomState {
     } finally {
       this.learning = false;
     }
-  }
-
-  /** Whether `effectId` is one the engine knows (classic or an installed model). */
-  knows(effectId: string): boolean {
-    return EFFECTS.has(effectId) || this.neural.some((n) => n.effectId === effectId);
   }
 
   /** Marks auto colour (a neural model) as an automatic step when it is added. */
