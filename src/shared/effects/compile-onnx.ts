@@ -14,25 +14,37 @@ import type { LayoutEntry, StackLayout } from './registry';
 
 const LUMA = [0.2126, 0.7152, 0.0722];
 
+/** The exact sRGB curves (float64), the same constants as the WGSL. */
+export function srgbToLinear(x: number): number {
+  return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+}
+
+export function linearToSrgb(l: number): number {
+  return l <= 0.0031308 ? l * 12.92 : 1.055 * l ** (1 / 2.4) - 0.055;
+}
+
 /**
- * x^k for x ≥ 0 as exp(k · ln x), like WGSL's pow (exp2(k · log2 x)); ORT's vectorised Exp and
- * Log are faster than its element-by-element Pow.
+ * Bins of the quantised curve lookups: a value v in [0, 1] reads entry floor(v · BINS), which holds
+ * the curve at the middle of that bin (the last entry, v = 1, holds the curve at 1). The error is at
+ * most half a bin times the curve's steepest slope: 12.92 / 2 / 65536 ≈ 0.025/255 when encoding to
+ * 8-bit sRGB, 12.92 / 2 / 16384 ≈ 0.1/255 between effects, 2.3 / 2 / 16384 in linear light when
+ * decoding — far inside the engine's 1/255 agreement with the GPU path's exact `pow` curves.
  */
-function pow(g: GraphBuilder, x: string, k: number): string {
-  return g.op('Exp', [g.op('Mul', [g.op('Log', [x]), g.f32(k)])]);
+export const OUT_BINS = 65536;
+export const MID_BINS = 16384;
+
+/** A quantised-curve table: `bins + 1` entries, see OUT_BINS. */
+export function curveTable(f: (v: number) => number, bins: number): Float64Array {
+  const t = new Float64Array(bins + 1);
+  for (let i = 0; i < bins; i++) t[i] = f((i + 0.5) / bins);
+  t[bins] = f(1);
+  return t;
 }
 
-/** sRGB → linear light, the exact piecewise curve (same constants as the WGSL). */
-function toLinear(g: GraphBuilder, x: string): string {
-  const lo = g.op('Div', [x, g.f32(12.92)]);
-  const hi = pow(g, g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]), 2.4);
-  return g.op('Where', [g.op('LessOrEqual', [x, g.f32(0.04045)]), lo, hi]);
-}
-
-function toSrgb(g: GraphBuilder, l: string): string {
-  const lo = g.op('Mul', [l, g.f32(12.92)]);
-  const hi = g.op('Sub', [g.op('Mul', [g.f32(1.055), pow(g, l, 1 / 2.4)]), g.f32(0.055)]);
-  return g.op('Where', [g.op('LessOrEqual', [l, g.f32(0.0031308)]), lo, hi]);
+/** Gather from a table by floor(x · bins) (x in [0, 1]). */
+function lookup(g: GraphBuilder, table: string, x: string, bins: number): string {
+  const idx = g.op('Cast', [g.op('Mul', [x, g.f32(bins)])], { to: { i: DT.int32 } });
+  return g.op('Gather', [table, idx], { axis: { i: 0 } });
 }
 
 function clamp01(g: GraphBuilder, x: string): string {
@@ -55,6 +67,23 @@ class Shared {
       this.#cache.set(key, v);
     }
     return v;
+  }
+
+  /** A float32 lookup table, added to the graph once. */
+  table(key: string, make: () => Float32Array): string {
+    return this.#once(`table:${key}`, () => this.g.f32Table(make()));
+  }
+
+  /** sRGB → linear light for values in [0, 1]. */
+  toLinear(x: string): string {
+    const t = this.table('lin', () => new Float32Array(curveTable(srgbToLinear, MID_BINS)));
+    return lookup(this.g, t, x, MID_BINS);
+  }
+
+  /** Linear light in [0, 1] → sRGB. */
+  toSrgb(x: string): string {
+    const t = this.table('srgb', () => new Float32Array(curveTable(linearToSrgb, MID_BINS)));
+    return lookup(this.g, t, x, MID_BINS);
   }
 
   ctxAt(i: number): string {
@@ -158,6 +187,7 @@ function makeCtx(shared: Shared, u: string): OnnxCtx {
   };
 }
 
+/** Applies one effect to `x`, which is in linear light when the effect's space is linear. */
 function applyEntry(
   shared: Shared,
   entry: LayoutEntry,
@@ -174,12 +204,7 @@ function applyEntry(
     const y = clamp01(g, inlineModel(g, model, x));
     return clamp01(g, g.op('Add', [x, g.op('Mul', [g.op('Sub', [y, x]), ctx.scalar(0)])]));
   }
-  const input = def.space === 'linear' ? toLinear(g, x) : x;
-  const y = clamp01(
-    g,
-    def.kind === 'point' ? def.onnx(ctx, input) : def.onnx(ctx, input, entry.params),
-  );
-  return def.space === 'linear' ? toSrgb(g, y) : y;
+  return clamp01(g, def.kind === 'point' ? def.onnx(ctx, x) : def.onnx(ctx, x, entry.params));
 }
 
 /** Names of the uniforms inputs, in stack order. */
@@ -202,17 +227,37 @@ export function compileStack(
   const rgb = g.op('Slice', [image, g.i64([0]), g.i64([3]), g.i64([3])]);
   const alpha = g.op('Slice', [image, g.i64([3]), g.i64([4]), g.i64([3])]);
   const planar = g.op('Transpose', [rgb], { perm: { ints: [0, 3, 1, 2] } });
-  const x0 = g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]);
-  const shared = new Shared(g, x0, ctxIn);
-  let x = x0;
+  const shared = new Shared(g, planar, ctxIn);
+  const linearAt = (k: number) => layout.entries[k]?.def.space === 'linear';
+  // The 8-bit input is decoded by a 256-entry table: exact, to linear light when the first effect
+  // works there, else to [0, 1].
+  const byte = Array.from({ length: 256 }, (_, v) =>
+    linearAt(0) ? srgbToLinear(v / 255) : v / 255,
+  );
+  const table256 = g.f32Table(new Float32Array(byte));
+  let x = g.op('Gather', [table256, g.op('Cast', [planar], { to: { i: DT.int32 } })], {
+    axis: { i: 0 },
+  });
+  // Adjacent linear-light effects share one decode/encode pair: encoding then decoding between
+  // them is the identity (each effect still clamps its result to [0, 1]).
+  const last = layout.entries.length - 1;
   layout.entries.forEach((entry, k) => {
+    if (k > 0 && linearAt(k) && !linearAt(k - 1)) x = shared.toLinear(x);
     const u = g.input(uniformInputName(k), DT.float, [entry.uniforms.length]);
     x = applyEntry(shared, entry, u, x, models);
+    if (k < last && linearAt(k) && !linearAt(k + 1)) x = shared.toSrgb(x);
   });
   // Every effect clamps its result (and the input is in [0, 1]), so no final clamp is needed.
-  const bytes = g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], {
-    to: { i: DT.uint8 },
-  });
+  let bytes: string;
+  if (linearAt(last)) {
+    // Encode straight to 8-bit sRGB by one table lookup.
+    const curve = curveTable((l) => Math.round(255 * linearToSrgb(l)), OUT_BINS);
+    bytes = lookup(g, g.u8(Uint8Array.from(curve)), x, OUT_BINS);
+  } else {
+    bytes = g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], {
+      to: { i: DT.uint8 },
+    });
+  }
   const nhwc = g.op('Transpose', [bytes], { perm: { ints: [0, 2, 3, 1] } });
   g.alias(g.op('Concat', [nhwc, alpha], { axis: { i: 3 } }), 'out');
   g.output('out', DT.uint8, [1, 'h', 'w', 4]);

@@ -15,6 +15,7 @@ const onnx: OnnxNs =
 export const DT = {
   float: 1,
   uint8: 2,
+  int32: 6,
   int64: 7,
 } as const;
 export type ElemType = (typeof DT)[keyof typeof DT];
@@ -104,6 +105,30 @@ export class GraphBuilder {
       rawData: new Uint8Array(new Float32Array(list).buffer),
     });
     this.#constants.set(key, name);
+    return name;
+  }
+
+  /** A uint8 constant (a lookup table; not deduplicated). */
+  u8(values: Uint8Array, dims?: number[]): string {
+    const name = this.fresh('cu');
+    this.initializers.push({
+      name,
+      dataType: DT.uint8,
+      dims: dims ?? [values.length],
+      rawData: new Uint8Array(values),
+    });
+    return name;
+  }
+
+  /** A float32 table constant (not deduplicated: tables are large). */
+  f32Table(values: Float32Array): string {
+    const name = this.fresh('ct');
+    this.initializers.push({
+      name,
+      dataType: DT.float,
+      dims: [values.length],
+      rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice(),
+    });
     return name;
   }
 
