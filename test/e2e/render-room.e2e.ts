@@ -423,5 +423,12 @@ describe.each(MODES)('Render room ($name)', (mode) => {
         { timeout: 15_000 },
       )
       .toEqual([['suggested-look', 'param-changed', 'matrix']]);
+
+    // Or from a reference image (Reinhard in CIELAB): more editable layers, with their ΔE.
+    await page.getByTestId('look-mode-reference').check();
+    await page.getByTestId('look-reference').selectOption(ids.three!);
+    await page.getByTestId('look-learn').click();
+    await expect.poll(() => result.textContent()).toMatch(/Learned from three: mean ΔE₀₀/);
+    expect((await layerEffects(page)).filter((e) => e === 'matrix')).toHaveLength(2);
   });
 });
