@@ -266,8 +266,35 @@ describe.each(MODES)('library ($name)', (mode) => {
     await page.getByTestId('library-search').fill('grain');
     await expect.poll(() => titles(page)).toEqual(['Noise <b>study</b>']);
     await page.getByTestId('library-search').fill('');
+    // A version, as the Render room would add it, shows on the work's page.
+    const versionedId = await page.evaluate(
+      async (bytes) => {
+        type Hook = {
+          addVersion(input: unknown): Promise<unknown>;
+          library: { works: { id: string; title: string }[] };
+        };
+        const hook = (globalThis as unknown as { __atelierLibrary: Hook }).__atelierLibrary;
+        const work = hook.library.works.find((w) => w.title === 'a')!;
+        await hook.addVersion({
+          workId: work.id,
+          image: new Blob([new Uint8Array(bytes)], { type: 'image/png' }),
+          width: 12,
+          height: 9,
+          stack: [{ effect: 'grain', amount: 0.3 }],
+          engine: { backend: 'wasm', engine: 'test' },
+          label: 'Grainy',
+        });
+        return work.id;
+      },
+      [...makePng(12, 9)],
+    );
+    await page.locator(`[data-work-id="${versionedId}"]`).click();
+    await expect.poll(() => page.getByTestId('versions').textContent()).toContain('Grainy');
+    await page.getByTestId('work-close').click();
     const before = await dump(page);
     expect(before.works).toHaveLength(2);
+    expect(before.versions).toHaveLength(1);
+    expect(before.blobs).toHaveLength(5);
 
     const downloading = page.waitForEvent('download');
     await page.getByTestId('backup-button').click();
@@ -348,5 +375,35 @@ describe.each(MODES)('library ($name)', (mode) => {
     expect(db.works).toHaveLength(saved);
     expect(db.blobs).toHaveLength(saved * 2);
     for (const b of db.blobs) expect(b.actual).toBe(b.stored);
+  });
+
+  it('a tab holding the old database version is told to reload, and does not block', async () => {
+    session = await openStudio({ baseURL, mode, path: '/#/library' });
+    const { page, context } = session;
+    await openLibrary(page);
+    // A newer build opens the database at a higher version in another tab.
+    const other = await context.newPage();
+    await other.goto(`${baseURL}/icons/icon-192.png`);
+    const version = await other.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const req = indexedDB.open('atelier', 990);
+          req.onblocked = () => reject(new Error('blocked by the old tab'));
+          req.onsuccess = () => {
+            const v = req.result.version;
+            req.result.close();
+            resolve(v);
+          };
+          req.onerror = () => reject(req.error);
+        }),
+    );
+    expect(version).toBe(990);
+    const banner = page.getByTestId('outdated-banner');
+    await expect
+      .poll(() => banner.textContent())
+      .toContain(
+        'Atelier was updated in another tab. Reload this tab to keep working; nothing was lost.',
+      );
+    await other.close();
   });
 });

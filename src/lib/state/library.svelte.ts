@@ -23,6 +23,7 @@ import {
   type StorageInfo,
 } from '../db/storage';
 import {
+  addVersion,
   addWork,
   deleteWork,
   getBlob,
@@ -33,6 +34,7 @@ import {
   renameWork,
   setTags,
   undeleteWork,
+  type NewVersion,
   type NewWork,
 } from '../db/works';
 import { handleError } from '../errors/handle-error';
@@ -382,6 +384,7 @@ try {
     (globalThis as { __atelierLibrary?: unknown }).__atelierLibrary = {
       library,
       addWork: (input: NewWork) => addWork(db, input),
+      addVersion: (input: NewVersion) => addVersion(db, input),
       count: () => db.works.count(),
       blobCount: () => db.blobs.count(),
     };
