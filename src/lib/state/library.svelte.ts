@@ -42,6 +42,8 @@ import { toasts } from './toasts.svelte';
 
 /** How long a deleted work can be brought back. */
 export const UNDO_MS = 10_000;
+/** Files imported at once (decoding one while hashing or writing another). */
+export const IMPORT_CONCURRENCY = 2;
 export type { SortKey };
 const AUTHOR_KEY = 'atelier.library.author';
 
@@ -173,25 +175,35 @@ class Library {
    * Imports files one by one; a bad file is reported and the rest go on. Call it from the
    * person's gesture (picker, drop, paste): the first import asks for persistent storage.
    */
-  async importFiles(files: readonly File[]): Promise<FileResult[]> {
+  async importFiles(
+    files: readonly File[],
+    { concurrency = IMPORT_CONCURRENCY }: { concurrency?: number } = {},
+  ): Promise<FileResult[]> {
     if (!files.length) return [];
     if (this.importRun && this.importRun.done < this.importRun.total) {
       toasts.push('info', 'An import is already running; wait for it to finish.');
       return [];
     }
     this.#askPersistence();
-    const run: ImportRun = { total: files.length, done: 0, current: files[0]!.name, results: [] };
-    this.importRun = run;
-    for (const file of files) {
-      this.importRun = { ...this.importRun, current: file.name };
-      const result = await this.#importOne(file);
-      this.importRun = {
-        ...this.importRun,
-        done: this.importRun.done + 1,
-        results: [...this.importRun.results, result],
-      };
-    }
-    const results = this.importRun.results;
+    this.importRun = { total: files.length, done: 0, current: files[0]!.name, results: [] };
+    // A few files in flight at once: one decodes while another is hashed or written.
+    const slots: (FileResult | undefined)[] = new Array(files.length);
+    let next = 0;
+    const lane = async (n: number) => {
+      while (next < files.length) {
+        const i = next++;
+        this.importRun = { ...this.importRun!, current: files[i]!.name };
+        slots[i] = await this.#importOne(files[i]!, `import-${n}`);
+        this.importRun = {
+          ...this.importRun!,
+          done: this.importRun!.done + 1,
+          results: slots.filter((r): r is FileResult => r !== undefined),
+        };
+      }
+    };
+    const lanes = Math.max(1, Math.min(concurrency, files.length));
+    await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n)));
+    const results = slots as FileResult[];
     const good = results.filter((r) => r.ok).length;
     if (good === results.length) {
       toasts.push(
@@ -204,9 +216,9 @@ class Library {
     return results;
   }
 
-  async #importOne(file: File): Promise<FileResult> {
+  async #importOne(file: File, lane: string): Promise<FileResult> {
     try {
-      const made = await imageClient.call((api) => api.ingest(file, file.name), { lane: 'import' });
+      const made = await imageClient.call((api) => api.ingest(file, file.name), { lane });
       const input: NewWork = {
         title: titleFromFileName(file.name),
         original: made.original,
