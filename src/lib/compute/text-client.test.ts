@@ -55,7 +55,7 @@ const probe = (webgpu: boolean): DeviceProbe => ({
   hardwareConcurrency: 2,
 });
 
-function setup(failWith: 'backend-failed' | 'model-invalid' | null) {
+function setup(failWith: 'backend-failed' | 'model-invalid' | 'model-load-failed' | null) {
   const calls: { backend: string; threads: number; worker: number }[] = [];
   const workers: FakeWorker[] = [];
   const client = new WorkerClient<TextApi>({
@@ -66,6 +66,8 @@ function setup(failWith: 'backend-failed' | 'model-invalid' | null) {
       const worker = new FakeWorker({
         load: (o: { backend: string; threads: number }) => {
           calls.push({ backend: o.backend, threads: o.threads, worker: index });
+          if (failWith === 'model-load-failed')
+            throw new TextError(failWith, 'The model could not be loaded: x');
           if (failWith && o.backend === 'webgpu') {
             throw new TextError(
               failWith,
@@ -103,6 +105,21 @@ describe('loadTextModel', () => {
     });
     expect(calls.map((c) => `${c.backend}@${c.worker}`)).toEqual(['webgpu@0', 'wasm@1']);
     expect(workers[0]!.terminated).toBe(true);
+    client.dispose();
+  });
+
+  it('starts the next load in a fresh worker after a model failed to load', async () => {
+    const { client, calls, workers } = setup('model-load-failed');
+    await expect(
+      loadTextModel({ source, preference: 'wasm', probe: probe(true) }, client),
+    ).rejects.toMatchObject({
+      code: 'model-load-failed',
+    });
+    expect(workers[0]!.terminated).toBe(true);
+    await expect(
+      loadTextModel({ source, preference: 'wasm', probe: probe(true) }, client),
+    ).rejects.toThrow();
+    expect(calls.map((c) => c.worker)).toEqual([0, 1]);
     client.dispose();
   });
 

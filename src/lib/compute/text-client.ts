@@ -76,6 +76,21 @@ export async function loadTextModel(
   request: LoadRequest,
   client: TextClient = textClient,
 ): Promise<LoadOutcome> {
+  try {
+    return await loadWithFallback(request, client);
+  } catch (error) {
+    // In the browser transformers.js chains every ORT session creation on one promise
+    // (`webInitChain = webInitChain.then(load)` in src/backends/onnx.js), so after one failed
+    // creation every later one rejects with the same error: the worker is poisoned. Start the
+    // next load in a fresh worker.
+    if (hasCode(error) && (error.code === 'model-load-failed' || error.code === 'backend-failed')) {
+      client.restart('reset after a model failed to load');
+    }
+    throw error;
+  }
+}
+
+async function loadWithFallback(request: LoadRequest, client: TextClient): Promise<LoadOutcome> {
   const choice = request.probe
     ? chooseBackend(request.preference, request.probe)
     : { backend: 'wasm' as const, reason: 'device not probed yet' };

@@ -278,22 +278,25 @@ class WriteState {
       this.modelStatus = 'none';
       return false;
     }
-    if (this.modelStatus === 'ready' && this.loaded?.key === option.key) return true;
-    this.modelStatus = 'loading';
+    // Always ask the worker: loading the model it holds is free, and a worker that was replaced
+    // (idle shutdown, a cancelled call, a failed import check) loads it again.
+    const wasReady = this.modelStatus === 'ready' && this.loaded?.key === option.key;
+    const fellBack = wasReady && !!this.loaded?.fallbackReason;
+    if (!wasReady) this.modelStatus = 'loading';
     this.modelError = null;
     this.modelProgress = null;
     try {
       const source = await this.sourceOf(option);
       const loaded = await loadTextModel({
         source,
-        preference: settings.backend,
+        preference: fellBack ? 'wasm' : settings.backend,
         probe: computeStatus.textProbe,
         onProgress: ({ loaded, total }) => {
           this.modelProgress = total ? loaded / total : null;
         },
       });
       if (this.modelKey !== option.key) return false;
-      this.loaded = loaded;
+      this.loaded = fellBack ? { ...loaded, fallbackReason: this.loaded!.fallbackReason! } : loaded;
       this.modelStatus = 'ready';
       return true;
     } catch (error) {
