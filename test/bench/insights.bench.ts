@@ -364,14 +364,14 @@ async function measureRoom(page: Page, generated: GenInfo, cached: boolean) {
       const t0 = performance.now();
       const data = await h.scanRawEvents(h.db);
       const ms = performance.now() - t0;
-      // Each studio start adds a session.started of its own.
+      // Each studio start (and end) adds a session event of its own.
       const sessions = await (
         h.db.events as unknown as {
-          where(i: string): { startsWith(p: string): { count(): Promise<number> } };
+          where(i: string): { anyOf(v: string[]): { count(): Promise<number> } };
         }
       )
         .where('type')
-        .startsWith('session.')
+        .anyOf(['session.started', 'session.ended'])
         .count();
       return { ms, events: data.totals.events - sessions };
     });
