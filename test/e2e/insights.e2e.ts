@@ -88,6 +88,11 @@ describe.each(MODES)('insights ($name)', (mode) => {
   it('shows work done in the studio, exports it, and deletes it all on request', async () => {
     session = await openStudio({ baseURL, mode });
     const { page } = session;
+    // Errors the studio only logs (a ResizeObserver loop, a failed flush) count too.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await waitForReady(page);
     await openInsights(page);
 
@@ -190,5 +195,6 @@ describe.each(MODES)('insights ($name)', (mode) => {
       return [events.length, rollups.length];
     });
     expect(left).toEqual([0, 0]);
+    expect(consoleErrors).toEqual([]);
   });
 });
