@@ -108,30 +108,6 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A uint8 constant (a lookup table; not deduplicated). */
-  u8(values: Uint8Array, dims?: number[]): string {
-    const name = this.fresh('cu');
-    this.initializers.push({
-      name,
-      dataType: DT.uint8,
-      dims: dims ?? [values.length],
-      rawData: new Uint8Array(values),
-    });
-    return name;
-  }
-
-  /** A float32 table constant (not deduplicated: tables are large). */
-  f32Table(values: Float32Array): string {
-    const name = this.fresh('ct');
-    this.initializers.push({
-      name,
-      dataType: DT.float,
-      dims: [values.length],
-      rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice(),
-    });
-    return name;
-  }
-
   /** An int64 constant (deduplicated). */
   i64(values: number | number[], dims?: number[]): string {
     const list = typeof values === 'number' ? [values] : values;
