@@ -135,8 +135,12 @@ export const contrast: PointEffectDef = {
   ],
   uniforms: (p) => [2 ** (2 * num(p, 'amount'))],
   wgsl: 'c = (c - 0.5) * U(0) + 0.5;',
-  onnx: ({ g, scalar }, x) =>
-    g.op('Add', [g.op('Mul', [g.op('Sub', [x, g.f32(0.5)]), scalar(0)]), g.f32(0.5)]),
+  // (x − 0.5)·k + 0.5 as x·k + (0.5 − 0.5·k): one pass fewer over the image.
+  onnx: ({ g, scalar }, x) => {
+    const k = scalar(0);
+    const bias = g.op('Sub', [g.f32(0.5), g.op('Mul', [k, g.f32(0.5)])]);
+    return g.op('Add', [g.op('Mul', [x, k]), bias]);
+  },
 };
 
 export const saturation: PointEffectDef = {
@@ -150,9 +154,23 @@ export const saturation: PointEffectDef = {
   uniforms: (p) => [1 + num(p, 'amount')],
   wgsl: `let l = c.r * ${LUMA[0]} + c.g * ${LUMA[1]} + c.b * ${LUMA[2]};
 c = l + (c - l) * U(0);`,
-  onnx: ({ g, scalar, luma }, x) => {
-    const l = luma(x);
-    return g.op('Add', [l, g.op('Mul', [g.op('Sub', [x, l]), scalar(0)])]);
+  // l + (c − l)·s is linear in c: one 3×3 matrix s·I + (1 − s)·[luma; luma; luma], applied as a
+  // 1×1 convolution (one pass over the image instead of five).
+  onnx: ({ g, scalar }, x) => {
+    const s = scalar(0);
+    const eye = g.f32([1, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3]);
+    const lumaRows = g.f32([...LUMA, ...LUMA, ...LUMA], [3, 3]);
+    const m = g.op('Add', [
+      g.op('Mul', [eye, s]),
+      g.op('Mul', [lumaRows, g.op('Sub', [g.f32(1), s])]),
+    ]);
+    return g.op('Conv', [x, g.op('Reshape', [m, g.i64([3, 3, 1, 1])])], {
+      kernel_shape: { ints: [1, 1] },
+      strides: { ints: [1, 1] },
+      pads: { ints: [0, 0, 0, 0] },
+      dilations: { ints: [1, 1] },
+      group: { i: 1 },
+    });
   },
 };
 
