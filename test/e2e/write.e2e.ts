@@ -7,7 +7,8 @@
  *
  * Run: E2E_OUTDIR=dist-write E2E_PORT=4804 npx vitest run --project e2e test/e2e/write.e2e.ts
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -23,6 +24,14 @@ import {
 import { ROOT } from './server';
 
 const baseURL = inject('baseURL');
+
+/** A copy of the fixture whose ONNX file is garbage. */
+function corruptFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'atelier-write-')), 'corrupt-gpt2');
+  cpSync(FIXTURE, dir, { recursive: true });
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), Buffer.alloc(2048, 7));
+  return dir;
+}
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'text', 'tiny-gpt2');
 const manifestPath = join(ROOT, 'models', 'manifest.json');
 const bundled = (() => {
@@ -170,6 +179,14 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     );
     expect(stoppedTokens).toBeGreaterThan(0);
     expect(stoppedTokens).toBeLessThan(400);
+
+    // A folder with a corrupt ONNX file is refused with a clear reason, nothing is kept, and the
+    // worker goes back to the model it had (the next generation below runs on it).
+    await page.getByTestId('model-import-folder').setInputFiles(corruptFolder());
+    await expect
+      .poll(() => page.getByTestId('model-import-error').textContent(), { timeout: 60_000 })
+      .toMatch(/^Importing corrupt-gpt2: The model could not be loaded: /);
+    expect(await imported.count()).toBe(1);
 
     // Back to alt text: edit the model's text and keep it; it is on the work.
     await page.getByTestId('write-generator-alt').check();
