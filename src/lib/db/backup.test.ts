@@ -129,6 +129,39 @@ describe('backup and restore', () => {
     expect(after.blobs.length).toBe(7);
   });
 
+  it('keeps registrations with the exact PNG that was signed, dropped files included', async () => {
+    const works = await seed(source);
+    const signed = new Blob([makePng(6, 6, { noiseSeed: 9 })], { type: 'image/png' });
+    const base = { perceptualHash: '0x0102030405060708', author: '0xabc', chainId: 31337 };
+    await source.registrations.bulkPut([
+      {
+        ...base,
+        id: 'r1',
+        workId: works[0]!.id,
+        contentHash: '0x01',
+        createdAt: 1,
+        certificate: { a: 1 },
+        png: signed,
+      } as never,
+      { ...base, id: 'r2', workId: '', contentHash: '0x02', createdAt: 2, certificate: { b: 2 } },
+    ]);
+    const read = await readBackup(await backupBytes(source), 'r.zip');
+    const target = freshDb();
+    await restoreBackup(target, read.manifest, blobsOf(read));
+    const rows = (await target.registrations.orderBy('id').toArray()) as unknown as {
+      id: string;
+      png?: Blob;
+      pngBlobId?: string;
+    }[];
+    expect(rows.map((r) => r.id)).toEqual(['r1', 'r2']);
+    expect(rows[0]!.png).toBeInstanceOf(Blob);
+    expect(await sha256Hex(rows[0]!.png!)).toBe(await sha256Hex(signed));
+    expect(rows[0]!.pngBlobId).toBeUndefined();
+    expect(rows[1]!.png).toBeUndefined();
+    // The signed PNG travels as a checked file, not as a row of the blobs table.
+    expect(await target.blobs.count()).toBe(await source.blobs.count());
+  });
+
   it('leaves works in the undo window out', async () => {
     const works = await seed(source);
     await deleteWork(source, works[0]!.id);

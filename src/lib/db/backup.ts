@@ -29,56 +29,95 @@ export async function collectBackup(
   db: AtelierDb,
   { app = 'atelier', now = Date.now() }: { app?: string; now?: number } = {},
 ): Promise<BackupSnapshot> {
-  return db.transaction(
-    'r',
-    [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations],
-    async () => {
-      const works = (await db.works.orderBy('createdAt').toArray()).filter(
-        (w) => w.deletedAt === undefined,
-      );
-      const workIds = new Set(works.map((w) => w.id));
-      const versions = (await db.versions.toArray()).filter((v) => workIds.has(v.workId));
-      const blobIds = new Set<string>();
-      for (const w of works) blobIds.add(w.originalBlobId).add(w.thumbBlobId);
-      for (const v of versions) blobIds.add(v.blobId).add(v.thumbBlobId);
-      const rows = await db.blobs.bulkGet([...blobIds]);
-      const files = rows.flatMap((row) =>
-        row
-          ? [
-              {
-                entry: {
-                  id: row.id,
-                  path: blobPath(row.id, row.mime),
-                  bytes: row.blob.size,
-                  sha256: row.sha256,
-                  mime: row.mime,
+  return db
+    .transaction(
+      'r',
+      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations],
+      async () => {
+        const works = (await db.works.orderBy('createdAt').toArray()).filter(
+          (w) => w.deletedAt === undefined,
+        );
+        const workIds = new Set(works.map((w) => w.id));
+        const versions = (await db.versions.toArray()).filter((v) => workIds.has(v.workId));
+        const blobIds = new Set<string>();
+        for (const w of works) blobIds.add(w.originalBlobId).add(w.thumbBlobId);
+        for (const v of versions) blobIds.add(v.blobId).add(v.thumbBlobId);
+        const rows = await db.blobs.bulkGet([...blobIds]);
+        const files = rows.flatMap((row) =>
+          row
+            ? [
+                {
+                  entry: {
+                    id: row.id,
+                    path: blobPath(row.id, row.mime),
+                    bytes: row.blob.size,
+                    sha256: row.sha256,
+                    mime: row.mime,
+                  },
+                  blob: row.blob,
                 },
-                blob: row.blob,
-              },
-            ]
-          : [],
-      );
-      // Rows are plain data; the manifest schema keeps their unknown fields (looseObject).
-      type Rows<K extends keyof BackupManifest> = BackupManifest[K];
-      const manifest: BackupManifest = {
-        format: BACKUP_FORMAT,
-        formatVersion: BACKUP_FORMAT_VERSION,
-        createdAt: now,
-        app,
-        works: works as unknown as Rows<'works'>,
-        versions: versions as unknown as Rows<'versions'>,
-        blobs: files.map((f) => f.entry),
-        presets: (await db.presets.toArray()) as unknown as Rows<'presets'>,
-        drafts: (await db.drafts.toArray()).filter((d) =>
-          workIds.has(d.workId),
-        ) as unknown as Rows<'drafts'>,
-        registrations: (await db.registrations.toArray()).filter((r) =>
-          workIds.has(r.workId),
-        ) as unknown as Rows<'registrations'>,
-      };
-      return { manifest, files };
-    },
-  );
+              ]
+            : [],
+        );
+        // Rows are plain data; the manifest schema keeps their unknown fields (looseObject).
+        type Rows<K extends keyof BackupManifest> = BackupManifest[K];
+        const manifest: BackupManifest = {
+          format: BACKUP_FORMAT,
+          formatVersion: BACKUP_FORMAT_VERSION,
+          createdAt: now,
+          app,
+          works: works as unknown as Rows<'works'>,
+          versions: versions as unknown as Rows<'versions'>,
+          blobs: files.map((f) => f.entry),
+          presets: (await db.presets.toArray()) as unknown as Rows<'presets'>,
+          drafts: (await db.drafts.toArray()).filter((d) =>
+            workIds.has(d.workId),
+          ) as unknown as Rows<'drafts'>,
+          // Every registration, including those of files dropped on the Register room.
+          registrations: (await db.registrations.toArray()) as unknown as Rows<'registrations'>,
+        };
+        return { manifest, files };
+      },
+    )
+    .then(packRegisteredPngs);
+}
+
+const REGISTERED_PNG_PREFIX = 'reg-png-';
+
+/**
+ * A registration keeps the exact PNG that was signed (its content hash is of those bytes), so
+ * the backup carries it as a blob file (`pngBlobId`) rather than a Blob inside the JSON manifest.
+ * Hashing happens after the read transaction: awaiting WebCrypto inside it would end it.
+ */
+async function packRegisteredPngs(snapshot: BackupSnapshot): Promise<BackupSnapshot> {
+  const registrations = [];
+  for (const row of snapshot.manifest.registrations as unknown as Record<string, unknown>[]) {
+    const { png, ...rest } = row;
+    if (!(png instanceof Blob)) {
+      registrations.push(rest);
+      continue;
+    }
+    const id = `${REGISTERED_PNG_PREFIX}${String(row.id)}`;
+    const digest = await crypto.subtle.digest('SHA-256', await png.arrayBuffer());
+    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    snapshot.files.push({
+      entry: { id, path: blobPath(id, 'image/png'), bytes: png.size, sha256, mime: 'image/png' },
+      blob: png,
+    });
+    snapshot.manifest.blobs.push(snapshot.files.at(-1)!.entry);
+    registrations.push({ ...rest, pngBlobId: id });
+  }
+  snapshot.manifest.registrations = registrations as unknown as BackupManifest['registrations'];
+  return snapshot;
+}
+
+/** Puts registered PNGs back on their rows; they do not go into the blobs table. */
+function unpackRegisteredPngs(manifest: BackupManifest, blobs: Map<string, Blob>): Registration[] {
+  return (manifest.registrations as unknown as Record<string, unknown>[]).map((row) => {
+    const { pngBlobId, ...rest } = row;
+    const png = typeof pngBlobId === 'string' ? blobs.get(pngBlobId) : undefined;
+    return (png ? { ...rest, png } : rest) as unknown as Registration;
+  });
 }
 
 /** Notes that a backup was saved (the reminder counts from here). */
@@ -97,13 +136,16 @@ export async function restoreBackup(
   manifest: BackupManifest,
   blobs: Map<string, Blob>,
 ): Promise<{ works: number; versions: number }> {
-  const blobRows = manifest.blobs.map((entry) => ({
-    id: entry.id,
-    blob: blobs.get(entry.id)!,
-    sha256: entry.sha256,
-    bytes: entry.bytes,
-    mime: entry.mime,
-  }));
+  const registrations = unpackRegisteredPngs(manifest, blobs);
+  const blobRows = manifest.blobs
+    .filter((entry) => !entry.id.startsWith(REGISTERED_PNG_PREFIX))
+    .map((entry) => ({
+      id: entry.id,
+      blob: blobs.get(entry.id)!,
+      sha256: entry.sha256,
+      bytes: entry.bytes,
+      mime: entry.mime,
+    }));
   const now = Date.now();
   try {
     await db.transaction(
@@ -115,7 +157,7 @@ export async function restoreBackup(
         await db.versions.bulkPut(manifest.versions as unknown as Version[]);
         await db.presets.bulkPut(manifest.presets as unknown as Preset[]);
         await db.drafts.bulkPut(manifest.drafts as unknown as Draft[]);
-        await db.registrations.bulkPut(manifest.registrations as unknown as Registration[]);
+        await db.registrations.bulkPut(registrations);
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
       },
     );

@@ -80,7 +80,8 @@ export const ManifestSchema = v.object({
   blobs: v.pipe(v.array(BlobEntrySchema), v.maxLength(3_000_000)),
   presets: v.array(v.looseObject({ id: Id })),
   drafts: v.array(v.looseObject({ workId: Id })),
-  registrations: v.array(v.looseObject({ id: Id, workId: Id })),
+  // workId is '' for a registration of a file dropped on the Register room.
+  registrations: v.array(v.looseObject({ id: Id, workId: v.union([Id, v.literal('')]) })),
 });
 
 export type BackupManifest = v.InferOutput<typeof ManifestSchema>;
