@@ -83,12 +83,13 @@ export interface TextGenerated {
 }
 export interface RegistrationSigned {
   type: 'registration.signed';
-  workId: string;
+  /** Absent when an outside file (not a work) was registered. */
+  workId?: string;
   registrationId?: string;
 }
 export interface RegistrationAnchored {
   type: 'registration.anchored';
-  workId: string;
+  workId?: string;
   registrationId?: string;
   chainId?: number;
 }
@@ -177,8 +178,8 @@ export const EVENT_SPECS: Specs = {
     tokensPerSecond: 'number',
     kept: 'boolean',
   },
-  'registration.signed': { workId: 'string', registrationId: 'string?' },
-  'registration.anchored': { workId: 'string', registrationId: 'string?', chainId: 'number?' },
+  'registration.signed': { workId: 'string?', registrationId: 'string?' },
+  'registration.anchored': { workId: 'string?', registrationId: 'string?', chainId: 'number?' },
   'session.started': {},
   'session.active': { activeMs: 'number' },
   'session.ended': { activeMs: 'number' },

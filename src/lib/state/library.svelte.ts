@@ -7,6 +7,7 @@
 import { hasCode } from '../../shared/errors/base';
 import { matches, sortWorks, type SortKey } from '../../shared/library/gallery';
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
+import { track } from '../db/events';
 import { imageClient } from '../compute/image-client';
 import { collectBackup, markBackedUp, restoreBackup } from '../db/backup';
 import { db } from '../db/instance';
@@ -341,6 +342,7 @@ class Library {
       const ext = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }[options.type];
       const title = options.version ? `${work.title} - ${options.version.label}` : work.title;
       download(out, exportFileName(title, ext));
+      track({ type: 'work.exported', workId: work.id, format: options.type });
     } catch (error) {
       handleError(error, `Exporting "${work.title}"`);
     } finally {

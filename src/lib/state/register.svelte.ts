@@ -38,6 +38,7 @@ import { watchWallets, type WalletOption } from '../wallet/discovery';
 import { walletMessage } from '../wallet/errors';
 import { sendOutbox } from '../wallet/outbox';
 import { DEFAULT_DEPLOYMENT, type Deployment } from '../wallet/registry';
+import { track } from '../db/events';
 
 export type WalletStatus = 'none' | 'connecting' | 'connected' | 'unknown-chain';
 export type Phase = 'idle' | 'hashing' | 'switching' | 'signing' | 'saving';
@@ -331,6 +332,11 @@ class RegisterState {
       ...(source.versionId ? { versionId: source.versionId } : {}),
       ...(source.kind === 'file' ? { fileName: source.name } : {}),
     });
+    track({
+      type: 'registration.signed',
+      registrationId: row.id,
+      ...(source.workId ? { workId: source.workId } : {}),
+    });
     // The list first, then "done": the person sees both together.
     await this.refresh();
     this.last = row;
@@ -472,7 +478,11 @@ class RegisterState {
         connection,
         deployment: this.deployment,
         store: outboxStore(db),
-        onUpdate: () => void this.refresh(),
+        onUpdate: (id, anchor) => {
+          if (anchor.status === 'confirmed')
+            track({ type: 'registration.anchored', registrationId: id });
+          void this.refresh();
+        },
       });
       if (run.cancelled)
         this.notice = 'Cancelled in the wallet. The registration is still waiting.';
