@@ -193,6 +193,8 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await setParams(page, { temperature: 0, maxNewTokens: 24 });
     await page.getByTestId('write-generate').click();
     await expect.poll(() => outputState(page), { timeout: 90_000 }).toBe('done');
+    // Still on the mode's own backend: the failed import did not push the good model to WASM.
+    expect(await status.textContent()).toContain(mode.webgpu ? 'ready on WebGPU' : 'ready on WASM');
     const edited = 'A harbour at dusk in deep orange and navy.';
     await page.getByTestId('write-edit').fill(edited);
     await page.getByTestId('write-keep').click();
