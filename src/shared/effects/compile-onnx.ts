@@ -241,17 +241,44 @@ export function compileStack(
   const planar = g.op('Slice', [planes, g.i64([0]), g.i64([3]), g.i64([1])]);
   const alpha = g.op('Slice', [planes, g.i64([3]), g.i64([4]), g.i64([1])]);
   const shared = new Shared(g, planar, ctxIn);
-  const linearAt = (k: number) => layout.entries[k]?.def.space === 'linear';
-  const x0 = g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]);
-  // Adjacent linear-light effects share one decode/encode pair: encoding then decoding between
-  // them is the identity (each effect still clamps its result to [0, 1]).
-  let x = x0;
-  layout.entries.forEach((entry, k) => {
-    if (linearAt(k) && !linearAt(k - 1)) x = toLinear(g, x);
-    const u = g.input(uniformInputName(k), DT.float, [entry.uniforms.length]);
-    x = applyEntry(shared, entry, u, x, models);
-    if (linearAt(k) && !linearAt(k + 1)) x = toSrgb(g, x);
-  });
+  const entries = layout.entries;
+  const linearAt = (k: number) => entries[k]?.def.space === 'linear';
+  const inputs = entries.map((entry, k) =>
+    g.input(uniformInputName(k), DT.float, [entry.uniforms.length]),
+  );
+  // Effects from..to-1 on x (sRGB in [0, 1], any shape that broadcasts with [1,3,1,1]). Adjacent
+  // linear-light effects share one decode/encode pair: encoding then decoding between them is the
+  // identity (each effect still clamps its result to [0, 1]).
+  const run = (x: string, from: number, to: number) => {
+    for (let k = from; k < to; k++) {
+      if (linearAt(k) && (k === from || !linearAt(k - 1))) x = toLinear(g, x);
+      x = applyEntry(shared, entries[k]!, inputs[k]!, x, models);
+      if (linearAt(k) && (k === to - 1 || !linearAt(k + 1))) x = toSrgb(g, x);
+    }
+    return x;
+  };
+  // A leading run of channel-wise effects is computed on the 256 possible 8-bit values of each
+  // channel (same ops, same numbers) and applied by one lookup: two passes over the image
+  // instead of about fifteen per effect.
+  let lead = 0;
+  while (lead < entries.length) {
+    const def = entries[lead]!.def;
+    if (def.kind !== 'point' || !def.channelwise) break;
+    lead++;
+  }
+  let x: string;
+  if (lead > 0) {
+    const levels = Array.from({ length: 256 }, (_, v) => v / 255);
+    const table = run(g.f32([...levels, ...levels, ...levels], [1, 3, 1, 256]), 0, lead);
+    const index = g.op('Add', [
+      g.op('Cast', [planar], { to: { i: DT.int32 } }),
+      g.i32([0, 256, 512], [1, 3, 1, 1]),
+    ]);
+    x = g.op('Gather', [g.op('Reshape', [table, g.i64([768])]), index], { axis: { i: 0 } });
+  } else {
+    x = g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]);
+  }
+  x = run(x, lead, entries.length);
   // Every effect clamps its result (and the input is in [0, 1]), so no final clamp is needed.
   const bytes = g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], {
     to: { i: DT.uint8 },

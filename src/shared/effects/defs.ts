@@ -51,6 +51,12 @@ export interface OnnxCtx {
 
 export interface PointEffectDef extends EffectDefBase {
   kind: 'point';
+  /**
+   * Each output channel depends only on the same channel's input value (no coordinates, no other
+   * channels): the CPU path folds a stack's leading run of such effects into one 256-entry table
+   * per channel, looked up by the 8-bit input.
+   */
+  channelwise?: boolean;
   uniforms(p: ResolvedParams): number[];
   wgsl: string;
   onnx(ctx: OnnxCtx, x: string): string;
@@ -116,6 +122,7 @@ export const exposure: PointEffectDef = {
   id: 'exposure',
   name: 'Exposure',
   kind: 'point',
+  channelwise: true,
   space: 'linear',
   params: [
     { type: 'number', key: 'ev', label: 'Exposure (EV)', min: -4, max: 4, default: 0, step: 0.05 },
@@ -129,6 +136,7 @@ export const contrast: PointEffectDef = {
   id: 'contrast',
   name: 'Contrast',
   kind: 'point',
+  channelwise: true,
   space: 'srgb',
   params: [
     { type: 'number', key: 'amount', label: 'Contrast', min: -1, max: 1, default: 0, step: 0.01 },
@@ -178,6 +186,7 @@ export const temperature: PointEffectDef = {
   id: 'temperature',
   name: 'Temperature & tint',
   kind: 'point',
+  channelwise: true,
   space: 'linear',
   params: [
     {
@@ -204,6 +213,7 @@ export const curve: PointEffectDef = {
   id: 'curve',
   name: 'Tone curve',
   kind: 'point',
+  channelwise: true,
   space: 'srgb',
   params: [
     {
@@ -349,6 +359,7 @@ export const posterize: PointEffectDef = {
   id: 'posterize',
   name: 'Posterize',
   kind: 'point',
+  channelwise: true,
   space: 'srgb',
   params: [
     { type: 'number', key: 'levels', label: 'Levels', min: 2, max: 256, default: 256, step: 1 },

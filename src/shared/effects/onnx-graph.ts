@@ -108,6 +108,18 @@ export class GraphBuilder {
     return name;
   }
 
+  /** An int32 constant (not deduplicated). */
+  i32(values: number[], dims?: number[]): string {
+    const name = this.fresh('cj');
+    this.initializers.push({
+      name,
+      dataType: DT.int32,
+      dims: dims ?? [values.length],
+      rawData: new Uint8Array(new Int32Array(values).buffer),
+    });
+    return name;
+  }
+
   /** An int64 constant (deduplicated). */
   i64(values: number | number[], dims?: number[]): string {
     const list = typeof values === 'number' ? [values] : values;
