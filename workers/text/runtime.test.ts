@@ -22,7 +22,7 @@ const ctx = { title: 'Dusk', tags: ['sea'], effects: [], analysis: null };
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'atelier-text-'));
-  for (const name of ['tiny', 'no-onnx', 'corrupt', 'mismatch', 'bad-json']) {
+  for (const name of ['tiny', 'no-onnx', 'corrupt', 'mismatch', 'bad-json', 'chat']) {
     cpSync(FIXTURE, join(root, name), { recursive: true });
   }
   unlinkSync(join(root, 'no-onnx', 'onnx', 'model.onnx'));
@@ -36,6 +36,17 @@ beforeAll(() => {
     JSON.stringify({ ...config, vocab_size: 300 }),
   );
   writeFileSync(join(root, 'bad-json', 'tokenizer.json'), '{"model": ');
+  const tokConfig = JSON.parse(
+    readFileSync(join(FIXTURE, 'tokenizer_config.json'), 'utf8'),
+  ) as object;
+  writeFileSync(
+    join(root, 'chat', 'tokenizer_config.json'),
+    JSON.stringify({
+      ...tokConfig,
+      chat_template:
+        '{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant] {% endif %}',
+    }),
+  );
   runtime = new TextRuntime({ localModelPath: `${root}/` });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -125,6 +136,20 @@ describe('TextRuntime with the fixture model', () => {
     const first = runtime.generate({ prompt, params });
     await expect(runtime.generate({ prompt, params })).rejects.toMatchObject({ code: 'busy' });
     await first;
+  });
+});
+
+describe('TextRuntime with a chat model', () => {
+  it('uses the chat template (system prompt included) when the tokenizer has one', async () => {
+    const prompt = buildPrompt('alt', ctx);
+    const params = clampParams({ temperature: 0, maxNewTokens: 4 });
+    const plain = await runtime.generate({ prompt, params });
+    const loaded = await runtime.load({ source: source('chat'), backend: 'wasm' });
+    expect(loaded.hasChatTemplate).toBe(true);
+    const chat = await runtime.generate({ prompt, params });
+    // The templated prompt carries the system prompt and the task sentence: far longer.
+    expect(chat.promptTokens).toBeGreaterThan(plain.promptTokens + 40);
+    await runtime.load({ source: source('tiny'), backend: 'wasm' });
   });
 });
 
