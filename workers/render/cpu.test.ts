@@ -141,6 +141,22 @@ describe('CPU render path (one ONNX model per stack)', () => {
     expect(maxDiff(fused.data, image.data as Uint8Array)).toBeGreaterThan(20);
   });
 
+  it('a leading run of channel-wise effects, applied by table, equals the per-pixel graph', async () => {
+    const effects = [
+      layer('exposure', { ev: 0.7 }),
+      layer('temperature', { temperature: 0.4, tint: -0.2 }),
+      layer('curve', { points: [0, 0.1, 0.4, 0.6, 1, 0.9] }),
+      layer('contrast', { amount: 0.3 }),
+      layer('posterize', { levels: 40 }),
+      layer('vignette', { amount: 0.5 }),
+    ];
+    const table = await run(image, stackOf(...effects));
+    // An identity colour matrix first: not channel-wise, so every effect runs per pixel.
+    const perPixel = await run(image, stackOf(layer('matrix'), ...effects));
+    expect(maxDiff(table.data, perPixel.data)).toBeLessThanOrEqual(1);
+    expect(maxDiff(table.data, image.data as Uint8Array)).toBeGreaterThan(20);
+  });
+
   it('tiled equals untiled, with reach-wide halos', async () => {
     const big = testImage(150, 110);
     const stack = stackOf(
