@@ -11,6 +11,7 @@ import { layoutStack, neuralEffect, type NeuralEffectDef } from '../src/shared/e
 import type { EffectStack } from '../src/shared/effects/types';
 import { abortError } from '../src/shared/errors/compute';
 import { RenderError } from '../src/shared/errors/render';
+import { AutoColor } from './render/autocolor';
 import { CpuRenderer, type OrtModule } from './render/cpu';
 import { GpuRenderer, requestRenderDevice } from './render/gpu';
 import { checkImage, downscale, type RgbaImage } from './render/image';
@@ -61,12 +62,15 @@ const getOrt = () =>
 
 const sources = new Map<string, NeuralModelSource>();
 let manifestLoaded: Promise<void> | undefined;
+let manifestJson: unknown = null;
+const autoColor = new AutoColor(getOrt);
 const loadManifest = () =>
   (manifestLoaded ??= (async () => {
     try {
       const response = await fetch('/models/manifest.json');
       if (!response.ok) return;
-      for (const s of neuralModelsFrom(await response.json())) {
+      manifestJson = await response.json();
+      for (const s of neuralModelsFrom(manifestJson)) {
         if (!sources.has(s.def.id)) sources.set(s.def.id, s);
       }
     } catch {
@@ -126,6 +130,19 @@ const api = {
       modelId: s.def.modelId,
       name: s.def.name,
     }));
+  },
+
+  /**
+   * Auto colour: the linear per-channel gains that remove `image`'s colour cast (pass a small
+   * preview; the model sees it area-averaged to 8×8).
+   * @throws RenderError `model-unavailable`, `cpu-failed`.
+   */
+  async autoColorGains(image: RgbaImage): Promise<{ gains: [number, number, number]; ms: number }> {
+    const t0 = performance.now();
+    checkImage(image);
+    await loadManifest();
+    const gains = await autoColor.gains(image, manifestJson);
+    return { gains, ms: performance.now() - t0 };
   },
 
   /** Adds a model by its bytes (tests, and models the person imports). */

@@ -151,3 +151,11 @@ export async function render(options: RenderOptions): Promise<RenderOutcome> {
 export function neuralEffects(): Promise<NeuralEffectInfo[]> {
   return renderClient.call((api) => api.neuralEffects(), { lane: 'control' });
 }
+
+/**
+ * Auto colour's gains for an image (a preview is enough: the model sees 8×8).
+ * @throws RenderError `model-unavailable`, `cpu-failed`; ComputeError from the plumbing.
+ */
+export function autoColorGains(image: RenderImage): Promise<{ gains: number[]; ms: number }> {
+  return renderClient.call((api) => api.autoColorGains(image), { lane: 'autocolor' });
+}

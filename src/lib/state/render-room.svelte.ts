@@ -18,6 +18,7 @@ import {
   renderCpuClient,
   type NeuralEffectInfo,
   type RenderOutcome,
+  autoColorGains,
 } from '../compute/render-client';
 import { db } from '../db/instance';
 import { clearDraft, latestDraft, loadDraft, saveDraft } from '../db/drafts';
@@ -34,6 +35,7 @@ import {
 import { getOriginalBlob, getBlob, getWork, listVersions, listWorks } from '../db/works';
 import type { Version, Work } from '../db/schema';
 import { handleError } from '../errors/handle-error';
+import { gainsToMatrix } from '../../shared/autocolor';
 import { settings } from './settings.svelte';
 import { toasts } from './toasts.svelte';
 import type { EffectStack, StackEffect } from '../../shared/effects/types';
@@ -108,6 +110,8 @@ class RenderRoomState {
   neural = $state.raw<NeuralEffectInfo[]>([]);
   look = $state.raw<LookResult | null>(null);
   learning = $state(false);
+  /** Auto colour is predicting the gains. */
+  autoColoring = $state(false);
   loading = $state(false);
 
   stack = $derived(this.editor.stack);
@@ -548,6 +552,31 @@ class RenderRoomState {
       handleError(error, 'Learning the look');
     } finally {
       this.learning = false;
+    }
+  }
+
+  /**
+   * Auto colour (the paper's network): predicts the gains that remove the colour cast of the
+   * work and adds them as an ordinary colour matrix, marked automatic so later tweaks count as
+   * manual interventions.
+   */
+  async autoColor(): Promise<void> {
+    const source = this.source;
+    if (!source || this.autoColoring) return;
+    this.autoColoring = true;
+    try {
+      const { gains } = await autoColorGains(source);
+      const layer: StackEffect = {
+        id: newLayerId(),
+        effectId: 'matrix',
+        enabled: true,
+        params: { matrix: gainsToMatrix(gains) },
+      };
+      this.#addAutomatic([layer], 'auto-colour');
+    } catch (error) {
+      handleError(error, 'Auto colour');
+    } finally {
+      this.autoColoring = false;
     }
   }
 
