@@ -258,14 +258,19 @@ export function compileStack(
     return x;
   };
   // A leading run of channel-wise effects is computed on the 256 possible 8-bit values of each
-  // channel (same ops, same numbers) and applied by one lookup: two passes over the image
-  // instead of about fifteen per effect.
+  // channel (same ops, same numbers) and applied by one lookup on the 8-bit input. ORT's Gather
+  // costs about ten cheap element-wise passes, so the table is used only when the run holds a
+  // linear-light effect (about 30 passes: decode, effect, clamp, encode) or a curve (two Gathers).
   let lead = 0;
   while (lead < entries.length) {
     const def = entries[lead]!.def;
     if (def.kind !== 'point' || !def.channelwise) break;
     lead++;
   }
+  const worthIt = entries
+    .slice(0, lead)
+    .some((e) => e.def.space === 'linear' || e.def.id === 'curve');
+  if (!worthIt) lead = 0;
   let x: string;
   if (lead > 0) {
     const levels = Array.from({ length: 256 }, (_, v) => v / 255);
