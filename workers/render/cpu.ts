@@ -21,7 +21,12 @@ export interface TileHooks {
   budget?: number;
 }
 
-const CACHE_SIZE = 4;
+/**
+ * Sessions kept warm: a stack plus its single-layer variants (the Render room's before/after and
+ * per-layer previews) fit, so a slider move never recompiles. ORT's WASM heap only grows, so idle
+ * sessions cost little beyond their model bytes.
+ */
+const CACHE_SIZE = 6;
 
 export class CpuRenderer {
   readonly #ort: OrtModule;
