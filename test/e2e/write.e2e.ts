@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { readPngText } from '../../src/shared/library/png-text';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { bundledTextModel } from '../../src/shared/write/model-files';
 import {
@@ -223,6 +224,15 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await expect
       .poll(() => page.getByTestId('write-kept-title').textContent())
       .toBe('Deep Orange Harbour');
+
+    // Kept texts travel in the exported PNG's metadata.
+    await page.locator('nav a[data-room=library]').click();
+    await page.getByTestId('work-card').first().click();
+    const exporting = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const png = new Uint8Array(readFileSync(await (await exporting).path()));
+    const meta = Object.fromEntries(readPngText(png).map((e) => [e.keyword, e.text]));
+    expect(meta).toMatchObject({ Title: 'Deep Orange Harbour', 'Alt Text': edited });
   });
 
   it(

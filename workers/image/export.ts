@@ -15,7 +15,17 @@ export interface ExportOptions {
   quality?: number;
   title?: string;
   author?: string;
+  /** Texts kept from the Write room (Work.texts): description, alt text, caption. */
+  texts?: Readonly<Record<string, string>>;
 }
+
+/** Multi-line text for PNG metadata: no control characters but newlines, bounded. */
+const cleanText = (text: string | undefined) =>
+  [...(text ?? '')]
+    .map((ch) => (ch === '\n' || (ch >= ' ' && ch !== '\u007f') ? ch : ' '))
+    .join('')
+    .trim()
+    .slice(0, 10_000);
 
 /**
  * @throws LibraryError `decode-failed`, or `unsupported-format` when this browser cannot write
@@ -48,10 +58,17 @@ export async function exportImage(source: Blob, options: ExportOptions): Promise
     );
   }
   if (options.type !== 'image/png') return out;
+  const texts = options.texts ?? {};
   const entries = [
     { keyword: 'Title', text: cleanLine(options.title ?? '') },
     { keyword: 'Author', text: cleanLine(options.author ?? '') },
     { keyword: 'Software', text: 'Atelier' },
+    // Kept Write-room texts travel with the file (standard keywords where PNG has them).
+    ...[
+      { keyword: 'Description', text: cleanText(texts.description) },
+      { keyword: 'Alt Text', text: cleanText(texts.alt) },
+      { keyword: 'Comment', text: cleanText(texts.caption) },
+    ].filter((e) => e.text),
   ];
   const withText = addPngText(new Uint8Array(await out.arrayBuffer()), entries);
   return new Blob([withText as BlobPart], { type: 'image/png' });

@@ -335,8 +335,10 @@ class Library {
         api.exportImage(source, {
           type: options.type,
           quality: options.quality,
-          title: work.title,
+          // A title kept from the Write room names the exported file's metadata.
+          title: work.texts?.title || work.title,
           author: this.author,
+          ...(work.texts ? { texts: { ...work.texts } } : {}),
         }),
       );
       const ext = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }[options.type];

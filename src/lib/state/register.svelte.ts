@@ -233,7 +233,7 @@ class RegisterState {
       workId: work.id,
       ...(version ? { versionId: version.id } : {}),
     });
-    if (!this.title) this.title = work.title;
+    if (!this.title) this.title = work.texts?.title || work.title;
   }
 
   async chooseFile(file: File): Promise<void> {
