@@ -14,6 +14,7 @@ import {
   waitForServiceWorker,
   type StudioSession,
 } from './browser';
+import { makePng } from '../fixtures/library/images';
 import { buildStudio, startPreview, type Preview } from './server';
 
 const V1_DIR = process.env.E2E_OUTDIR ?? 'dist';
@@ -59,7 +60,7 @@ describe.each(MODES)('offline PWA ($name)', (mode) => {
     expect(manifest.url).toBe(`${server.url}/manifest.webmanifest`);
   });
 
-  it('cold-starts with the server gone, isolated, and every room opens', async () => {
+  it('cold-starts with the server gone: isolated, every room opens, import, render and insights work', async () => {
     server = await startPreview({ outDir: V1_DIR, port: PORT });
     session = await openStudio({ baseURL: server.url, mode, profileDir });
     await waitForServiceWorker(session.page);
@@ -86,6 +87,36 @@ describe.each(MODES)('offline PWA ($name)', (mode) => {
       await expect.poll(() => page.locator('main').getAttribute('data-room')).toBe(room);
       expect(await page.locator('main h1').first().textContent()).toBeTruthy();
     }
+    // The rooms work offline: an import is saved, a render runs, Insights shows them.
+    await page.locator('nav a[data-room=library]').click();
+    await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
+    await page
+      .getByTestId('import-input')
+      .setInputFiles([
+        { name: 'offline.png', mimeType: 'image/png', buffer: Buffer.from(makePng(48, 32)) },
+      ]);
+    await expect
+      .poll(() => page.locator('[data-testid=import-result][data-ok=true]').count(), {
+        timeout: 60_000,
+      })
+      .toBe(1);
+    await page.locator('nav a[data-room=render]').click();
+    const workId = await page
+      .locator('[data-testid=work-select] option')
+      .evaluateAll((els) => (els as HTMLOptionElement[]).map((o) => o.value).find(Boolean));
+    await page.getByTestId('work-select').selectOption(workId!);
+    if ((await page.getByTestId('catalogue').count()) === 0) {
+      await page.getByTestId('catalogue-toggle').click();
+    }
+    await page.locator('[data-testid=catalogue-item][data-effect=exposure]').click();
+    const frames = () =>
+      page.getByTestId('preview').evaluate((c) => Number(c.getAttribute('data-frames') ?? 0));
+    await expect.poll(frames, { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+    await page.locator('nav a[data-room=insights]').click();
+    await expect
+      .poll(() => page.getByTestId('total-works').textContent(), { timeout: 30_000 })
+      .toBe('1');
+
     // A deep link is served from the precache too.
     await page.goto(`${baseURL}/some/deep/link#/insights`);
     await waitForReady(page);
