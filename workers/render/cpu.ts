@@ -17,7 +17,11 @@ export type OrtModule = typeof Ort;
 export interface TileHooks {
   /** Called after each tile; throw (e.g. an AbortError) to stop between tiles. */
   onTile?: (done: number, total: number) => void | Promise<void>;
-  /** Pixels per tile crop (default 4 MP). */
+  /**
+   * Pixels per tile crop. Default: 1 MP, or (16 × reach)² when larger so halos stay small. 1 MP
+   * crops keep ORT's intermediates (a blur's im2col buffer is 2R+1 images) near the cache: a
+   * 12 MP render takes ~20% less CPU than with 4 MP crops (Node, one thread).
+   */
   budget?: number;
 }
 
@@ -143,7 +147,7 @@ export class CpuRenderer {
       image.width,
       image.height,
       layout.reach,
-      hooks.budget ?? 4 << 20,
+      hooks.budget ?? Math.max(1 << 20, (16 * layout.reach) ** 2),
     );
     const session = await this.session(layout);
     const out = tiles.length === 1 ? undefined : new Uint8Array(image.width * image.height * 4);
