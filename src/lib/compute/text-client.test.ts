@@ -1,35 +1,12 @@
 /** The text client's backend choice and its retry on WASM in a fresh worker. */
-import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import '../../shared/comlink-errors';
 import type { DeviceProbe } from '../../shared/compute/backend';
 import { TextError } from '../../shared/errors/text';
 import type { TextApi } from '../../../workers/text.worker';
-import { WorkerClient, type WorkerLike } from './worker-client';
+import { FakeWorker } from '../../../test/helpers/fake-worker';
+import { WorkerClient } from './worker-client';
 import { loadTextModel } from './text-client';
-
-/** A worker stand-in: a MessageChannel with a fake text API on the far end. */
-class FakeWorker extends EventTarget implements WorkerLike {
-  terminated = false;
-  readonly port: MessagePort;
-  constructor(api: object) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    expose(api, port2);
-    this.port = port1;
-    port1.addEventListener('message', (e) =>
-      this.dispatchEvent(new MessageEvent('message', { data: (e as MessageEvent).data })),
-    );
-    port1.start();
-  }
-  postMessage(message: unknown, transfer: Transferable[] = []) {
-    if (!this.terminated) this.port.postMessage(message, transfer);
-  }
-  terminate() {
-    this.terminated = true;
-    this.port.close();
-  }
-}
 
 const probe = (webgpu: boolean): DeviceProbe => ({
   worker: 'text',

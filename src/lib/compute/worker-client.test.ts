@@ -1,34 +1,9 @@
-import { expose, type Remote } from 'comlink';
+import type { Remote } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import '../../shared/comlink-errors';
 import { BaseError } from '../../shared/errors/base';
-import { WorkerClient, type WorkerLike } from './worker-client';
-
-/** A worker stand-in: a real MessageChannel with the API exposed on the far end. */
-class FakeWorker extends EventTarget implements WorkerLike {
-  terminated = false;
-  readonly port: MessagePort;
-  constructor(api: object) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    expose(api, port2);
-    this.port = port1;
-    port1.addEventListener('message', (e) =>
-      this.dispatchEvent(new MessageEvent('message', { data: (e as MessageEvent).data })),
-    );
-    port1.start();
-  }
-  postMessage(message: unknown, transfer: Transferable[] = []) {
-    if (!this.terminated) this.port.postMessage(message, transfer);
-  }
-  terminate() {
-    this.terminated = true;
-    this.port.close();
-  }
-  crash(message: string) {
-    this.dispatchEvent(Object.assign(new Event('error'), { message }));
-  }
-}
+import { FakeWorker } from '../../../test/helpers/fake-worker';
+import { WorkerClient } from './worker-client';
 
 function makeApi() {
   let concurrent = 0;
