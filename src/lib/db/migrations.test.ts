@@ -5,7 +5,9 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { openDb, STORES_V1 } from './schema';
+import { loadInsights } from './insights';
+import { applyRetention } from './events';
+import { openDb, STORES_V1, STORES_V2 } from './schema';
 import { listVersions, listWorks, getOriginalBlob } from './works';
 
 /** v1 as published (frozen here: schema.ts must never change it). Dexie stores version n as n×10. */
@@ -119,10 +121,80 @@ describe('schema v1', () => {
       expect(await (await getOriginalBlob(db, 'w1')).text()).toBe('old');
       expect((await listVersions(db, 'w1')).map((v) => v.id)).toEqual(['v1']);
       expect(await db.works.where('tags').equals('ink').count()).toBe(1);
-      expect(db.verno).toBe(1);
+      expect(db.verno).toBe(2);
     } finally {
       db.close();
       await db.delete();
     }
+  });
+});
+
+/** Reads the index names of every store of the database `name` with the raw API. */
+function indexesOf(name: string): Promise<Record<string, string[]>> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const idb = request.result;
+      const tx = idb.transaction([...idb.objectStoreNames], 'readonly');
+      const out: Record<string, string[]> = {};
+      for (const store of idb.objectStoreNames) {
+        out[store] = [...tx.objectStore(store).indexNames].sort();
+      }
+      idb.close();
+      resolve(out);
+    };
+  });
+}
+
+describe('schema v2 (events keep only the `at` index)', () => {
+  it('changes nothing but the events indexes', () => {
+    const { events, ...rest } = STORES_V2;
+    const { events: oldEvents, ...oldRest } = STORES_V1;
+    expect(rest).toEqual(oldRest);
+    expect(oldEvents).not.toBe(events);
+    expect(events).toBe('++id, at');
+  });
+
+  it('upgrades a v1 database: events and rollups intact, insights and retention still work', async () => {
+    const name = `migration-v2-${Date.now()}`;
+    const DAY = 86_400_000;
+    const now = Date.UTC(2026, 10, 27, 12);
+    const old = now - 400 * DAY;
+    const events = [
+      { id: 1, type: 'work.imported', at: old, workId: 'w1', data: { colors: ['#112233'] } },
+      { id: 2, type: 'effect.added', at: now - DAY, workId: 'w1', data: { effectId: 'blur' } },
+      { id: 3, type: 'effect.added', at: now, workId: 'w1', data: { effectId: 'grain' } },
+    ];
+    await buildV1ByHand(name, { events });
+    const db = openDb(name);
+    try {
+      expect(await db.events.orderBy(':id').toArray()).toEqual(events);
+      expect(db.verno).toBe(2);
+      // The new rows take the next ids after the old ones.
+      expect(await db.events.add({ type: 'effect.added', at: now, workId: 'w2' })).toBe(4);
+      expect(
+        await db.events
+          .where('at')
+          .above(now - 2 * DAY)
+          .count(),
+      ).toBe(3);
+      expect(await applyRetention(db, 365, now)).toBe(1);
+      expect((await db.events.toArray()).map((e) => e.id)).toEqual([2, 3, 4]);
+      await expect(loadInsights(db)).resolves.toBeTruthy();
+    } finally {
+      db.close();
+    }
+    const indexes = await indexesOf(name);
+    expect(indexes.events).toEqual(['at']);
+    expect(indexes.works).toEqual([
+      'createdAt',
+      'deletedAt',
+      'sha256',
+      'tags',
+      'title',
+      'updatedAt',
+    ]);
+    await openDb(name).delete();
   });
 });

@@ -157,9 +157,17 @@ export const STORES_V1 = {
   meta: 'key',
 } as const;
 
+/**
+ * Version 2: raw analytics events keep only the `at` index (retention reads it). The charts read
+ * rollups, never raw events by type or work, and every index is one more B-tree write per event:
+ * dropping `type`, `workId` and `[type+at]` makes ingest cheaper. Rows are unchanged.
+ */
+export const STORES_V2 = { ...STORES_V1, events: '++id, at' } as const;
+
 /** Opens (creating or upgrading) the database. Tests pass their own name. */
 export function openDb(name = DB_NAME): AtelierDb {
   const db = new Dexie(name) as AtelierDb;
   db.version(1).stores(STORES_V1);
+  db.version(2).stores({ events: STORES_V2.events });
   return db;
 }

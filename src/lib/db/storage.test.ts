@@ -74,14 +74,15 @@ describe('storage', () => {
     await old.open();
     const outdated = vi.fn();
     watchDatabase(old, { onOutdated: outdated });
-    // A newer build in another tab opens version 2 (Dexie's 20).
+    // A newer build in another tab opens the next version (Dexie stores version n as n×10).
+    const next = (old.verno + 1) * 10;
     const upgraded = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(name, 20);
+      const req = indexedDB.open(name, next);
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
       req.onblocked = () => reject(new Error('blocked by the old tab'));
     });
-    expect(upgraded.version).toBe(20);
+    expect(upgraded.version).toBe(next);
     expect(outdated).toHaveBeenCalledTimes(1);
     expect(outdated.mock.calls[0]![0]).toMatchObject({
       code: 'db-outdated',
