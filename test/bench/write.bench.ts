@@ -110,6 +110,7 @@ it('bundled text model: load, first token, decode speed by backend', async () =>
   try {
     const { page } = session;
     await waitForReady(page);
+    await page.waitForFunction(() => '__atelierWrite' in globalThis); // the room loads lazily
     const probe = await page.evaluate(() => ({
       cores: navigator.hardwareConcurrency,
       isolated: crossOriginIsolated,

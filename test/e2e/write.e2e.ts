@@ -114,6 +114,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     session = await openStudio({ baseURL, mode, path: '/#/write' });
     const { page } = session;
     await waitForReady(page);
+    await page.waitForFunction(() => '__atelierWrite' in globalThis); // the room's code loads lazily
     const workId = await seedWork(page);
 
     // The work appears; its analysis is computed in the text worker.
