@@ -24,56 +24,68 @@ export function linearToSrgb(l: number): number {
 }
 
 /**
- * The curves as the graph computes them: a clamp splits off the linear toe (exact), the power part
- * is a polynomial fitted (least squares on Chebyshev nodes, relative error for the decode) and
- * shifted to meet the toe exactly at the threshold. About 14 cheap element-wise ops each, against
- * Log/Exp/Where (or a per-element Gather, slower still in ORT's WASM kernels).
- * - encode: 1.055·l^(1/2.4) − 0.055 as a quartic in t = l^(1/4) (two Sqrt), t ∈ [0.236, 1];
- * - decode: ((x + 0.055)/1.055)^2.4 as a quintic in x ∈ [0.04045, 1].
- * Errors against the exact curves (float32, tested in compile-onnx.test.ts): encode ≤ 0.03/255,
- * decode ≤ 0.1% relative (≤ 0.03/255 after a round trip) — inside the 1/255 GPU/CPU agreement.
- * Coefficients are highest power first, the toe's offset folded into the constant.
+ * The fine sRGB tables of the CPU path. ORT's WASM kernels have no fused element-wise ops, so
+ * each op is a pass over the image; a curve as a polynomial costs about 14 passes, a lookup three
+ * (scale, cast to an index, GatherElements — far cheaper in ORT than Gather).
+ * - decode: index ⌊v·N⌋ of an sRGB value v ∈ [0, 1] → √(linear) at the cell's midpoint;
+ * - encode: index ⌊s·N⌋ of s = √(linear) → sRGB at the cell's midpoint (as a float in [0, 1], or as
+ *   the final byte when the stack ends there).
+ * Working on s = √linear keeps the encode table small (sRGB's slope in s is bounded, unlike in
+ * linear light near black) and makes the linear-light effects cheap: they are all gains g ≥ 0, so
+ * √(l·g) = s·√g and a clamp to [0, 1] stays a clamp. Worst case (tested in compile-onnx.test.ts):
+ * within 0.1/255 of the exact curves, inside the engine's 1/255 GPU/CPU agreement.
  */
-export const ENCODE = {
-  threshold: 0.0031308,
-  toe: 12.92,
-  coefs: [0.078857041, -0.32937618, 1.11735202, 0.198038439, -0.105252239],
-} as const;
-export const DECODE = {
-  threshold: 0.04045,
-  toe: 1 / 12.92,
-  coefs: [0.107923266, -0.351711143, 0.699162334, 0.510320845, 0.0336763048, -0.0022425385],
-} as const;
+export const FINE = 8192;
 
-/** c0·t^n + … + cn by Horner's rule. */
-function horner(g: GraphBuilder, coefs: readonly number[], t: string): string {
-  let r = g.op('Mul', [t, g.f32(coefs[0]!)]);
-  for (let i = 1; i < coefs.length; i++) {
-    r = g.op('Add', [r, g.f32(coefs[i]!)]);
-    if (i < coefs.length - 1) r = g.op('Mul', [r, t]);
-  }
-  return r;
+/** [1, FINE + 1]: √(sRGB→linear) at the midpoints of ⌊v·FINE⌋'s cells (the last entry: v = 1). */
+export function decodeTable(): number[] {
+  return Array.from({ length: FINE + 1 }, (_, i) =>
+    Math.sqrt(srgbToLinear(Math.min(1, (i + 0.5) / FINE))),
+  );
 }
 
-/** p(max(x, θ) mapped) + min(x, θ)·toe: the power part above θ, the linear toe below. */
-function curve(
-  g: GraphBuilder,
-  x: string,
-  c: typeof ENCODE | typeof DECODE,
-  map: (v: string) => string,
-): string {
-  const hi = horner(g, c.coefs, map(g.op('Max', [x, g.f32(c.threshold)])));
-  return g.op('Add', [hi, g.op('Mul', [g.op('Min', [x, g.f32(c.threshold)]), g.f32(c.toe)])]);
+/** [1, 256]: √(sRGB→linear) of the 8-bit levels (exact). */
+export function levelsTable(): number[] {
+  return Array.from({ length: 256 }, (_, v) => Math.sqrt(srgbToLinear(v / 255)));
 }
 
-/** sRGB → linear light for values in [0, 1]. */
-function toLinear(g: GraphBuilder, x: string): string {
-  return curve(g, x, DECODE, (v) => v);
+/** [1, FINE + 1]: linear→sRGB of s² at the midpoints of ⌊s·FINE⌋'s cells, as floats or bytes. */
+export function encodeTable(bytes: boolean): number[] {
+  return Array.from({ length: FINE + 1 }, (_, j) => {
+    const v = linearToSrgb(Math.min(1, ((j + 0.5) / FINE) ** 2));
+    return bytes ? Math.round(v * 255) : v;
+  });
 }
 
-/** Linear light in [0, 1] → sRGB. */
-function toSrgb(g: GraphBuilder, l: string): string {
-  return curve(g, l, ENCODE, (v) => g.op('Sqrt', [g.op('Sqrt', [v])]));
+/** table[idx] for an int32 index tensor of any shape; `table` is [1, n]. */
+function lookup(g: GraphBuilder, table: string, idx: string): string {
+  const flat = g.op('Reshape', [idx, g.i64([1, -1])]);
+  const got = g.op('GatherElements', [table, flat], { axis: { i: 1 } });
+  return g.op('Reshape', [got, g.op('Shape', [idx])]);
+}
+
+/** ⌊x·scale⌋ as int32 (x ≥ 0). */
+function index(g: GraphBuilder, x: string, scale: number): string {
+  return g.op('Cast', [g.op('Mul', [x, g.f32(scale)])], { to: { i: DT.int32 } });
+}
+
+/** The exact curves as ops (Pow, Where): for the small per-level tables only. */
+function toLinearExact(g: GraphBuilder, x: string): string {
+  const power = g.op('Pow', [
+    g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]),
+    g.f32(2.4),
+  ]);
+  const toe = g.op('Div', [x, g.f32(12.92)]);
+  return g.op('Where', [g.op('LessOrEqual', [x, g.f32(0.04045)]), toe, power]);
+}
+
+function toSrgbExact(g: GraphBuilder, l: string): string {
+  const power = g.op('Sub', [
+    g.op('Mul', [g.op('Pow', [l, g.f32(1 / 2.4)]), g.f32(1.055)]),
+    g.f32(0.055),
+  ]);
+  const toe = g.op('Mul', [l, g.f32(12.92)]);
+  return g.op('Where', [g.op('LessOrEqual', [l, g.f32(0.0031308)]), toe, power]);
 }
 
 function clamp01(g: GraphBuilder, x: string): string {
@@ -187,14 +199,11 @@ function makeCtx(shared: Shared, u: string): OnnxCtx {
       const w = slice(at + 1, k);
       const wh = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, 1, k])]), g.i64([3, 1, 1, k])]);
       const wv = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, k, 1])]), g.i64([3, 1, k, 1])]);
-      const padW = g.op('Pad', [x, g.i64([0, 0, 0, radius, 0, 0, 0, radius])], {
+      // One edge pad for both passes: padding commutes with the (separable) horizontal pass.
+      const padded = g.op('Pad', [x, g.i64([0, 0, radius, radius, 0, 0, radius, radius])], {
         mode: { s: 'edge' },
       });
-      const h = conv1d(padW, wh, k, true);
-      const padH = g.op('Pad', [h, g.i64([0, 0, radius, 0, 0, 0, radius, 0])], {
-        mode: { s: 'edge' },
-      });
-      return conv1d(padH, wv, k, false);
+      return conv1d(conv1d(padded, wh, k, true), wv, k, false);
     },
   };
 }
@@ -224,6 +233,12 @@ export function uniformInputName(index: number): string {
   return `u${index}`;
 }
 
+/** A value in the stack's graph: sRGB floats in [0, 1], or the final bytes. */
+interface Value {
+  x: string;
+  bytes: boolean;
+}
+
 /**
  * Compiles a stack layout into an ONNX model (bytes).
  * @throws Error when a neural effect's model is missing from `models`.
@@ -238,58 +253,121 @@ export function compileStack(
   // Transpose, split and join on the 8-bit data (a quarter of the memory traffic of floats), all
   // four channels at once: planes are contiguous, so the split and the join are plain copies.
   const planes = g.op('Transpose', [image], { perm: { ints: [0, 3, 1, 2] } });
-  const planar = g.op('Slice', [planes, g.i64([0]), g.i64([3]), g.i64([1])]);
-  const alpha = g.op('Slice', [planes, g.i64([3]), g.i64([4]), g.i64([1])]);
+  // One Split: with a Slice for alpha, ORT's transpose optimiser slices the interleaved bytes one
+  // by one instead (~20× slower).
+  const [planar, alpha] = g.opN('Split', [planes, g.i64([3, 1])], 2, { axis: { i: 1 } }) as [
+    string,
+    string,
+  ];
   const shared = new Shared(g, planar, ctxIn);
   const entries = layout.entries;
+  const last = entries.length - 1;
   const linearAt = (k: number) => entries[k]?.def.space === 'linear';
   const inputs = entries.map((entry, k) =>
     g.input(uniformInputName(k), DT.float, [entry.uniforms.length]),
   );
-  // Effects from..to-1 on x (sRGB in [0, 1], any shape that broadcasts with [1,3,1,1]). Adjacent
-  // linear-light effects share one decode/encode pair: encoding then decoding between them is the
-  // identity (each effect still clamps its result to [0, 1]).
-  const run = (x: string, from: number, to: number) => {
+  const gainOf = (k: number) => {
+    const def = entries[k]!.def;
+    return def.kind === 'point' ? def.gain : undefined;
+  };
+
+  /**
+   * A run of adjacent linear-light effects k..end on the image: sRGB → √linear by the fine decode
+   * table, each gain applied as a product with √g and a clamp, the last one's product scaled to
+   * the encode table's index (an effect without a gain squares, applies, clamps and takes the
+   * root). Encoding then decoding between adjacent linear effects would be the identity.
+   */
+  const linearRun = (x: string, k: number, end: number): Value => {
+    let s =
+      x === planar
+        ? lookup(g, g.f32(levelsTable(), [1, 256]), g.op('Cast', [x], { to: { i: DT.int32 } }))
+        : lookup(g, g.f32(decodeTable(), [1, FINE + 1]), index(g, x, FINE));
+    for (let j = k; j <= end; j++) {
+      const ctx = makeCtx(shared, inputs[j]!);
+      const gain = gainOf(j);
+      const final = j === end;
+      if (gain) {
+        const root = g.op('Sqrt', [gain(ctx, final ? FINE * FINE : 1)]);
+        s = g.op('Min', [g.op('Mul', [s, root]), g.f32(final ? FINE : 1)]);
+      } else {
+        const l = applyEntry(shared, entries[j]!, inputs[j]!, g.op('Mul', [s, s]), models);
+        s = g.op('Sqrt', [l]);
+        if (final) s = g.op('Mul', [s, g.f32(FINE)]);
+      }
+    }
+    const bytes = end === last;
+    const table = bytes
+      ? g.u8(encodeTable(true), [1, FINE + 1])
+      : g.f32(encodeTable(false), [1, FINE + 1]);
+    return { x: lookup(g, table, g.op('Cast', [s], { to: { i: DT.int32 } })), bytes };
+  };
+
+  /** Effects from..to-1 on the full image (sRGB floats in [0, 1]). */
+  const run = (x: string, from: number, to: number): Value => {
     for (let k = from; k < to; k++) {
-      if (linearAt(k) && (k === from || !linearAt(k - 1))) x = toLinear(g, x);
+      if (linearAt(k)) {
+        let end = k;
+        while (end + 1 < to && linearAt(end + 1)) end++;
+        const v = linearRun(x, k, end);
+        if (v.bytes) return v;
+        x = v.x;
+        k = end;
+      } else {
+        x = applyEntry(shared, entries[k]!, inputs[k]!, x, models);
+      }
+    }
+    return { x, bytes: false };
+  };
+
+  /** Effects 0..to-1 on the [1,3,1,256] table of 8-bit levels, with the exact curves. */
+  const runLevels = (x: string, to: number): string => {
+    for (let k = 0; k < to; k++) {
+      if (linearAt(k) && (k === 0 || !linearAt(k - 1))) x = toLinearExact(g, x);
       x = applyEntry(shared, entries[k]!, inputs[k]!, x, models);
-      if (linearAt(k) && (k === to - 1 || !linearAt(k + 1))) x = toSrgb(g, x);
+      if (linearAt(k) && (k === to - 1 || !linearAt(k + 1))) x = toSrgbExact(g, x);
     }
     return x;
   };
+
   // A leading run of channel-wise effects is computed on the 256 possible 8-bit values of each
-  // channel (same ops, same numbers) and applied by one lookup on the 8-bit input. ORT's Gather
-  // costs about ten cheap element-wise passes, so the table is used only when the run holds a
-  // linear-light effect (about 30 passes: decode, effect, clamp, encode) or a curve (two Gathers).
+  // channel and applied by one lookup (GatherElements on [3, 256]) on the 8-bit input: a cast and
+  // a lookup instead of a cast and a division, plus the effects' own passes.
   let lead = 0;
   while (lead < entries.length) {
     const def = entries[lead]!.def;
     if (def.kind !== 'point' || !def.channelwise) break;
     lead++;
   }
-  const worthIt = entries
-    .slice(0, lead)
-    .some((e) => e.def.space === 'linear' || e.def.id === 'curve');
-  if (!worthIt) lead = 0;
-  let x: string;
+  let out: Value;
   if (lead > 0) {
     const levels = Array.from({ length: 256 }, (_, v) => v / 255);
-    const table = run(g.f32([...levels, ...levels, ...levels], [1, 3, 1, 256]), 0, lead);
-    const index = g.op('Add', [
-      g.op('Cast', [planar], { to: { i: DT.int32 } }),
-      g.i32([0, 256, 512], [1, 3, 1, 1]),
-    ]);
-    x = g.op('Gather', [g.op('Reshape', [table, g.i64([768])]), index], { axis: { i: 0 } });
+    let table = runLevels(g.f32([...levels, ...levels, ...levels], [1, 3, 1, 256]), lead);
+    const bytes = lead === entries.length;
+    if (bytes) table = toBytes(g, table);
+    const idx = g.op('Reshape', [g.op('Cast', [planar], { to: { i: DT.int32 } }), g.i64([3, -1])]);
+    const got = g.op('GatherElements', [g.op('Reshape', [table, g.i64([3, 256])]), idx], {
+      axis: { i: 1 },
+    });
+    const x = g.op('Reshape', [got, g.op('Shape', [planar])]);
+    out = bytes ? { x, bytes } : run(x, lead, entries.length);
+  } else if (linearAt(0)) {
+    out = run(planar, 0, entries.length); // decoded from the bytes by a 256-entry table
   } else {
-    x = g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]);
+    out = run(
+      g.op('Div', [g.op('Cast', [planar], { to: { i: DT.float } }), g.f32(255)]),
+      0,
+      entries.length,
+    );
   }
-  x = run(x, lead, entries.length);
   // Every effect clamps its result (and the input is in [0, 1]), so no final clamp is needed.
-  const bytes = g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], {
-    to: { i: DT.uint8 },
-  });
+  const bytes = out.bytes ? out.x : toBytes(g, out.x);
   const rgba = g.op('Concat', [bytes, alpha], { axis: { i: 1 } });
   g.alias(g.op('Transpose', [rgba], { perm: { ints: [0, 2, 3, 1] } }), 'out');
   g.output('out', DT.uint8, [1, 'h', 'w', 4]);
   return g.encode();
+}
+
+/** sRGB floats in [0, 1] → bytes (round to nearest). */
+function toBytes(g: GraphBuilder, x: string): string {
+  return g.op('Cast', [g.op('Round', [g.op('Mul', [x, g.f32(255)])])], { to: { i: DT.uint8 } });
 }

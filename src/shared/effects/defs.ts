@@ -60,6 +60,12 @@ export interface PointEffectDef extends EffectDefBase {
   uniforms(p: ResolvedParams): number[];
   wgsl: string;
   onnx(ctx: OnnxCtx, x: string): string;
+  /**
+   * Linear-light effects that multiply by a gain g ≥ 0 (per channel and/or per pixel): `scale`·g
+   * as a tensor that broadcasts with [1,3,H,W] (the effect folds `scale` into its scalars). The
+   * CPU path then works on √linear (√(l·g) = √l·√g), between two fine tables (compile-onnx).
+   */
+  gain?(ctx: OnnxCtx, scale: number): string;
 }
 
 export interface GpuPass {
@@ -130,6 +136,7 @@ export const exposure: PointEffectDef = {
   uniforms: (p) => [2 ** num(p, 'ev')],
   wgsl: 'c = c * U(0);',
   onnx: (ctx, x) => ctx.g.op('Mul', [x, ctx.scalar(0)]),
+  gain: ({ g, scalar }, scale) => g.op('Mul', [scalar(0), g.f32(scale)]),
 };
 
 export const contrast: PointEffectDef = {
@@ -207,6 +214,7 @@ export const temperature: PointEffectDef = {
   },
   wgsl: 'c = c * vec3f(U(0), U(1), U(2));',
   onnx: ({ g, vec3 }, x) => g.op('Mul', [x, vec3(0)]),
+  gain: ({ g, vec3 }, scale) => g.op('Mul', [vec3(0), g.f32(scale)]),
 };
 
 export const curve: PointEffectDef = {
@@ -269,31 +277,42 @@ export const vignette: PointEffectDef = {
 let d = sqrt(uv.x * uv.x + uv.y * uv.y) * 0.70710677;
 let t = clamp((d - U(1)) / U(2), 0.0, 1.0);
 c = c * (1.0 - U(0) * (t * t * (3.0 - 2.0 * t)));`,
-  onnx: ({ g, scalar, coords, full }, x) => {
-    const { x: px, y: py } = coords();
-    const { w, h } = full();
-    const norm = (v: string, size: string) =>
+  onnx: (ctx, x) => ctx.g.op('Mul', [x, vignetteGain(ctx, 1)]),
+  gain: vignetteGain,
+};
+
+/**
+ * scale·(1 − a·smoothstep(t)) with t = clamp((d − radius)/feather, 0, 1) and d the distance from
+ * the centre (1 at the corners), as few passes over [1,1,H,W] as possible: the constants are folded
+ * into the per-axis coordinates and the scalars, and scale·(1 − a·t²(3 − 2t)) = scale + t²·(2as·t − 3as).
+ */
+function vignetteGain({ g, scalar, coords, full }: OnnxCtx, scale: number): string {
+  const { x: px, y: py } = coords();
+  const { w, h } = full();
+  const k = g.op('Div', [g.f32(0.70710677), scalar(2)]);
+  const norm = (v: string, size: string) =>
+    g.op('Mul', [
       g.op('Sub', [
         g.op('Mul', [g.op('Div', [g.op('Add', [v, g.f32(0.5)]), size]), g.f32(2)]),
         g.f32(1),
-      ]);
-    const ux = norm(px, w);
-    const uy = norm(py, h);
-    const d2 = g.op('Add', [g.op('Mul', [ux, ux]), g.op('Mul', [uy, uy])]);
-    const d = g.op('Mul', [g.op('Sqrt', [d2]), g.f32(0.70710677)]);
-    const t = g.op('Clip', [
-      g.op('Div', [g.op('Sub', [d, scalar(1)]), scalar(2)]),
-      g.f32(0, []),
-      g.f32(1, []),
+      ]),
+      k,
     ]);
-    const s = g.op('Mul', [
-      g.op('Mul', [t, t]),
-      g.op('Sub', [g.f32(3), g.op('Mul', [g.f32(2), t])]),
-    ]);
-    const factor = g.op('Sub', [g.f32(1), g.op('Mul', [scalar(0), s])]);
-    return g.op('Mul', [x, factor]);
-  },
-};
+  const ux = norm(px, w);
+  const uy = norm(py, h);
+  const d = g.op('Sqrt', [g.op('Add', [g.op('Mul', [ux, ux]), g.op('Mul', [uy, uy])])]);
+  const t = g.op('Clip', [
+    g.op('Sub', [d, g.op('Div', [scalar(1), scalar(2)])]),
+    g.f32(0, []),
+    g.f32(1, []),
+  ]);
+  const as = g.op('Mul', [scalar(0), g.f32(scale)]);
+  const slope = g.op('Add', [
+    g.op('Mul', [t, g.op('Mul', [as, g.f32(2)])]),
+    g.op('Mul', [as, g.f32(-3)]),
+  ]);
+  return g.op('Add', [g.op('Mul', [g.op('Mul', [t, t]), slope]), g.f32(scale)]);
+}
 
 /** Multipliers of the grain hash (all below 2^31, so int64 products cannot overflow). */
 const HASH = { x: 374761393, y: 668265263, seed: 1274126177, m1: 739982445, m2: 695872825 };

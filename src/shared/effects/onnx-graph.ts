@@ -108,6 +108,18 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A uint8 constant (not deduplicated). */
+  u8(values: number[], dims?: number[]): string {
+    const name = this.fresh('cb');
+    this.initializers.push({
+      name,
+      dataType: DT.uint8,
+      dims: dims ?? [values.length],
+      rawData: new Uint8Array(values),
+    });
+    return name;
+  }
+
   /** An int32 constant (not deduplicated). */
   i32(values: number[], dims?: number[]): string {
     const name = this.fresh('cj');
