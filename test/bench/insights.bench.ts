@@ -9,7 +9,7 @@
  *    summary. The million events are generated in the page with `bulkAdd` in chunks, and their
  *    rollups written once, as the queue would have left them; the resulting browser profile is
  *    cached (node_modules/.cache/atelier-bench-insights, keyed by the row and rollup code of
- *    events.ts, schema.ts and the generator) because generating takes minutes here. Also timed: the room's query alone
+ *    event-types.ts, rollups.ts, schema.ts and the generator) because generating takes minutes here. Also timed: the room's query alone
  *    (`loadInsights`) against the same scan, data path against data path.
  *
  * IndexedDB work is CPU and disk bound: no GPU is involved, so the page runs without WebGPU.
@@ -282,11 +282,9 @@ const CACHE_ROOT = join(ROOT, 'node_modules', '.cache', 'atelier-bench-insights'
 function cacheKey(port: number): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(join(ROOT, 'src/lib/db/schema.ts')));
-  // Only the code that lays out rows and rollups (from toRow to the recorder), not validation.
-  const events = readFileSync(join(ROOT, 'src/lib/db/events.ts'), 'utf8');
-  hash.update(
-    events.slice(events.indexOf('export function toRow'), events.indexOf('// The recorder')),
-  );
+  // The code that lays out rows (event-types.ts) and rollups (rollups.ts), not the recorder.
+  hash.update(readFileSync(join(ROOT, 'src/lib/db/event-types.ts')));
+  hash.update(readFileSync(join(ROOT, 'src/lib/db/rollups.ts')));
   hash.update(generate.toString());
   return `${MILLION}-${port}-${hash.digest('hex').slice(0, 16)}`;
 }
