@@ -16,6 +16,7 @@
  * Everything stays in this device's IndexedDB; nothing here touches the network.
  */
 import { validateEvent, toRow, type StoredEvent, type TrackInput } from './event-types';
+import { InsightsError } from '../../shared/errors/insights';
 import { db as appDb } from './instance';
 import { foldEvents, mergeRollups, type InsightRollup } from './rollups';
 import type { AtelierDb } from './schema';
@@ -222,6 +223,41 @@ export async function applyRetention(
     await db.events.bulkDelete(ids);
     deleted += ids.length;
   }
+}
+
+export const MIN_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 3650;
+
+/** The retention setting (days of raw events kept), default 365. */
+export async function getRetentionDays(db: AtelierDb): Promise<number> {
+  const row = await db.meta.get(RETENTION_KEY);
+  const v = row?.value;
+  return typeof v === 'number' &&
+    Number.isInteger(v) &&
+    v >= MIN_RETENTION_DAYS &&
+    v <= MAX_RETENTION_DAYS
+    ? v
+    : DEFAULT_RETENTION_DAYS;
+}
+
+/**
+ * Saves the retention setting and applies it at once. Returns how many raw events were deleted.
+ * @throws InsightsError 'insights-bad-retention' unless a whole number of days in 7…3650.
+ */
+export async function setRetentionDays(db: AtelierDb, days: number, now = Date.now()) {
+  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS)
+    throw new InsightsError(
+      'insights-bad-retention',
+      `Keep raw events for a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}.`,
+      { details: { days } },
+    );
+  await db.meta.put({ key: RETENTION_KEY, value: days });
+  return applyRetention(db, days, now);
+}
+
+/** Applies the saved retention setting (the studio runs it once per start). */
+export async function runRetention(db: AtelierDb, now = Date.now()): Promise<number> {
+  return applyRetention(db, await getRetentionDays(db), now);
 }
 
 // ---------------------------------------------------------------------------------------------
