@@ -15,7 +15,7 @@ import { openStudio, waitForReady, type StudioSession } from '../e2e/browser';
 import { buildStudio, startPreview, type Preview } from '../e2e/server';
 import { adapterLabel, median, record } from './measure';
 
-const OUT_DIR = 'dist-bench-render';
+const OUT_DIR = process.env.BENCH_OUTDIR ?? 'dist-bench-render';
 let preview: Preview;
 
 beforeAll(async () => {
