@@ -1,15 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type AtelierDb } from './schema';
-import {
-  applyRetention,
-  dayKey,
-  EventRecorder,
-  parseEventRow,
-  validateEvent,
-  type InsightRollup,
-  type TrackInput,
-} from './events';
+import { parseEventRow, validateEvent, type TrackInput } from './event-types';
+import { applyRetention, EventRecorder } from './events';
+import { dayKey, type InsightRollup } from './rollups';
 
 let n = 0;
 const dbs: AtelierDb[] = [];

@@ -21,9 +21,6 @@ import { db as appDb } from './instance';
 import { foldEvents, mergeRollups, type InsightRollup } from './rollups';
 import type { AtelierDb } from './schema';
 
-export * from './event-types';
-export * from './rollups';
-
 // ---------------------------------------------------------------------------------------------
 // The recorder: queue, flush, lifecycle
 

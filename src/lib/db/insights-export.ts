@@ -3,15 +3,9 @@
  * round-trip them). Rows this version cannot read are left out and counted.
  */
 import { InsightsError } from '../../shared/errors/insights';
-import {
-  DEFAULT_RETENTION_DAYS,
-  getRetentionDays,
-  isRollupRow,
-  parseEventRow,
-  validateEvent,
-  type InsightRollup,
-  type StoredEvent,
-} from './events';
+import { parseEventRow, validateEvent, type StoredEvent } from './event-types';
+import { DEFAULT_RETENTION_DAYS, getRetentionDays } from './events';
+import { isRollupRow, type InsightRollup } from './rollups';
 import type { AtelierDb } from './schema';
 
 // ---------------------------------------------------------------------------------------------

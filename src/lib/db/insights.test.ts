@@ -1,24 +1,26 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type AtelierDb } from './schema';
-import { dayKey, EventRecorder, type TrackInput } from './events';
+import { type TrackInput } from './event-types';
+import { EventRecorder } from './events';
+import { dayKey } from './rollups';
+import { getRetentionDays, runRetention, setRetentionDays } from './events';
 import {
   addDays,
   computeStreaks,
   deleteAllAnalytics,
+  loadInsights,
+  scanRawEvents,
+  weekOf,
+} from './insights';
+import {
   exportAnalytics,
   exportToCsv,
   exportToJson,
-  getRetentionDays,
-  loadInsights,
   parseCsvExport,
   parseCsvRecords,
   parseJsonExport,
-  runRetention,
-  scanRawEvents,
-  setRetentionDays,
-  weekOf,
-} from './insights';
+} from './insights-export';
 
 let n = 0;
 const dbs: AtelierDb[] = [];

@@ -7,19 +7,17 @@
  * reference the tests and the benchmark compare the rollups with, not for the room.
  */
 import { InsightsError } from '../../shared/errors/insights';
+import { CREATIVE_TYPES, parseEventRow, type StoredEvent } from './event-types';
+import { type EventRecorder } from './events';
 import {
-  CREATIVE_TYPES,
   dayKey,
   foldEvents,
   isRollupRow,
   NO_WORK,
   DAY_METRIC,
   PALETTES_METRIC,
-  parseEventRow,
-  type EventRecorder,
   type InsightRollup,
-  type StoredEvent,
-} from './events';
+} from './rollups';
 import type { AtelierDb } from './schema';
 
 /** Inclusive local-day bounds (YYYY-MM-DD); a missing bound is open. */
@@ -360,8 +358,6 @@ export async function scanRawEvents(
   return summarize(rows, range, today, creativeDays(types), skipped);
 }
 
-export * from './insights-export';
-
 // ---------------------------------------------------------------------------------------------
 // Delete-all (the retention setting lives with the recorder, in events.ts)
 
@@ -382,11 +378,3 @@ export async function deleteAllAnalytics(db: AtelierDb, recorder?: EventRecorder
     });
   }
 }
-
-export {
-  getRetentionDays,
-  MAX_RETENTION_DAYS,
-  MIN_RETENTION_DAYS,
-  runRetention,
-  setRetentionDays,
-} from './events';

@@ -4,19 +4,17 @@
  * anything anywhere: exports are files the person saves.
  */
 import { db } from '../db/instance';
-import { dayKey, flushEvents, recorder } from '../db/events';
+import { flushEvents, recorder } from '../db/events';
+import { dayKey } from '../db/rollups';
+import { getRetentionDays, setRetentionDays } from '../db/events';
 import {
   addDays,
   deleteAllAnalytics,
-  exportAnalytics,
-  exportToCsv,
-  exportToJson,
-  getRetentionDays,
   loadInsights,
-  setRetentionDays,
   type DayRange,
   type InsightsData,
 } from '../db/insights';
+import { exportAnalytics, exportToCsv, exportToJson } from '../db/insights-export';
 
 export type RangePreset = '30d' | '90d' | '365d' | 'all' | 'custom';
 

@@ -22,7 +22,8 @@ import {
 } from '../compute/render-client';
 import { db } from '../db/instance';
 import { clearDraft, latestDraft, loadDraft, saveDraft } from '../db/drafts';
-import { track, type InterventionSource } from '../db/events';
+import { type InterventionSource } from '../db/event-types';
+import { track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
 import {
   deletePreset,

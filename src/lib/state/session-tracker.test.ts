@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ActiveTimeMeter, recordLibraryEvent, trackSession } from './session-tracker';
-import { EventRecorder, type TrackInput } from '../db/events';
+import { type TrackInput } from '../db/event-types';
+import { EventRecorder } from '../db/events';
 import { openDb } from '../db/schema';
 
 describe('ActiveTimeMeter', () => {

@@ -10,10 +10,13 @@
  * setting once the studio is idle.
  */
 import { db } from '../db/instance';
+import * as eventTypes from '../db/event-types';
+import { type TrackInput } from '../db/event-types';
 import * as events from '../db/events';
-import { recorder, track, type EventRecorder, type TrackInput } from '../db/events';
+import { recorder, runRetention, track, type EventRecorder } from '../db/events';
 import * as insights from '../db/insights';
-import { runRetention } from '../db/insights';
+import * as insightsExport from '../db/insights-export';
+import * as rollups from '../db/rollups';
 import { onLibraryEvent, type LibraryEvent } from '../db/library-events';
 import { getWork } from '../db/works';
 
@@ -163,8 +166,11 @@ export function startSessionTracking(): void {
     if (localStorage.getItem('atelier.testHooks') === '1') {
       (globalThis as { __atelierInsights?: unknown }).__atelierInsights = {
         db,
+        ...eventTypes,
+        ...rollups,
         ...events,
         ...insights,
+        ...insightsExport,
       };
     }
   } catch {

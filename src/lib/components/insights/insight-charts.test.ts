@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../db/insights';
-import { foldEvents, type StoredEvent } from '../../db/events';
+import { type StoredEvent } from '../../db/event-types';
+import { foldEvents } from '../../db/rollups';
 import * as charts from './insight-charts';
 
 const at = (day: number, hour = 12) => new Date(2026, 2, 2 + day, hour).getTime();
