@@ -1,21 +1,26 @@
 /**
  * The render worker: runs effect stacks on WebGPU (WGSL render graph, workers/render/gpu.ts) or
- * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). This entry wires the
- * Comlink API; ORT is imported dynamically (a static import hangs Vite production workers with
- * threads, see research/renderprobe.md).
+ * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). A stack with a scaler
+ * (Upscale 2×) runs as stages (src/shared/effects/stages.ts): the effects before it, the scaler
+ * (workers/render/scale.ts), the effects after it at the new size, each tiled. This entry wires
+ * the Comlink API; ORT is imported dynamically (a static import hangs Vite production workers
+ * with threads, see research/renderprobe.md).
  */
 import { expose, transfer } from 'comlink';
 import '../src/shared/comlink-errors';
 import type { BackendPreference } from '../src/shared/compute/backend';
-import { layoutStack, neuralEffect, type NeuralEffectDef } from '../src/shared/effects/registry';
+import { neuralEffect, type NeuralEffectDef } from '../src/shared/effects/registry';
+import { planStages } from '../src/shared/effects/stages';
 import type { EffectStack } from '../src/shared/effects/types';
 import { abortError } from '../src/shared/errors/compute';
 import { RenderError } from '../src/shared/errors/render';
 import { AutoColor } from './render/autocolor';
 import { CpuRenderer, type OrtModule } from './render/cpu';
 import { GpuRenderer, requestRenderDevice } from './render/gpu';
-import { checkImage, downscale, type RgbaImage } from './render/image';
+import { checkImage, type RgbaImage } from './render/image';
 import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
+import { renderStages, type StageRunners } from './render/pipeline';
+import { CpuScaler } from './render/scale';
 import { probeAdapter, probeDevice, describeAdapter } from './shared/probe';
 
 export interface RenderRequest {
@@ -23,8 +28,19 @@ export interface RenderRequest {
   jobId?: string;
   image: RgbaImage;
   stack: EffectStack;
-  /** Render smaller than the image (previews); spatial params scale with it. */
+  /**
+   * The result's size, when smaller than the full render (previews); spatial params scale with
+   * it. Scalers are skipped when `size` is no larger than the image (see `preview`).
+   */
   size?: { width: number; height: number };
+  /**
+   * `image` is a copy of the work at `sourceScale` (≤ 1) for a preview in a `box` (device px):
+   * spatial params scale with it, and a scaler runs only when `image` is the work itself and its
+   * whole output fits the box (its pixels show 1:1). Otherwise the preview skips the scaler: the
+   * upscaler is trained so that its output area-downscaled is its input, so at screen size the
+   * result looks like its input, and every slider stays as fast as without it.
+   */
+  preview?: { sourceScale: number; box: { width: number; height: number } };
   backend?: BackendPreference;
   /** Pixels per tile crop (tests force tiling with a small budget). */
   budget?: number;
@@ -49,6 +65,10 @@ export interface NeuralEffectInfo {
   effectId: string;
   modelId: string;
   name: string;
+  /** Halo in input pixels. */
+  reach: number;
+  /** Output size ÷ input size (2: Upscale 2×). */
+  scale: number;
 }
 
 let ortPromise: Promise<OrtModule> | undefined;
@@ -93,6 +113,8 @@ const loadModel = async (modelId: string) => {
 
 let cpu: CpuRenderer | undefined;
 const getCpu = async () => (cpu ??= new CpuRenderer(await getOrt(), loadModel));
+let cpuScaler: CpuScaler | undefined;
+const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getOrt(), loadModel));
 
 let gpu: Promise<{ renderer: GpuRenderer; adapter: string } | null> | undefined;
 let pendingLoss: number | undefined;
@@ -129,6 +151,8 @@ const api = {
       effectId: s.def.id,
       modelId: s.def.modelId,
       name: s.def.name,
+      reach: s.def.reach,
+      scale: s.def.scale,
     }));
   },
 
@@ -146,8 +170,14 @@ const api = {
   },
 
   /** Adds a model by its bytes (tests, and models the person imports). */
-  registerModel(model: { modelId: string; name: string; bytes: Uint8Array; reach?: number }) {
-    const def = neuralEffect(model.modelId, model.name, model.reach);
+  registerModel(model: {
+    modelId: string;
+    name: string;
+    bytes: Uint8Array;
+    reach?: number;
+    scale?: number;
+  }) {
+    const def = neuralEffect(model.modelId, model.name, model.reach, model.scale);
     sources.set(def.id, { def, bytes: model.bytes });
     return def.id;
   },
@@ -158,10 +188,14 @@ const api = {
    */
   async prepare(stack: EffectStack, backend: BackendPreference = 'auto'): Promise<void> {
     await loadManifest();
-    const layout = layoutStack(stack, { neural: neuralDefs() });
+    const { stages } = planStages(stack, { neural: neuralDefs() });
     const target = await pickBackend(backend);
-    if (target === 'wasm') await (await getCpu()).session(layout);
-    else await (await getGpu())!.renderer.prepare(layout);
+    for (const stage of stages) {
+      if (stage.kind === 'scale') {
+        if (target === 'wasm') await (await getCpuScaler()).session(stage);
+      } else if (target === 'wasm') await (await getCpu()).session(stage.layout);
+      else await (await getGpu())!.renderer.prepare(stage.layout);
+    }
   },
 
   /**
@@ -176,49 +210,58 @@ const api = {
     const t0 = performance.now();
     checkImage(request.image);
     await loadManifest();
-    const target = request.size
-      ? downscale(request.image, request.size.width, request.size.height)
-      : request.image;
-    const scale = target.width / request.image.width;
-    const layout = layoutStack(request.stack, { neural: neuralDefs(), scale });
     const backend = await pickBackend(request.backend ?? 'auto');
-    const hooks = {
-      ...(request.budget ? { budget: request.budget } : {}),
-      onTile: async (done: number, total: number) => {
-        // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
-        onProgress?.({ done, total });
-      },
-    };
-    let out: { data: Uint8Array; tiles: number };
     let adapter: string | null = null;
+    let g: { renderer: GpuRenderer; adapter: string } | null = null;
     if (backend === 'webgpu') {
-      const g = (await getGpu())!;
+      g = (await getGpu())!;
       adapter = g.adapter;
       if (pendingLoss !== undefined) {
         g.renderer.loseDeviceAfter(pendingLoss);
         pendingLoss = undefined;
       }
-      try {
-        out = await g.renderer.render(target, layout, hooks);
-      } catch (error) {
-        if (g.renderer.lost) gpu = undefined;
-        throw error;
-      }
-    } else {
-      out = await (await getCpu()).render(target, layout, hooks);
     }
+    const gpuRenderer = g?.renderer;
+    const runners: StageRunners = gpuRenderer
+      ? {
+          effects: (image, layout, hooks) => gpuRenderer.render(image, layout, hooks),
+          scale: (image, stage, hooks) => gpuRenderer.renderScaled(image, stage, hooks),
+        }
+      : {
+          effects: async (image, layout, hooks) => (await getCpu()).render(image, layout, hooks),
+          scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
+        };
+    let image: RgbaImage;
+    let tiles: number;
+    try {
+      ({ image, tiles } = await renderStages(
+        request,
+        neuralDefs(),
+        runners,
+        async (done, total) => {
+          // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
+          onProgress?.({ done, total });
+        },
+      ));
+    } catch (error) {
+      if (gpuRenderer?.lost) gpu = undefined;
+      throw error;
+    }
+    const data = image.data as Uint8Array;
     const result: RenderResult = {
-      width: target.width,
-      height: target.height,
-      data: out.data,
+      width: image.width,
+      height: image.height,
+      data,
       backend,
       adapter,
       ms: performance.now() - t0,
-      tiles: out.tiles,
+      tiles,
     };
-    return transfer(result, [out.data.buffer]);
+    // A render that changed nothing may hand back the caller's own buffer: send a copy then.
+    if (data.buffer === request.image.data.buffer) result.data = data.slice();
+    return transfer(result, [result.data.buffer]);
   },
 
   /** Stops the render `jobId` after its current tile. */
@@ -235,6 +278,8 @@ const api = {
   async dispose(): Promise<void> {
     await cpu?.dispose();
     cpu = undefined;
+    await cpuScaler?.dispose();
+    cpuScaler = undefined;
     const g = await gpu;
     await g?.renderer.dispose();
     g?.renderer.device.destroy();

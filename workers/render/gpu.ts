@@ -17,9 +17,11 @@ import {
   type GpuStep,
   uniformLayout,
 } from '../../src/shared/effects/wgsl';
+import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
-import { cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
+import { cropImage, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
 import type { TileHooks } from './cpu';
+import { GPU_SCALE_BUDGET, SCALE_UNPACK, scalePackShader } from './scale';
 
 type OrtModule = typeof Ort;
 
@@ -252,6 +254,138 @@ export class GpuRenderer {
       this.#check();
     }
     return { data: out ?? single!, tiles: tiles.length };
+  }
+
+  /** Input pixels per scaler tile: its output tile's planar floats must fit one binding. */
+  scaleBudget(factor: number): number {
+    const l = this.device.limits;
+    const perBinding =
+      Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize) / (12 * factor ** 2);
+    return Math.max(64 * 64, Math.min(perBinding, GPU_SCALE_BUDGET));
+  }
+
+  /**
+   * Runs a scaler (e.g. Upscale 2×) over `image`, tile by tile: each crop is unpacked to planar
+   * floats on the GPU, run through ORT's WebGPU session on this device (the output stays a GPU
+   * buffer), packed back to RGBA8 at `factor`× its size and read back once.
+   * @throws RenderError `gpu-device-lost`, `gpu-failed`; whatever `hooks.onTile` throws.
+   */
+  async renderScaled(
+    image: RgbaImage,
+    stage: ScaleStage,
+    hooks: TileHooks = {},
+  ): Promise<{ data: Uint8Array; tiles: number; width: number; height: number }> {
+    this.#check();
+    const f = stage.factor;
+    const width = image.width * f;
+    const height = image.height * f;
+    const tiles = planTiles(
+      image.width,
+      image.height,
+      stage.reach,
+      hooks.budget ?? this.scaleBudget(f),
+    );
+    const [unpack, pack] = await Promise.all([
+      this.#pipeline(SCALE_UNPACK),
+      this.#pipeline(scalePackShader(f)),
+    ]);
+    const session = await this.#session(stage.def.modelId);
+    const ort = await this.#ort!();
+    this.#check();
+    const d = this.device;
+    const maxCrop = Math.max(...tiles.map((t) => t.crop.w * t.crop.h));
+    const make = (size: number, usage: number) =>
+      d.createBuffer({ size: Math.max(16, size), usage });
+    const packedIn = make(maxCrop * 4, STORAGE | COPY_DST);
+    const planar = make(maxCrop * 12, STORAGE | COPY_SRC | COPY_DST);
+    const params = make(16, STORAGE | COPY_DST);
+    const packedOut = make(maxCrop * f * f * 4, STORAGE | COPY_SRC);
+    const staging = make(maxCrop * f * f * 4, GPUBufferUsage.MAP_READ | COPY_DST);
+    const dispatch = (
+      encoder: GPUCommandEncoder,
+      pipeline: GPUComputePipeline,
+      bindings: Record<number, GPUBuffer>,
+      w: number,
+      h: number,
+    ) => {
+      const entries = Object.entries(bindings).map(([binding, buffer]) => ({
+        binding: Number(binding),
+        resource: { buffer },
+      }));
+      const group = d.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(Math.ceil(w / 8), Math.ceil(h / 8));
+      pass.end();
+    };
+    const out = new Uint8Array(width * height * 4);
+    try {
+      for (let i = 0; i < tiles.length; i++) {
+        const tile = tiles[i]!;
+        const { crop } = tile;
+        const n = crop.w * crop.h * f * f;
+        d.queue.writeBuffer(params, 0, new Float32Array([crop.w, crop.h, 0, 0]));
+        const input = cropImage(image, crop);
+        d.queue.writeBuffer(packedIn, 0, input.buffer, input.byteOffset, crop.w * crop.h * 4);
+        let encoder = d.createCommandEncoder();
+        dispatch(encoder, unpack, { 0: packedIn, 1: planar, 2: params }, crop.w, crop.h);
+        d.queue.submit([encoder.finish()]);
+        let net: Ort.Tensor;
+        try {
+          const feed = ort.Tensor.fromGpuBuffer(planar, {
+            dataType: 'float32',
+            dims: [1, 3, crop.h, crop.w],
+          });
+          const result = await session.run({ [session.inputNames[0]!]: feed });
+          net = result[session.outputNames[0]!]!;
+        } catch (cause) {
+          this.#check();
+          throw new RenderError(
+            'gpu-failed',
+            `${stage.def.name} failed on the GPU: ${String(cause)}`,
+            { cause },
+          );
+        }
+        try {
+          encoder = d.createCommandEncoder();
+          const netBuffer = net.gpuBuffer as GPUBuffer;
+          dispatch(
+            encoder,
+            pack,
+            { 0: packedIn, 3: netBuffer, 1: packedOut, 2: params },
+            crop.w * f,
+            crop.h * f,
+          );
+          encoder.copyBufferToBuffer(packedOut, 0, staging, 0, n * 4);
+          d.queue.submit([encoder.finish()]);
+          await staging.mapAsync(GPUMapMode.READ, 0, n * 4);
+        } catch (cause) {
+          this.#check();
+          throw new RenderError(
+            'gpu-failed',
+            `Reading the scaled tile back failed: ${String(cause)}`,
+            {
+              cause,
+            },
+          );
+        } finally {
+          net.dispose();
+        }
+        const pixels = new Uint8Array(staging.getMappedRange(0, n * 4).slice(0));
+        staging.unmap();
+        pasteTile(out, width, scaleTile(tile, f), pixels);
+        if (this.#loseAfterTiles !== undefined && i + 1 >= this.#loseAfterTiles) {
+          this.#loseAfterTiles = undefined;
+          this.device.destroy();
+        }
+        await hooks.onTile?.(i + 1, tiles.length);
+        this.#check();
+      }
+    } finally {
+      for (const b of [packedIn, planar, params, packedOut, staging]) b.destroy();
+    }
+    return { data: out, tiles: tiles.length, width, height };
   }
 
   async #buildPipelines(steps: Step[]): Promise<GPUComputePipeline[][]> {

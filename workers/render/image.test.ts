@@ -1,8 +1,39 @@
 /** Tiling plans cover every pixel once, with halos inside the image. */
 import { describe, expect, it } from 'vitest';
-import { checkImage, cropImage, downscale, pasteTile, planTiles } from './image';
+import { checkImage, cropImage, downscale, pasteTile, planTiles, scaleTile } from './image';
 
 describe('tiles', () => {
+  it.each([
+    [61, 45, 6, 28 * 28, 2],
+    [100, 37, 5, 40 * 40, 3],
+  ])(
+    'a scaler %i×%i halo %i budget %i ×%i: output cores cover the output once, inside 2× crops',
+    (w, h, halo, budget, f) => {
+      const tiles = planTiles(w, h, halo, budget);
+      expect(tiles.length).toBeGreaterThan(1);
+      const count = new Uint8Array(w * f * h * f);
+      for (const tile of tiles) {
+        const { core, crop } = scaleTile(tile, f);
+        // The output crop is the input crop × f (what the network returns for it).
+        expect(crop).toEqual({
+          x: tile.crop.x * f,
+          y: tile.crop.y * f,
+          w: tile.crop.w * f,
+          h: tile.crop.h * f,
+        });
+        // Each kept output pixel's input neighbourhood (halo input px) lies inside the crop,
+        // unless the crop is clipped by the image's edge.
+        if (tile.crop.x > 0) expect(core.x - crop.x).toBe(halo * f);
+        if (tile.crop.x + tile.crop.w < w)
+          expect(crop.x + crop.w - (core.x + core.w)).toBe(halo * f);
+        for (let y = core.y; y < core.y + core.h; y++) {
+          for (let x = core.x; x < core.x + core.w; x++) count[y * w * f + x]! += 1;
+        }
+      }
+      expect(count.every((c) => c === 1)).toBe(true);
+    },
+  );
+
   it.each([
     [100, 80, 0, 50 * 50],
     [257, 131, 9, 64 * 64],

@@ -2,7 +2,8 @@
  * Plain RGBA8 images and the tiling plan: an image above the pixel budget renders in tiles whose
  * crops overlap by the stack's reach (the halo), so every kept pixel saw its whole neighbourhood
  * and seams are invisible. Tiles are cut in global coordinates; effects that depend on position
- * (vignette, grain, pixelate) receive the tile's origin and the image's size.
+ * (vignette, grain, pixelate) receive the tile's origin and the image's size. A scaler's tiles are
+ * planned on its input (halo in input pixels) and mapped to output tiles by `scaleTile`.
  */
 import { RenderError } from '../../src/shared/errors/render';
 
@@ -70,6 +71,21 @@ export function planTiles(width: number, height: number, halo: number, budget: n
     }
   }
   return tiles;
+}
+
+/**
+ * The output tile of a scaler (an upscale `factor`× ) for an input tile: the core and the crop
+ * scaled, so `pasteTile(out, width × factor, scaleTile(t, f), network(crop))` keeps the output
+ * pixels whose input neighbourhood (`halo` input px) was whole.
+ */
+export function scaleTile(tile: Tile, factor: number): Tile {
+  const s = (r: Rect): Rect => ({
+    x: r.x * factor,
+    y: r.y * factor,
+    w: r.w * factor,
+    h: r.h * factor,
+  });
+  return { core: s(tile.core), crop: s(tile.crop) };
 }
 
 /** Copies `rect` out of `image` into a new tightly packed buffer. */

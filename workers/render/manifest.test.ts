@@ -12,18 +12,21 @@ const MODELS = join(import.meta.dirname, '../../models');
 const manifestPath = join(MODELS, 'manifest.json');
 
 describe('neural effects from models/manifest.json', () => {
-  it('keeps same-size image-to-image models and skips the rest', () => {
+  it('keeps image-to-image models (same size or an integer upscale) and skips the rest', () => {
     const sources = neuralModelsFrom({
       models: [
         { id: 'a', kind: 'image-to-image', files: [{ path: 'a/model.onnx' }], tileOverlap: 7 },
         { id: 'b', kind: 'image-to-image', scale: 2, files: [{ path: 'b/model.onnx' }] },
         { id: 'c', kind: 'image-to-gains', files: [{ path: 'c/model.onnx' }] },
         { id: 'd', kind: 'image-to-image', files: [{ path: 'd/readme.txt' }] },
+        { id: 'e', kind: 'image-to-image', scale: 1.5, files: [{ path: 'e/model.onnx' }] },
       ],
     });
-    expect(sources.map((s) => [s.def.id, s.url, s.def.reach])).toEqual([
-      ['neural:a', '/models/a/model.onnx', 7],
+    expect(sources.map((s) => [s.def.id, s.url, s.def.reach, s.def.scale])).toEqual([
+      ['neural:a', '/models/a/model.onnx', 7, 1],
+      ['neural:b', '/models/b/model.onnx', 8, 2],
     ]);
+    expect(sources[1]!.def.params).toEqual([]);
   });
 
   it.runIf(existsSync(manifestPath))(
@@ -43,7 +46,11 @@ describe('neural effects from models/manifest.json', () => {
       const h = 18;
       const data = new Uint8Array(w * h * 4);
       for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 251;
-      for (const s of sources) {
+      // Same-size models inline into a compiled stack; scalers run as their own stage (scale.test.ts).
+      expect(sources.filter((s) => s.def.scale !== 1).map((s) => s.def.modelId)).toContain(
+        'upscale2x',
+      );
+      for (const s of sources.filter((x) => x.def.scale === 1)) {
         const stack = { effects: [layer(s.def.id), layer('contrast', { amount: 0.1 })] };
         const out = await renderer.render(
           { width: w, height: h, data },

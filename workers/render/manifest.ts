@@ -19,7 +19,7 @@ export interface ManifestModel {
   files: ManifestFile[];
   /** How far tiles must overlap (the receptive field's half-width, px): the tile halo. */
   tileOverlap?: number;
-  /** Output size ÷ input size; only 1 (same-size) models are stack effects. */
+  /** Output size ÷ input size: 1 (same size, e.g. denoise) or an integer 2–4 (an upscaler). */
   scale?: number;
 }
 
@@ -32,8 +32,9 @@ export interface NeuralModelSource {
 }
 
 /**
- * Parses a manifest; keeps same-size `image-to-image` models with an .onnx file (an upscaler,
- * `scale: 2`, changes the image size and is not a stack effect).
+ * Parses a manifest; keeps `image-to-image` models with an .onnx file whose `scale` is 1 (same
+ * size) or an integer 2–4 (an upscaler: a stack effect that changes the image size, see
+ * src/shared/effects/stages.ts). Its `tileOverlap` is the tile halo, in input pixels.
  */
 export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralModelSource[] {
   const models = (manifest as { models?: unknown })?.models;
@@ -41,7 +42,8 @@ export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralMo
   const out: NeuralModelSource[] = [];
   for (const m of models as ManifestModel[]) {
     if (!m || m.kind !== 'image-to-image' || typeof m.id !== 'string') continue;
-    if (m.scale !== undefined && m.scale !== 1) continue;
+    const scale = m.scale ?? 1;
+    if (!Number.isInteger(scale) || scale < 1 || scale > 4) continue;
     const file = (m.files ?? []).find(
       (f) => typeof f?.path === 'string' && f.path.endsWith('.onnx'),
     );
@@ -51,6 +53,7 @@ export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralMo
         m.id,
         m.name ?? m.id,
         typeof m.tileOverlap === 'number' ? m.tileOverlap : 8,
+        scale,
       ),
       url: base + file.path.replace(/^\.?\/?(models\/)?/, ''),
       file,

@@ -45,6 +45,11 @@ export interface RenderOptions {
   stack: EffectStack;
   /** Render at this smaller size (previews). */
   size?: { width: number; height: number };
+  /**
+   * `image` is the work at `sourceScale` for a preview in `box` (device px): the worker scales
+   * spatial params and decides whether an upscale runs (see RenderRequest.preview).
+   */
+  preview?: { sourceScale: number; box: { width: number; height: number } };
   signal?: AbortSignal;
   onProgress?: (progress: RenderProgress) => void;
   /** Defaults to `auto` (WebGPU when there is an adapter). */
@@ -65,6 +70,8 @@ export interface ModelRegistration {
   name: string;
   bytes: Uint8Array;
   reach?: number;
+  /** Output size ÷ input size (2 for a 2× upscaler). */
+  scale?: number;
 }
 const registered: ModelRegistration[] = [];
 const syncedStart = new WeakMap<WorkerClient<RenderApi>, number>();
@@ -89,6 +96,7 @@ async function runOn(
     stack: options.stack,
     backend,
     ...(options.size ? { size: options.size } : {}),
+    ...(options.preview ? { preview: options.preview } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
   };
   const progress = options.onProgress ? proxy(options.onProgress) : undefined;
@@ -121,9 +129,11 @@ async function runOn(
 }
 
 /**
- * Renders an image through a stack.
+ * Renders an image through a stack. The result's size is the image's times the stack's scale
+ * (Upscale 2× doubles it), or the preview's.
  * @throws RenderError (`unknown-effect`, `invalid-param`, `invalid-image`, `model-unavailable`,
- *   `cpu-failed`), ComputeError from the worker plumbing, AbortError when `signal` aborts.
+ *   `cpu-failed`, `too-large` when the output would exceed the render budget), ComputeError from
+ *   the worker plumbing, AbortError when `signal` aborts.
  */
 export async function render(options: RenderOptions): Promise<RenderOutcome> {
   const backend = options.backend ?? 'auto';

@@ -42,7 +42,7 @@ import { toasts } from './toasts.svelte';
 import type { EffectStack, StackEffect } from '../../shared/effects/types';
 import { isAbortError } from '../../shared/errors/base';
 import { RenderRoomError } from '../../shared/errors/render-room';
-import { fitSize, scaleSpatial, STARTING } from '../../shared/render-room/catalogue';
+import { fitSize, STARTING } from '../../shared/render-room/catalogue';
 import {
   fitLook,
   lookLayers,
@@ -62,7 +62,9 @@ import {
 import { decodeImage, saveFile, toRgba, type Rgba } from '../components/render/image-io';
 import {
   lookCopy,
+  neuralDefsOf,
   newLayerId,
+  outputSizeOf,
   renderWorkFull,
   versionStack,
 } from '../components/render/render-work';
@@ -116,6 +118,10 @@ class RenderRoomState {
   loading = $state(false);
 
   stack = $derived(this.editor.stack);
+  /** Installed neural effects as definitions (Upscale 2× carries its scale). */
+  neuralDefs = $derived(neuralDefsOf(this.neural));
+  /** What "Render full size" makes: the work's size times the stack's scale; null without a work. */
+  output = $derived(this.work ? outputSizeOf(this.work, this.editor.stack, this.neuralDefs) : null);
   canUndo = $derived(canUndo(this.editor));
   canRedo = $derived(canRedo(this.editor));
 
@@ -345,9 +351,12 @@ class RenderRoomState {
         const controller = new AbortController();
         this.#inflight = { controller, stack };
         try {
+          // The worker scales spatial params to the preview and previews an upscale at screen
+          // size (without the network) unless its 2× output fits the preview box.
           const outcome = await render({
             image: source,
-            stack: scaleSpatial(stack, this.#scale),
+            stack,
+            preview: { sourceScale: this.#scale, box: this.#viewport },
             signal: controller.signal,
             backend: settings.backend,
           });

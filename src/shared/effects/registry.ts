@@ -2,7 +2,10 @@
  * The effect registry: looks effects up by id, resolves a layer's params (defaults, clamping)
  * and turns a stack into a *layout* — the enabled effects with their uniforms, a structure key
  * (equal keys ⇒ the same compiled ONNX model and WGSL shaders; only uniforms differ) and the
- * stack's reach (the tile halo).
+ * stack's reach (the tile halo). Effects that change the image's size (a 2× upscaler) split a stack
+ * into *stages* (`planStages`): the effects before run at the input size, the scaler maps each
+ * input tile (plus its halo, in input pixels) to an output tile `scale` times larger, and the
+ * effects after run at the new size.
  */
 import { RenderError } from '../errors/render';
 import { CLASSIC_EFFECTS, type ClassicEffectDef } from './defs';
@@ -12,8 +15,10 @@ import type { EffectDefBase, EffectStack, ResolvedParams, StackEffect } from './
 export interface NeuralEffectDef extends EffectDefBase {
   kind: 'neural';
   modelId: string;
-  /** Halo in pixels the network needs to make tiles seamless (its receptive field). */
+  /** Halo in pixels the network needs to make tiles seamless (its receptive field), in its input pixels. */
   reach: number;
+  /** Output size ÷ input size (1: same size, e.g. denoise; 2: a 2× upscaler). */
+  scale: number;
 }
 
 export type EffectDef = ClassicEffectDef | NeuralEffectDef;
@@ -25,7 +30,11 @@ export function neuralEffectId(modelId: string): string {
   return NEURAL_PREFIX + modelId;
 }
 
-export function neuralEffect(modelId: string, name: string, reach = 8): NeuralEffectDef {
+/**
+ * A network as an effect. Same-size networks get a Strength (a mix with the input); a scaler
+ * (`scale` > 1) has no params: its output has other dimensions than its input, nothing to mix.
+ */
+export function neuralEffect(modelId: string, name: string, reach = 8, scale = 1): NeuralEffectDef {
   return {
     id: neuralEffectId(modelId),
     name,
@@ -33,17 +42,21 @@ export function neuralEffect(modelId: string, name: string, reach = 8): NeuralEf
     space: 'srgb',
     modelId,
     reach,
-    params: [
-      {
-        type: 'number',
-        key: 'strength',
-        label: 'Strength',
-        min: 0,
-        max: 1,
-        default: 1,
-        step: 0.01,
-      },
-    ],
+    scale,
+    params:
+      scale !== 1
+        ? []
+        : [
+            {
+              type: 'number',
+              key: 'strength',
+              label: 'Strength',
+              min: 0,
+              max: 1,
+              default: 1,
+              step: 0.01,
+            },
+          ],
   };
 }
 
@@ -124,7 +137,8 @@ export interface StackLayout {
 }
 
 function uniformsOf(def: EffectDef, params: ResolvedParams): number[] {
-  return def.kind === 'neural' ? [params.strength as number] : def.uniforms(params);
+  if (def.kind === 'neural') return def.scale === 1 ? [params.strength as number] : [];
+  return def.uniforms(params);
 }
 
 /**

@@ -15,7 +15,9 @@ export type RenderErrorCode =
   /** WebGPU failed otherwise (shader, pipeline, buffer, ORT WebGPU session). */
   | 'gpu-failed'
   /** The CPU (ORT WASM) path failed. */
-  | 'cpu-failed';
+  | 'cpu-failed'
+  /** The render's output (e.g. after an upscale) would exceed what this device can hold. */
+  | 'too-large';
 
 export class RenderError extends BaseError<RenderErrorCode> {
   override name = 'RenderError' as const;

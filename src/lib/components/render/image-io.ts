@@ -104,3 +104,27 @@ export function paint(canvas: HTMLCanvasElement, image: Rgba): void {
       : new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
   ctx.putImageData(data, 0, 0);
 }
+
+/**
+ * Paints `image` stretched to `width`×`height` (smoothly): the "before" of a compare when the
+ * stack changed the size (Upscale 2×), so before and after fill the same canvas.
+ */
+export function paintScaled(
+  canvas: HTMLCanvasElement,
+  image: Rgba,
+  width: number,
+  height: number,
+): void {
+  if (image.width === width && image.height === height) {
+    paint(canvas, image);
+    return;
+  }
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.clearRect(0, 0, width, height);
+  ctx.drawImage(canvasOf(image), 0, 0, width, height);
+}

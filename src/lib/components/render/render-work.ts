@@ -2,13 +2,21 @@
  * Rendering a work at full size into a new version (shared by the Render room and batches), the
  * engine/model version record kept with it, and small helpers of the room's plumbing.
  */
-import { render, type RenderOutcome } from '../../compute/render-client';
+import {
+  neuralEffects,
+  render,
+  type NeuralEffectInfo,
+  type RenderOutcome,
+} from '../../compute/render-client';
 import { db } from '../../db/instance';
 import type { Version, Work } from '../../db/schema';
 import { addVersion, getOriginalBlob } from '../../db/works';
 import { track } from '../../db/events';
 import { settings } from '../../state/settings.svelte';
+import { neuralEffect, type NeuralEffectDef } from '../../../shared/effects/registry';
+import { checkOutputSize, stackFactor } from '../../../shared/effects/stages';
 import type { EffectStack } from '../../../shared/effects/types';
+import { hasCode } from '../../../shared/errors/base';
 import { fitSize } from '../../../shared/render-room/catalogue';
 import { parseStack } from '../../../shared/render-room/stack-edit';
 import { decodeImage, encodePng, thumbnail, toRgba, type Rgba } from './image-io';
@@ -20,6 +28,42 @@ const LOOK_SIDE = 256;
 
 let nextLayer = 0;
 export const newLayerId = (): string => `l${Date.now().toString(36)}${(nextLayer++).toString(36)}`;
+
+/** The worker's neural effects as definitions (their reach and scale included). */
+export function neuralDefsOf(infos: readonly NeuralEffectInfo[]): Map<string, NeuralEffectDef> {
+  return new Map(
+    infos.map((n) => [n.effectId, neuralEffect(n.modelId, n.name, n.reach, n.scale ?? 1)]),
+  );
+}
+
+export interface OutputSize {
+  width: number;
+  height: number;
+  /** Output ÷ original (2 with one Upscale 2×). */
+  factor: number;
+  /** Why a full render would be refused (too many pixels), or null. */
+  refusal: string | null;
+}
+
+/** What a full render of `stack` over a `width`×`height` work produces, and whether it may. */
+export function outputSizeOf(
+  size: { width: number; height: number },
+  stack: EffectStack,
+  neural: ReadonlyMap<string, NeuralEffectDef>,
+): OutputSize {
+  const factor = stackFactor(stack, neural);
+  const width = size.width * factor;
+  const height = size.height * factor;
+  try {
+    checkOutputSize(size.width, size.height, factor);
+    return { width, height, factor, refusal: null };
+  } catch (error) {
+    if (hasCode(error) && error.code === 'too-large') {
+      return { width, height, factor, refusal: error.message };
+    }
+    throw error;
+  }
+}
 
 /** The stored stack of a version, or null when it has none the room can read. */
 export function versionStack(version: Version): EffectStack | null {
@@ -57,7 +101,12 @@ async function modelsOf(stack: EffectStack): Promise<string> {
   return ids.map((id) => `${id}@${tags.get(id) ?? 'registered'}`).join(',');
 }
 
-/** Renders `stack` over a work's original at full size: shared by the room and batches. */
+/**
+ * Renders `stack` over a work's original at full size (times the stack's scale: Upscale 2×
+ * doubles it) into a new version: shared by the room and batches.
+ * @throws RenderError `too-large` before any work when the output exceeds the render budget;
+ *   whatever the render throws. Nothing is written unless the whole version is.
+ */
 export async function renderWorkFull(options: {
   work: Work;
   stack: EffectStack;
@@ -66,6 +115,9 @@ export async function renderWorkFull(options: {
   label?: string;
 }): Promise<{ version: Version; outcome: RenderOutcome }> {
   const { work, stack, signal } = options;
+  // Refuse an upscale past the render budget before decoding anything (the worker checks too).
+  const neural = neuralDefsOf(await neuralEffects().catch(() => []));
+  checkOutputSize(work.width, work.height, stackFactor(stack, neural));
   const image = await decodeImage(await getOriginalBlob(db, work.id));
   signal?.throwIfAborted();
   const outcome = await render({
