@@ -49,9 +49,12 @@ export function levelsTable(): number[] {
   return Array.from({ length: 256 }, (_, v) => Math.sqrt(srgbToLinear(v / 255)));
 }
 
-/** [1, FINE + 1]: linear→sRGB of s² at the midpoints of ⌊s·FINE⌋'s cells, as floats or bytes. */
-export function encodeTable(bytes: boolean): number[] {
-  return Array.from({ length: FINE + 1 }, (_, j) => {
+/**
+ * linear→sRGB of s² at the midpoints of ⌊s·FINE⌋'s cells, as floats or bytes; `length` > FINE + 1
+ * covers s up to (length − 1)/FINE (clipped to 1), so a last gain needs no clamp before the lookup.
+ */
+export function encodeTable(bytes: boolean, length = FINE + 1): number[] {
+  return Array.from({ length }, (_, j) => {
     const v = linearToSrgb(Math.min(1, ((j + 0.5) / FINE) ** 2));
     return bytes ? Math.round(v * 255) : v;
   });
@@ -276,9 +279,9 @@ export function compileStack(
   const inputs = entries.map((entry, k) =>
     g.input(uniformInputName(k), DT.float, [entry.uniforms.length]),
   );
-  const gainOf = (k: number) => {
+  const pointDef = (k: number) => {
     const def = entries[k]!.def;
-    return def.kind === 'point' ? def.gain : undefined;
+    return def.kind === 'point' ? def : undefined;
   };
 
   /**
@@ -292,13 +295,19 @@ export function compileStack(
       x === planar
         ? lookup(g, g.f32(levelsTable(), [1, 256]), g.op('Cast', [x], { to: { i: DT.int32 } }))
         : lookup(g, g.f32(decodeTable(), [1, FINE + 1]), index(g, x, FINE));
+    // Entries of the encode table: s·FINE up to √(last gain's max)·FINE needs no clamp.
+    let length = FINE + 1;
     for (let j = k; j <= end; j++) {
       const ctx = makeCtx(shared, inputs[j]!);
-      const gain = gainOf(j);
+      const def = pointDef(j);
       const final = j === end;
-      if (gain) {
-        const root = g.op('Sqrt', [gain(ctx, final ? FINE * FINE : 1)]);
-        s = g.op('Min', [g.op('Mul', [s, root]), g.f32(final ? FINE : 1)]);
+      if (def?.gain) {
+        // Relu: a gain of 0 may round to −0.0000001, whose root would be NaN (a wild index).
+        const root = g.op('Sqrt', [g.op('Relu', [def.gain(ctx, final ? FINE * FINE : 1)])]);
+        s = g.op('Mul', [s, root]);
+        if (final && def.maxGain !== undefined)
+          length = Math.ceil(Math.sqrt(def.maxGain) * FINE) + 2;
+        else s = g.op('Min', [s, g.f32(final ? FINE : 1)]);
       } else {
         const l = applyEntry(shared, entries[j]!, inputs[j]!, g.op('Mul', [s, s]), models);
         s = g.op('Sqrt', [l]);
@@ -307,8 +316,8 @@ export function compileStack(
     }
     const bytes = end === last;
     const table = bytes
-      ? g.u8(encodeTable(true), [1, FINE + 1])
-      : g.f32(encodeTable(false), [1, FINE + 1]);
+      ? g.u8(encodeTable(true, length), [1, length])
+      : g.f32(encodeTable(false, length), [1, length]);
     return { x: lookup(g, table, g.op('Cast', [s], { to: { i: DT.int32 } })), bytes };
   };
 

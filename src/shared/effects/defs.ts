@@ -66,6 +66,8 @@ export interface PointEffectDef extends EffectDefBase {
    * CPU path then works on √linear (√(l·g) = √l·√g), between two fine tables (compile-onnx).
    */
   gain?(ctx: OnnxCtx, scale: number): string;
+  /** The largest gain the params allow (sizes the CPU path's encode table; no clamp needed). */
+  maxGain?: number;
 }
 
 export interface GpuPass {
@@ -91,9 +93,13 @@ export type ClassicEffectDef = PointEffectDef | AreaEffectDef;
 const num = (p: ResolvedParams, key: string): number => p[key] as number;
 const LUMA = [0.2126, 0.7152, 0.0722];
 
-/** Blur radii come in buckets so that most slider moves keep the same model and shader. */
+/**
+ * Blur radii come in buckets so that most slider moves keep the same model and shader. Every
+ * radius up to 12 is its own bucket: there a bucket's unused taps cost most (σ = 3 needs 9: 19
+ * taps, not 21 — the CPU path's convolutions are ~40% of a blurred stack).
+ */
 const RADIUS_BUCKETS = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96,
 ];
 
 /** The radius (in pixels) a Gaussian of `sigma` is computed over, rounded up to a bucket. */
@@ -137,6 +143,7 @@ export const exposure: PointEffectDef = {
   wgsl: 'c = c * U(0);',
   onnx: (ctx, x) => ctx.g.op('Mul', [x, ctx.scalar(0)]),
   gain: ({ g, scalar }, scale) => g.op('Mul', [scalar(0), g.f32(scale)]),
+  maxGain: 2 ** 4,
 };
 
 export const contrast: PointEffectDef = {
@@ -215,6 +222,7 @@ export const temperature: PointEffectDef = {
   wgsl: 'c = c * vec3f(U(0), U(1), U(2));',
   onnx: ({ g, vec3 }, x) => g.op('Mul', [x, vec3(0)]),
   gain: ({ g, vec3 }, scale) => g.op('Mul', [vec3(0), g.f32(scale)]),
+  maxGain: 2 ** 0.3,
 };
 
 export const curve: PointEffectDef = {
@@ -279,6 +287,7 @@ let t = clamp((d - U(1)) / U(2), 0.0, 1.0);
 c = c * (1.0 - U(0) * (t * t * (3.0 - 2.0 * t)));`,
   onnx: (ctx, x) => ctx.g.op('Mul', [x, vignetteGain(ctx, 1)]),
   gain: vignetteGain,
+  maxGain: 2,
 };
 
 /**
