@@ -16,6 +16,8 @@ import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from '../../workers/render/cpu';
 import { neuralModelsFrom } from '../../workers/render/manifest';
 import { downscale, type RgbaImage } from '../../workers/render/image';
+import { renderStages } from '../../workers/render/pipeline';
+import { CpuScaler } from '../../workers/render/scale';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
@@ -40,7 +42,39 @@ const NEURAL = new Map([
   ['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)],
   ...shipped.map((s) => [s.def.id, s.def] as const),
 ]);
-afterAll(() => reference.dispose());
+const referenceScaler = new CpuScaler(ort, async (id) => {
+  const source = shipped.find((s) => s.def.modelId === id)!;
+  return new Uint8Array(readFileSync(join(MODELS, source.file!.path)));
+});
+afterAll(async () => {
+  await reference.dispose();
+  await referenceScaler.dispose();
+});
+const upscaleSource = shipped.find((s) => s.def.modelId === 'upscale2x');
+/** The shipped upscaler, when its file matches the manifest (it may be mid-retraining). */
+const hasUpscale =
+  !!upscaleSource &&
+  createHash('sha256')
+    .update(readFileSync(join(MODELS, upscaleSource.file!.path)))
+    .digest('hex') === upscaleSource.file!.sha256;
+/** Effects before, the upscale, effects after (at 2×). */
+const UPSCALE_STACK: EffectStack = {
+  effects: [
+    layer('contrast', { amount: 0.3 }),
+    layer('neural:upscale2x'),
+    layer('vignette', { amount: 0.6 }),
+    layer('sharpen', { amount: 0.8, sigma: 1 }),
+  ],
+};
+
+/** A stack with a scaler, rendered by the CPU path's stages in Node. */
+async function nodeStages(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
+  const out = await renderStages({ image, stack }, NEURAL, {
+    effects: (img, layout, hooks) => reference.render(img, layout, hooks),
+    scale: (img, stage, hooks) => referenceScaler.render(img, stage, hooks),
+  });
+  return out.image.data as Uint8Array;
+}
 
 function testImage(width: number, height: number): RgbaImage {
   const data = new Uint8Array(width * height * 4);
@@ -268,7 +302,68 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       expect(maxDiff(gpu.data, node)).toBeLessThanOrEqual(1);
       expect(maxDiff(gpu.data, image.data)).toBeGreaterThan(5);
     });
+
+    it.runIf(hasUpscale)(
+      'Upscale 2× on ORT WebGPU (shared device): 2× size, tiled equals untiled, equal to the CPU path',
+      async () => {
+        const page = await open();
+        const image = testImage(20, 14);
+        const gpu = await renderInPage(page, image, UPSCALE_STACK, { backend: 'webgpu' });
+        expect(gpu.backend).toBe('webgpu');
+        expect([gpu.width, gpu.height, gpu.data.length]).toEqual([40, 28, 40 * 28 * 4]);
+        const tiled = await renderInPage(page, image, UPSCALE_STACK, {
+          backend: 'webgpu',
+          budget: 16 * 16,
+        });
+        expect(tiled.tiles).toBeGreaterThan(4);
+        expect(tiled.progress).toEqual(Array.from({ length: tiled.tiles }, (_, i) => i + 1));
+        expect(maxDiff(tiled.data, gpu.data)).toBeLessThanOrEqual(1);
+        const cpu = await renderInPage(page, image, UPSCALE_STACK, { backend: 'wasm' });
+        const node = await nodeStages(image, UPSCALE_STACK);
+        expect(maxDiff(cpu.data, node), 'browser WASM vs Node').toBeLessThanOrEqual(1);
+        expect(maxDiff(gpu.data, node), 'WebGPU vs Node').toBeLessThanOrEqual(2);
+        byMode.set('upscale-webgpu', gpu.data);
+      },
+    );
   } else {
+    it.runIf(hasUpscale)(
+      'Upscale 2× without an adapter: WASM, equal to the WebGPU run; over 40 MP is refused before any work',
+      async () => {
+        const page = await open();
+        const image = testImage(20, 14);
+        const out = await renderInPage(page, image, UPSCALE_STACK, { backend: 'auto' });
+        expect(out.backend).toBe('wasm');
+        expect([out.width, out.height]).toEqual([40, 28]);
+        expect(maxDiff(out.data, await nodeStages(image, UPSCALE_STACK))).toBeLessThanOrEqual(1);
+        const gpuRun = byMode.get('upscale-webgpu');
+        expect(gpuRun, 'the WebGPU mode ran first').toBeDefined();
+        expect(maxDiff(out.data, gpuRun!)).toBeLessThanOrEqual(2);
+        const refused = await page.evaluate(async () => {
+          type Hooks = { render: (o: unknown) => Promise<unknown> };
+          const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+          const started = performance.now();
+          const error = await hooks
+            .render({
+              image: { width: 4600, height: 4400, data: new Uint8Array(4600 * 4400 * 4) },
+              stack: {
+                effects: [{ id: 'u', effectId: 'neural:upscale2x', enabled: true, params: {} }],
+              },
+              backend: 'wasm',
+            })
+            .then(
+              () => 'rendered',
+              (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+            );
+          return { error, ms: performance.now() - started };
+        });
+        expect(refused.error).toBe(
+          'too-large: Upscaling 4600×4400 2× would make 9200×8800 (81.0 MP); this device renders up to 40.0 MP and 32767 px a side. Nothing was changed: remove the upscale or render a smaller work.',
+        );
+        // Refused up front, not after minutes of network.
+        expect(refused.ms).toBeLessThan(5000);
+      },
+    );
+
     it('without an adapter renders on WASM, equal to the WebGPU run of the same stack', async () => {
       const page = await open();
       const image = testImage(40, 30);
@@ -309,7 +404,8 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         expect(listed).toEqual(shipped.map((s) => s.def.id).sort());
         const image = testImage(24, 16);
         for (const s of shipped) {
-          const stack = { effects: [layer(s.def.id, { strength: 1 })] };
+          const scaler = s.def.scale !== 1;
+          const stack = { effects: [layer(s.def.id, scaler ? {} : { strength: 1 })] };
           const file = readFileSync(join(MODELS, s.file!.path));
           const intact = createHash('sha256').update(file).digest('hex') === s.file!.sha256;
           if (!intact) {
@@ -321,7 +417,9 @@ describe.each(MODES)('render engine ($name)', (mode) => {
           }
           const out = await renderInPage(page, image, stack, { backend: 'auto' });
           expect(out.backend).toBe('wasm');
-          expect(maxDiff(out.data, await nodeReference(image, stack))).toBeLessThanOrEqual(1);
+          expect([out.width, out.height]).toEqual([24 * s.def.scale, 16 * s.def.scale]);
+          const want = scaler ? await nodeStages(image, stack) : await nodeReference(image, stack);
+          expect(maxDiff(out.data, want)).toBeLessThanOrEqual(1);
         }
       },
     );
