@@ -283,6 +283,80 @@ describe.each(MODES)('Render room ($name)', (mode) => {
     ).toBe('1.50');
   });
 
+  it('Upscale 2× in the stack: a small work previews at 2×, a large one at screen size; the version and its export are 2×', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1280, height: 900 } });
+    const { page } = session;
+    await importFiles(page, [
+      png('pebble.png', makePng(40, 30, { noiseSeed: 5 })),
+      png('wide.png', makePng(2400, 1600, { color: [90, 120, 200] })),
+    ]);
+    const upscale = '[data-testid=catalogue-item][data-effect="neural:upscale2x"]';
+    const canvasSize = () =>
+      page.getByTestId('preview').evaluate((c) => {
+        const canvas = c as HTMLCanvasElement;
+        return [canvas.width, canvas.height];
+      });
+
+    // A large work: the preview is its screen-size copy and stays that size (no network).
+    await openRender(page, 'wide');
+    const screen = await canvasSize();
+    expect(screen[0]).toBeLessThan(2400);
+    const before = await frames(page);
+    await page.getByTestId('catalogue-toggle').click();
+    await page.locator(upscale).click();
+    await waitFrames(page, before + 1);
+    expect(await canvasSize()).toEqual(screen);
+    const output = page.getByTestId('output-size');
+    expect([
+      await output.getAttribute('data-width'),
+      await output.getAttribute('data-height'),
+    ]).toEqual(['4800', '3200']);
+    expect(await output.textContent()).toContain('4800×3200 (2× the original)');
+
+    // A small work whose 2× fits the preview: the network runs, the frame is 80×60.
+    // (Switch in the room: a fresh navigation would reopen the last draft's work.)
+    const ids = await workIds(page);
+    await page.getByTestId('work-select').selectOption(ids.pebble!);
+    await expect.poll(() => page.getByTestId('work-select').inputValue()).toBe(ids.pebble);
+    await expect.poll(() => layerEffects(page)).toEqual([]);
+    if ((await page.getByTestId('catalogue').count()) === 0) {
+      await page.getByTestId('catalogue-toggle').click();
+    }
+    const start = await frames(page);
+    await page.locator(upscale).click();
+    await addEffect(page, 'vignette');
+    expect(await layerEffects(page)).toEqual(['neural:upscale2x', 'vignette']);
+    await waitFrames(page, start + 2);
+    await expect.poll(canvasSize, { timeout: 60_000 }).toEqual([80, 60]);
+    // Compare: "before" is the original stretched to the same canvas.
+    await page.keyboard.down('\\');
+    await expect
+      .poll(() => page.getByTestId('preview').getAttribute('data-showing'))
+      .toBe('before');
+    expect(await canvasSize()).toEqual([80, 60]);
+    await page.keyboard.up('\\');
+
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 120_000 }).toBe(1);
+    const versions = await rows<VersionRow>(page, 'versions');
+    expect(versions).toHaveLength(1);
+    const version = versions[0]!;
+    expect([version.width, version.height]).toEqual([80, 60]);
+    expect(version.stack.effects.map((e) => e.effectId)).toEqual(['neural:upscale2x', 'vignette']);
+    expect(version.engine.backend).toBe(mode.name);
+    expect(version.engine.models).toMatch(/^upscale2x@[0-9a-f]{12}$/);
+    await page.getByTestId('versions-toggle').click();
+    expect(await page.getByTestId('version').textContent()).toContain('80×60');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-version').first().click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^pebble-.*\.png$/);
+    const bytes = readFileSync((await download.path())!);
+    const ihdr = new DataView(bytes.buffer, bytes.byteOffset + 16, 8);
+    expect([ihdr.getUint32(0), ihdr.getUint32(4)]).toEqual([80, 60]);
+  });
+
   it('fits a 768 px tablet with 44 px targets', async () => {
     session = await openStudio({ baseURL, mode, viewport: { width: 768, height: 1024 } });
     const { page } = session;
