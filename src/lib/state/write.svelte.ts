@@ -16,13 +16,7 @@ import {
 } from '../db/works';
 import { track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
-import {
-  addTextModel,
-  deleteTextModel,
-  getTextModelFiles,
-  listTextModels,
-  type StoredTextModel,
-} from '../db/text-models';
+import { getTextModelFiles, listTextModels, type StoredTextModel } from '../db/text-models';
 import {
   analyzeImage,
   generateText,
@@ -45,18 +39,7 @@ import {
   type GeneratorId,
   type WriteContext,
 } from '../../shared/write/generators';
-import {
-  bundledTextModel,
-  checkModelFolder,
-  relativeModelPaths,
-  type BundledTextModel,
-} from '../../shared/write/model-files';
-import {
-  catalogueEntry,
-  downloadModel,
-  planDownload,
-  type DownloadPlan,
-} from '../../shared/write/download';
+import { bundledTextModel, type BundledTextModel } from '../../shared/write/model-files';
 import { clampParams, DEFAULT_PARAMS, type GenerationParams } from '../../shared/write/params';
 import { buildPrompt } from '../../shared/write/prompt';
 import { TextError } from '../../shared/errors/text';
@@ -407,140 +390,10 @@ class WriteState {
     });
   }
 
-  // ------------------------------------------------------------------ model manager
-
-  importing = $state<string | null>(null);
-  downloadsAllowed = $state(false);
-  plan = $state<DownloadPlan | null>(null);
-  downloading = $state<{ id: string; done: number; total: number } | null>(null);
-  #downloadAbort: AbortController | undefined;
-
-  /**
-   * Imports a model folder picked from disk: checks its files, loads it once (so a corrupt ONNX
-   * or a mismatched tokenizer is refused before anything is stored), then keeps it.
-   * Returns the reason it was refused, or null.
-   */
-  async importFolder(picked: File[]): Promise<string | null> {
-    if (this.generating || this.importing) return 'Wait for the current task to finish.';
-    const paths = picked.map((f) => {
-      const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
-      return rel.includes('/') || !f.name.endsWith('.onnx') ? rel : `onnx/${rel}`;
-    });
-    const map = relativeModelPaths(paths);
-    const byPath = new Map(paths.map((p, i) => [p, picked[i]!]));
-    const files: Record<string, Blob> = {};
-    for (const [rel, original] of map) {
-      if (/\.(json|onnx|onnx_data|txt|md)$/i.test(rel)) files[rel] = byPath.get(original)!;
-    }
-    const check = checkModelFolder(Object.keys(files));
-    if (!check.ok) return check.reason ?? 'The folder is not a model.';
-    const first = paths[0] ?? 'model';
-    const name =
-      first.includes('/') && !first.startsWith('onnx/') ? first.split('/')[0]! : 'Imported model';
-    this.importing = name;
-    try {
-      const licence = await readLicence(files);
-      await loadTextModel({
-        source: { key: `import-check:${Date.now()}`, folder: `import-check-${Date.now()}`, files },
-        preference: settings.backend,
-        probe: computeStatus.textProbe,
-      });
-      const stored = await addTextModel(db, { name, source: 'imported', licence, files });
-      this.loaded = null;
-      await this.refreshModels();
-      this.pickModel(`stored:${stored.id}`);
-      return null;
-    } catch (error) {
-      return handleError(error, `Importing ${name}`) ?? 'The import was cancelled.';
-    } finally {
-      this.importing = null;
-    }
-  }
-
-  async deleteModel(key: string): Promise<void> {
-    const option = this.models.find((m) => m.key === key);
-    if (!option?.stored || this.generating) return;
-    try {
-      await deleteTextModel(db, option.stored.id);
-      if (this.modelKey === key) {
-        this.modelKey = null;
-        this.loaded = null;
-      }
-      await this.refreshModels();
-    } catch (error) {
-      handleError(error, `Deleting ${option.name}`);
-    }
-  }
-
-  /** Asks the server for the exact size and checks free space (the first network use). */
-  async planModelDownload(id: string): Promise<void> {
-    this.plan = null;
-    try {
-      this.plan = await planDownload(catalogueEntry(id), {
-        fetch: globalThis.fetch.bind(globalThis),
-        online: navigator.onLine,
-        freeBytes: async () => {
-          const e = await navigator.storage?.estimate?.();
-          return e?.quota !== undefined && e.usage !== undefined ? e.quota - e.usage : undefined;
-        },
-      });
-    } catch (error) {
-      handleError(error, 'Checking the download');
-    }
-  }
-
-  async downloadPlanned(): Promise<void> {
-    const plan = this.plan;
-    if (!plan || this.downloading) return;
-    const abort = new AbortController();
-    this.#downloadAbort = abort;
-    this.downloading = { id: plan.entry.id, done: 0, total: plan.totalBytes };
-    try {
-      const model = await downloadModel(plan, {
-        fetch: globalThis.fetch.bind(globalThis),
-        online: navigator.onLine,
-        signal: abort.signal,
-        onProgress: (done, total) => {
-          this.downloading = { id: plan.entry.id, done, total };
-        },
-      });
-      const stored = await addTextModel(db, {
-        name: plan.entry.name,
-        source: 'downloaded',
-        licence: plan.entry.licence,
-        files: model.files,
-        sha256: model.sha256,
-        catalogueId: plan.entry.id,
-      });
-      this.plan = null;
-      await this.refreshModels();
-      this.pickModel(`stored:${stored.id}`);
-    } catch (error) {
-      handleError(error, `Downloading ${plan.entry.name}`);
-    } finally {
-      this.downloading = null;
-      this.#downloadAbort = undefined;
-    }
-  }
-
-  cancelDownload(): void {
-    this.#downloadAbort?.abort();
-  }
-
   close(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
-}
-
-/** The licence a model card (README.md front matter) or config declares, if any. */
-async function readLicence(files: Record<string, Blob>): Promise<string> {
-  const readme = files['README.md'];
-  if (readme && readme.size < 1_000_000) {
-    const m = /^licen[cs]e:\s*(.+)$/im.exec(await readme.text());
-    if (m) return m[1]!.trim();
-  }
-  return 'unknown (see the model card)';
 }
 
 export const write = new WriteState();

@@ -1,0 +1,151 @@
+/**
+ * The Write room's model manager: import a model folder from disk (checked by loading it once
+ * before anything is stored), delete a stored model, and download one from the catalogue — the
+ * room's only network use, and only when the person allows downloads and asks.
+ */
+import { addTextModel, deleteTextModel } from '../db/text-models';
+import { db } from '../db/instance';
+import { loadTextModel } from '../compute/text-client';
+import { handleError } from '../errors/handle-error';
+import { computeStatus } from './compute-status.svelte';
+import { settings } from './settings.svelte';
+import { write } from './write.svelte';
+import { checkModelFolder, relativeModelPaths } from '../../shared/write/model-files';
+import {
+  catalogueEntry,
+  downloadModel,
+  planDownload,
+  type DownloadPlan,
+} from '../../shared/write/download';
+
+class ModelManagerState {
+  importing = $state<string | null>(null);
+  downloadsAllowed = $state(false);
+  plan = $state<DownloadPlan | null>(null);
+  downloading = $state<{ id: string; done: number; total: number } | null>(null);
+  #downloadAbort: AbortController | undefined;
+
+  /**
+   * Imports a model folder picked from disk: checks its files, loads it once (so a corrupt ONNX
+   * or a mismatched tokenizer is refused before anything is stored), then keeps it.
+   * Returns the reason it was refused, or null.
+   */
+  async importFolder(picked: File[]): Promise<string | null> {
+    if (write.generating || this.importing) return 'Wait for the current task to finish.';
+    const paths = picked.map((f) => {
+      const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
+      return rel.includes('/') || !f.name.endsWith('.onnx') ? rel : `onnx/${rel}`;
+    });
+    const map = relativeModelPaths(paths);
+    const byPath = new Map(paths.map((p, i) => [p, picked[i]!]));
+    const files: Record<string, Blob> = {};
+    for (const [rel, original] of map) {
+      if (/\.(json|onnx|onnx_data|txt|md)$/i.test(rel)) files[rel] = byPath.get(original)!;
+    }
+    const check = checkModelFolder(Object.keys(files));
+    if (!check.ok) return check.reason ?? 'The folder is not a model.';
+    const first = paths[0] ?? 'model';
+    const name =
+      first.includes('/') && !first.startsWith('onnx/') ? first.split('/')[0]! : 'Imported model';
+    this.importing = name;
+    try {
+      const licence = await readLicence(files);
+      await loadTextModel({
+        source: { key: `import-check:${Date.now()}`, folder: `import-check-${Date.now()}`, files },
+        preference: settings.backend,
+        probe: computeStatus.textProbe,
+      });
+      const stored = await addTextModel(db, { name, source: 'imported', licence, files });
+      write.loaded = null;
+      await write.refreshModels();
+      write.pickModel(`stored:${stored.id}`);
+      return null;
+    } catch (error) {
+      return handleError(error, `Importing ${name}`) ?? 'The import was cancelled.';
+    } finally {
+      this.importing = null;
+    }
+  }
+
+  async deleteModel(key: string): Promise<void> {
+    const option = write.models.find((m) => m.key === key);
+    if (!option?.stored || write.generating) return;
+    try {
+      await deleteTextModel(db, option.stored.id);
+      if (write.modelKey === key) {
+        write.modelKey = null;
+        write.loaded = null;
+      }
+      await write.refreshModels();
+    } catch (error) {
+      handleError(error, `Deleting ${option.name}`);
+    }
+  }
+
+  /** Asks the server for the exact size and checks free space (the first network use). */
+  async planModelDownload(id: string): Promise<void> {
+    this.plan = null;
+    try {
+      this.plan = await planDownload(catalogueEntry(id), {
+        fetch: globalThis.fetch.bind(globalThis),
+        online: navigator.onLine,
+        freeBytes: async () => {
+          const e = await navigator.storage?.estimate?.();
+          return e?.quota !== undefined && e.usage !== undefined ? e.quota - e.usage : undefined;
+        },
+      });
+    } catch (error) {
+      handleError(error, 'Checking the download');
+    }
+  }
+
+  async downloadPlanned(): Promise<void> {
+    const plan = this.plan;
+    if (!plan || this.downloading) return;
+    const abort = new AbortController();
+    this.#downloadAbort = abort;
+    this.downloading = { id: plan.entry.id, done: 0, total: plan.totalBytes };
+    try {
+      const model = await downloadModel(plan, {
+        fetch: globalThis.fetch.bind(globalThis),
+        online: navigator.onLine,
+        signal: abort.signal,
+        onProgress: (done, total) => {
+          this.downloading = { id: plan.entry.id, done, total };
+        },
+      });
+      const stored = await addTextModel(db, {
+        name: plan.entry.name,
+        source: 'downloaded',
+        licence: plan.entry.licence,
+        files: model.files,
+        sha256: model.sha256,
+        catalogueId: plan.entry.id,
+      });
+      this.plan = null;
+      await write.refreshModels();
+      write.pickModel(`stored:${stored.id}`);
+    } catch (error) {
+      handleError(error, `Downloading ${plan.entry.name}`);
+    } finally {
+      this.downloading = null;
+      this.#downloadAbort = undefined;
+    }
+  }
+
+  cancelDownload(): void {
+    this.#downloadAbort?.abort();
+  }
+}
+
+/** The licence a model card (README.md front matter) or config declares, if any. */
+async function readLicence(files: Record<string, Blob>): Promise<string> {
+  const readme = files['README.md'];
+  if (readme && readme.size < 1_000_000) {
+    const m = /^licen[cs]e:\s*(.+)$/im.exec(await readme.text());
+    if (m) return m[1]!.trim();
+  }
+  return 'unknown (see the model card)';
+}
+
+export const modelManager = new ModelManagerState();
