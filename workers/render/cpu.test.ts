@@ -98,6 +98,35 @@ describe('CPU render path (one ONNX model per stack)', () => {
     expect(maxDiff(data, image.data as Uint8Array)).toBeLessThanOrEqual(1);
   });
 
+  it.each([
+    { amount: 1, radius: 0.2, feather: 0.05 },
+    { amount: -1, radius: 0, feather: 0.3 },
+    { amount: 0.6, radius: 0.5, feather: 1 },
+  ])('vignette %o equals its formula in float64 (within one 8-bit step)', async (params) => {
+    const img = testImage(64, 48);
+    const { data } = await run(img, stackOf(layer('vignette', params)));
+    const toSrgb = (l: number) => (l <= 0.0031308 ? l * 12.92 : 1.055 * l ** (1 / 2.4) - 0.055);
+    let worst = 0;
+    let changed = 0;
+    for (let y = 0; y < 48; y++) {
+      for (let x = 0; x < 64; x++) {
+        const ux = ((x + 0.5) / 64) * 2 - 1;
+        const uy = ((y + 0.5) / 48) * 2 - 1;
+        const d = Math.sqrt(ux * ux + uy * uy) * Math.SQRT1_2;
+        const t = Math.min(1, Math.max(0, (d - params.radius) / params.feather));
+        const gain = 1 - params.amount * t * t * (3 - 2 * t);
+        for (let c = 0; c < 3; c++) {
+          const i = (y * 64 + x) * 4 + c;
+          const want = Math.round(255 * toSrgb(Math.min(1, toLinear(img.data[i]!) * gain)));
+          worst = Math.max(worst, Math.abs(data[i]! - want));
+          if (data[i] !== img.data[i]) changed++;
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(changed).toBeGreaterThan(500);
+  });
+
   it('film grain matches a 32-bit integer hash computed in JavaScript', async () => {
     const plain = testImage(16, 9).data.fill(128);
     const img = { width: 16, height: 9, data: plain };

@@ -9,7 +9,7 @@
  * Neural effects are inlined from their own ONNX graphs (contract: float32 [1,3,H,W] in [0, 1]).
  */
 import type { OnnxCtx } from './defs';
-import { DT, GraphBuilder, inlineModel, type DecodedModel } from './onnx-graph';
+import { DT, GraphBuilder, inlineModel, lookup, type DecodedModel } from './onnx-graph';
 import type { LayoutEntry, StackLayout } from './registry';
 
 const LUMA = [0.2126, 0.7152, 0.0722];
@@ -58,13 +58,6 @@ export function encodeTable(bytes: boolean, length = FINE + 1): number[] {
     const v = linearToSrgb(Math.min(1, ((j + 0.5) / FINE) ** 2));
     return bytes ? Math.round(v * 255) : v;
   });
-}
-
-/** table[idx] for an int32 index tensor of any shape; `table` is [1, n]. */
-function lookup(g: GraphBuilder, table: string, idx: string): string {
-  const flat = g.op('Reshape', [idx, g.i64([1, -1])]);
-  const got = g.op('GatherElements', [table, flat], { axis: { i: 1 } });
-  return g.op('Reshape', [got, g.op('Shape', [idx])]);
 }
 
 /** ⌊x·scale⌋ as int32 (x ≥ 0). */
@@ -302,8 +295,11 @@ export function compileStack(
       const def = pointDef(j);
       const final = j === end;
       if (def?.gain) {
+        const scale = final ? FINE * FINE : 1;
         // Relu: a gain of 0 may round to −0.0000001, whose root would be NaN (a wild index).
-        const root = g.op('Sqrt', [g.op('Relu', [def.gain(ctx, final ? FINE * FINE : 1)])]);
+        const root = def.rootGain
+          ? def.rootGain(ctx, scale)
+          : g.op('Sqrt', [g.op('Relu', [def.gain(ctx, scale)])]);
         s = g.op('Mul', [s, root]);
         if (final && def.maxGain !== undefined)
           length = Math.ceil(Math.sqrt(def.maxGain) * FINE) + 2;

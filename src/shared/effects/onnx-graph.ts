@@ -187,6 +187,13 @@ export class GraphBuilder {
   }
 }
 
+/** table[idx] for an int32 index tensor of any shape; `table` is [1, n] (GatherElements). */
+export function lookup(g: GraphBuilder, table: string, idx: string): string {
+  const flat = g.op('Reshape', [idx, g.i64([1, -1])]);
+  const got = g.op('GatherElements', [table, flat], { axis: { i: 1 } });
+  return g.op('Reshape', [got, g.op('Shape', [idx])]);
+}
+
 /** A decoded foreign model (a neural effect) whose graph is inlined into a stack's graph. */
 export interface DecodedModel {
   graph: onnxProto.onnx.IGraphProto;
