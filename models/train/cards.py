@@ -11,7 +11,7 @@ import json
 from common import MODELS_DIR
 
 REPRO = {
-    "autocolor": "npm run models:train -- autocolor --budget 660 --fresh && npm run models:eval -- autocolor",
+    "autocolor": "npm run models:train -- data && npm run models:train -- autocolor --budget 4200 --fresh && npm run models:eval -- autocolor",
     "denoise": "npm run models:train -- denoise --budget 780 --fresh && npm run models:eval -- denoise",
     "upscale2x": "npm run models:train -- upscale2x --budget 600 --fresh && npm run models:eval -- upscale2x",
     "text": "npm run models:train -- text --budget 1500 --fresh && /usr/bin/python3 models/train/text/train_text.py --budget 1200 --planned 2700 && /usr/bin/python3 models/train/text/export_text.py && npm run models:eval -- text",
@@ -27,6 +27,44 @@ split 80/10/10 *by wallpaper* with a fixed seed. Licences (GPL-2+, CC-BY-SA-2.0/
 CC0-1.0, Expat) and every kept file with its package and split are in `models/train/data-sources.json`;
 the images themselves are not committed. The heuristic filter keeps some texture-rich digital renders,
 and the set is small (tens of images): this is the dominant limit of all three models."""
+
+
+AUTOCOLOR_DATA = """## Data
+Photographs from Debian packages, collected and cleaned by `models/train/collect.py`:
+- wallpapers (`gnome-backgrounds`, `mate-backgrounds`, `plasma-workspace-wallpapers`,
+  `ukui-wallpapers`, `lomiri-wallpapers-16.04/-20.04`; GPL-2+, CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0,
+  CC0-1.0, Expat): {wall} kept;
+- GCompris' photographs (`gcompris-qt-data`: monuments, animals, musicians, the "erase" nature
+  photos, painting details), read out of its Qt resource bundles; each image's licence comes from the
+  package's machine-readable copyright file (GPL-3/GPL-3+ mostly, some CC-BY(-SA), GFDL, public
+  domain): {gc} kept;
+- sample photographs from `python3-skimage` (astronaut, coffee, rocket, motorcycle: public domain /
+  CC0) and `python-matplotlib-data` (Grace Hopper, public domain): {samples} kept.
+
+Cleaning drops images under 640 px (384 px for the GCompris and sample photos) on the short side,
+cut-outs (GCompris' cartoons: more than 2% transparent pixels), flat renders (fewer than 500 distinct
+5-bit colours or mean |Laplacian| under 2 at 256 px) and duplicates (difference hash). The rest is
+resized to 1024 px on the long side and split 80/10/10 by source image with a fixed seed (the
+wallpapers and the added sources are split separately, so the wallpapers keep their earlier split):
+{counts}. Every kept file with its package, licence and split is in
+`models/train/data-sources.json`; the images themselves are not committed. `denoise` and `upscale2x`
+were trained before the added sources, on the wallpapers only."""
+
+
+def data_counts() -> dict:
+    path = MODELS_DIR / "train" / "data-sources.json"
+    if not path.exists():
+        return {}
+    src = json.loads(path.read_text())
+    pk = [k["package"] for k in src["images"]]
+    wall = sum(1 for p in pk if p not in ("gcompris-qt-data", "python3-skimage", "python-matplotlib-data"))
+    c = src.get("counts", {})
+    return {
+        "wall": wall,
+        "gc": pk.count("gcompris-qt-data"),
+        "samples": pk.count("python3-skimage") + pk.count("python-matplotlib-data"),
+        "counts": f"{c.get('train')} train, {c.get('val')} validation, {c.get('test')} test images",
+    }
 
 
 def table(rows: dict, cols: list[tuple[str, str]]) -> str:
@@ -63,12 +101,15 @@ def autocolor(m: dict) -> str:
     gw = rows.get("gray-world", {}).get("median_deg")
     net = rows.get("network shipped (model.onnx: 4-bit fc, int8 conv)", {}).get("median_deg")
     fp = rows.get("network fp32", {}).get("median_deg")
+    prev = rows.get("previous shipped model (v1)", {}).get("median_deg")
     verdict = ""
     if gw and net:
         verdict = (
             f"Target (median ≤ half of gray-world's, i.e. ≤ {gw / 2:.2f}°): **{'met' if net <= gw / 2 else 'not met'}** "
             f"({net:.2f}°). "
         )
+        if prev:
+            verdict += f"The previously shipped model (v1, 73 wallpapers) scores {prev:.2f}° on the same casts. "
     return f"""# Auto colour (`autocolor`)
 
 The design paper's effect-rendering network, trained here to automate one effect parameter set: from
@@ -90,6 +131,11 @@ intervention).
 Loss MSE on the gains, Adam lr 0.001 (the paper's), batch 128. 17,412,227 parameters (16.8 M of them
 in the first dense layer: 67 MB in fp32).
 
+One parameter-free step precedes conv1 (since v2): the thumbnail is divided by its own mean over all
+pixels and channels (plus 1e-3) — ReduceMean, Add and Div in the exported graph. Angular error does
+not depend on exposure, so the layers no longer spend capacity on brightness; the layers themselves
+and the input/output contract are unchanged.
+
 ## Contract
 {contract(m)}
 
@@ -108,15 +154,18 @@ DequantizeLinear; conv1, fc3 and biases fp32. It is all constant, so ORT folds i
 Accuracy cost of the compression on the test split: median {fp}° (fp32) → {net}° (shipped); the parity
 fixtures bound the output drift (see `models/train/fixtures/autocolor.json`).
 
-{DATA}
+{AUTOCOLOR_DATA.format(**data_counts()) if data_counts() else DATA}
 
 ## Self-supervision
-Each sample: a random crop (40–100% of each side, random flip) of a training image in linear light
-(192 px working copy); half the time its hues are rotated about the gray axis and its saturation
-scaled (neutral pixels stay neutral, so the network cannot memorise the few images' colours); then a
-cast: log-gains along the blue–orange axis (±0.6) and the green–magenta axis (±0.25) plus a little
+Each sample is a new view of a training image in linear light (192 px working copy): 30% of the time
+the whole image (what the app feeds in), otherwise a random crop of 30–100% of each side; one of the
+8 flips/90° turns; half the time its hues are rotated about the gray axis and its saturation scaled
+(neutral pixels stay neutral, so the network cannot memorise the images' colours); then a cast:
+log-gains along the blue–orange axis (±0.6) and the green–magenta axis (±0.25) plus a little
 independent noise, mean-centred, 10% of samples uncast; an exposure factor e^±0.5; clip to [0, 1];
-area-average to 8×8. Target: the inverse cast gains.
+area-average to 8×8. Target: the inverse cast gains (geometric mean 1, so the target carries no
+brightness). Validation: 1,024 casts of the whole validation images (fixed seed); the median angular
+error picks the shipped weights (early stopping; training stops after 1,500 steps without a gain).
 
 ## Training
 {training(m)}. Time-budgeted, checkpointed and resumable (`--budget`, without `--fresh` it resumes).
@@ -129,10 +178,13 @@ Angular error in degrees between the true cast and each method's illuminant esti
 {verdict}Reproduce: `{REPRO['autocolor']}` (the eval alone: `npm run models:eval -- autocolor`).
 
 ## Limits and what more time would give
-- The training set is tens of wallpapers; the network learns a prior from them and white-patch, which
-  sees full-resolution highlights the 8×8 input cannot, stays strong on images with a white object.
-  More (and more varied) photographs are the first thing to add; longer training (the issue allows
-  about two hours) mainly helps once there is more data.
+- The training set is about two hundred photographs (wallpapers, GCompris' photos); the network learns
+  a prior from them, and white-patch, which sees full-resolution highlights the 8×8 input cannot,
+  stays strong on images with a white object. More and more varied photographs remain the first
+  thing to add; the test split ({met.get('test_images', '?')} images) still makes the median move by
+  tenths of a degree between splits.
+- The casts are synthetic (per-channel gains on already white-balanced photographs), drawn from the
+  same distribution in training and test; real camera casts are not measured here.
 - Only global, single-illuminant casts; mixed lighting is out of scope. Strong exposure clipping
   biases the estimate.
 """

@@ -4,7 +4,8 @@
 
 - autocolor: 100 random casts (fixed seed, the training distribution) per test image; angular error
   (degrees) between the true cast and each method's illuminant estimate: no correction, gray-world
-  (mean of the image), white-patch (max-RGB), the fp32 network and the shipped compressed weights.
+  (mean of the image), white-patch (max-RGB), the fp32 network, the shipped compressed weights and,
+  where checkpoints/v1/ holds it, the previously shipped model (v1).
 - denoise: Gaussian noise sigma 15/25/50 (of 255) on 512x512 centre crops; PSNR/SSIM of the noisy
   input, the best Gaussian blur (its sigma chosen on the validation split) and the network.
 - upscale2x: 512x512 centre crops area-downscaled to 256x256, upscaled back; bicubic vs the network.
@@ -90,7 +91,17 @@ def eval_autocolor() -> dict:
         twin = build("autocolor")
         twin.load_state_dict(torch.load(shipped))
         twin.eval()
+        twin.normalise = nets["network fp32"].normalise
         nets["network shipped (model.onnx: 4-bit fc, int8 conv)"] = twin
+    previous = CKPT_DIR / "v1" / "autocolor.model.onnx.dequantized.pt"
+    if previous.exists():
+        # The model shipped before the data and recipe changes (v1: 73 wallpapers, no input
+        # normalisation), side by side on the same casts. Only where its checkpoint was kept.
+        old = build("autocolor")
+        old.load_state_dict(torch.load(previous))
+        old.normalise = False
+        old.eval()
+        nets["previous shipped model (v1)"] = old
     errs: dict[str, list[torch.Tensor]] = {"no correction": [], "gray-world": [], "white-patch (max-RGB)": []}
     errs.update({k: [] for k in nets})
     per_image = 100

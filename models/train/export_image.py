@@ -45,6 +45,8 @@ def load_trained(model_id: str) -> torch.nn.Module:
     best = CKPT_DIR / f"{model_id}.best.pt"
     ck = torch.load(best if best.exists() else CKPT_DIR / f"{model_id}.pt")
     model.load_state_dict(ck["model"])
+    if model_id == "autocolor":
+        model.normalise = ck["state"].get("normalise", False)  # v1 checkpoints had no normalisation
     model.eval()
     return model
 

@@ -30,6 +30,14 @@ MODELS = [
         "runtime": "onnxruntime-web",
         "card": "autocolor/CARD.md",
         "files": [{"path": "autocolor/model.onnx", "dtype": "q4f16", "role": "model"}],
+        "licence": {
+            "spdx": "CC-BY-SA-4.0",
+            "note": "Weights trained here on photographs from Debian packages: wallpapers (GPL-2+, "
+            "CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0, CC0-1.0, Expat), GCompris' photos (gcompris-qt-data: "
+            "mostly GPL-3/GPL-3+, some CC-BY(-SA), GFDL, public domain) and public-domain/CC0 sample photos "
+            "(python3-skimage, python-matplotlib-data); share-alike chosen as the conservative licence for the "
+            "weights. Per-image sources and licences: models/train/data-sources.json.",
+        },
         "inputs": [
             {
                 "name": "image",

@@ -13,10 +13,16 @@ class AutoColor(nn.Module):
     conv3x3(pad 1) 3->64 -> ReLU -> conv3x3 64->128 -> ReLU -> conv3x3 128->256 -> ReLU on 8x8,
     flatten 256*8*8 = 16384 -> fc 1024 -> ReLU -> fc 256 -> ReLU -> fc 3.
     Input: linear RGB [N,3,8,8] in [0,1]; output: [N,3] per-channel gains that remove the cast.
+
+    normalise (v2): before conv1 the thumbnail is divided by its own mean over all pixels and
+    channels (plus 1e-3), a parameter-free brightness normalisation (ReduceMean, Add, Div in the
+    exported graph). Angular error does not depend on exposure, so the layers need not spend capacity
+    on it; the contract (linear [N,3,8,8] in, gains out) is unchanged. v1 (normalise=False) had none.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, normalise: bool = True) -> None:
         super().__init__()
+        self.normalise = normalise
         self.conv1 = nn.Conv2d(3, 64, 3, padding=1)
         self.conv2 = nn.Conv2d(64, 128, 3, padding=1)
         self.conv3 = nn.Conv2d(128, 256, 3, padding=1)
@@ -27,6 +33,8 @@ class AutoColor(nn.Module):
             self.fc3.bias.fill_(1.0)  # start at "no correction"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.normalise:
+            x = x / (x.mean(dim=(1, 2, 3), keepdim=True) + 1e-3)
         x = F.relu(self.conv1(x))
         x = F.relu(self.conv2(x))
         x = F.relu(self.conv3(x))

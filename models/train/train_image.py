@@ -51,7 +51,11 @@ def to_linear_small(images: list[np.ndarray], max_side: int) -> list[torch.Tenso
 
 
 def autocolor_batch(pool: list[torch.Tensor], n: int, gen: torch.Generator, whole: bool = False):
-    """(inputs [n,3,8,8], target gains [n,3], cast gains [n,3]) from random crops of pool."""
+    """(inputs [n,3,8,8], target gains [n,3], cast gains [n,3]) from random views of pool.
+
+    A view (unless whole): 30% the whole image, otherwise a random crop whose sides are 30-100% of the
+    image's; then one of the 8 flips/90-degree turns and, half of the time, a hue rotation. Many
+    distinct thumbnails per photograph, while the whole-image views match what the app feeds in."""
     logg = random_log_gains(n, gen)
     cast = logg.exp()
     exposure = torch.exp((torch.rand(n, generator=gen) * 2 - 1) * 0.5)
@@ -60,14 +64,20 @@ def autocolor_batch(pool: list[torch.Tensor], n: int, gen: torch.Generator, whol
         img = pool[int(torch.randint(len(pool), (1,), generator=gen))]
         _, h, w = img.shape
         if not whole:
-            fh = 0.4 + 0.6 * float(torch.rand(1, generator=gen))
-            fw = 0.4 + 0.6 * float(torch.rand(1, generator=gen))
-            ch, cw = max(8, int(h * fh)), max(8, int(w * fw))
-            y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
-            x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
-            img = img[:, y0 : y0 + ch, x0 : x0 + cw]
-            if float(torch.rand(1, generator=gen)) < 0.5:
+            if float(torch.rand(1, generator=gen)) >= 0.3:
+                fh = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
+                fw = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
+                ch, cw = max(8, int(h * fh)), max(8, int(w * fw))
+                y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
+                x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
+                img = img[:, y0 : y0 + ch, x0 : x0 + cw]
+            k = int(torch.randint(8, (1,), generator=gen))
+            if k & 1:
                 img = img.flip(-1)
+            if k & 2:
+                img = img.flip(-2)
+            if k & 4:
+                img = img.transpose(-1, -2)
             img = jitter_colours(img, gen)
         casted = (img * (cast[i] * exposure[i])[:, None, None]).clamp(0, 1)
         xs.append(F.adaptive_avg_pool2d(casted[None], 8)[0])
@@ -126,7 +136,7 @@ def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float | None = N
 
 
 CONFIG = {
-    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50},
+    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50, "patience": 1500},
     "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 100},
     "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 100},
 }
@@ -151,6 +161,8 @@ def main() -> None:
     model = build(args.model)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
     state = {"step": 0, "seconds": 0.0, "history": []}
+    if args.model == "autocolor":
+        state["normalise"] = True
     if ckpt_path.exists() and not args.fresh:
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck["model"])
@@ -165,7 +177,7 @@ def main() -> None:
     if args.model == "autocolor":
         pool = to_linear_small(train_imgs, 192)
         vpool = to_linear_small(val_imgs, 192)
-        val_x, val_t, val_cast = autocolor_batch(vpool, 512, vgen, whole=True)
+        val_x, val_t, val_cast = autocolor_batch(vpool, 1024, vgen, whole=True)
     elif args.model == "denoise":
         val_clean = random_patches(val_imgs, 64, 64, vgen)
         val_x, val_t = add_noise(val_clean, vgen), val_clean
@@ -219,6 +231,10 @@ def main() -> None:
                 state["best_score"], state["best_step"] = score, state["step"]
                 torch.save({"model": model.state_dict(), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
                 log(f"  new best at step {state['step']}")
+        patience = cfg.get("patience")
+        if patience and state["step"] - state.get("best_step", 0) >= patience:
+            log(f"early stop: no validation gain in {patience} steps (best at step {state['best_step']})")
+            break
         if time.time() - last_save > 120:
             save(ckpt_path, model, opt, state, base_seconds, t0)
             last_save = time.time()
