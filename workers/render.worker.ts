@@ -19,7 +19,7 @@ import { CpuRenderer, type OrtModule } from './render/cpu';
 import { GpuRenderer, requestRenderDevice } from './render/gpu';
 import { checkImage, type RgbaImage } from './render/image';
 import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
-import { renderStages, type StageRunners } from './render/pipeline';
+import { renderStages, ScaleMemo, type StageRunners } from './render/pipeline';
 import { CpuScaler } from './render/scale';
 import { probeAdapter, probeDevice, describeAdapter } from './shared/probe';
 
@@ -134,6 +134,7 @@ const getGpu = () =>
   })());
 
 const cancelled = new Set<string>();
+const previewMemo = { webgpu: new ScaleMemo(), wasm: new ScaleMemo() };
 
 const api = {
   /** What this device offers for rendering (adapter, f16, limits, WASM threads). */
@@ -231,6 +232,8 @@ const api = {
           effects: async (image, layout, hooks) => (await getCpu()).render(image, layout, hooks),
           scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
         };
+    // Previews keep the last upscale: a slider after it (or a no-op) skips the network.
+    if (request.preview) runners.scale = previewMemo[backend].wrap(runners.scale);
     let image: RgbaImage;
     let tiles: number;
     try {
@@ -280,6 +283,8 @@ const api = {
     cpu = undefined;
     await cpuScaler?.dispose();
     cpuScaler = undefined;
+    previewMemo.webgpu.clear();
+    previewMemo.wasm.clear();
     const g = await gpu;
     await g?.renderer.dispose();
     g?.renderer.device.destroy();

@@ -14,7 +14,7 @@ import type { EffectStack } from '../../src/shared/effects/types';
 import { hasCode } from '../../src/shared/errors/base';
 import { CpuRenderer } from './cpu';
 import type { RgbaImage } from './image';
-import { fitRequest, renderStages, type StageRunners } from './pipeline';
+import { fitRequest, renderStages, ScaleMemo, type StageRunners } from './pipeline';
 import { CpuScaler } from './scale';
 
 ort.env.wasm.numThreads = 1;
@@ -192,6 +192,28 @@ describe('Upscale 2× on the CPU path (committed model)', () => {
     ).catch((e: unknown) => e);
     expect((error as Error).name).toBe('AbortError');
     expect(tiles).toBe(1);
+  });
+
+  it('previews keep the last upscale: changing an effect after it skips the network', async () => {
+    const memo = new ScaleMemo();
+    let runs = 0;
+    const runners: StageRunners = {
+      effects: cpuRunners.effects,
+      scale: memo.wrap((img, stage, hooks) => (runs++, scaler.render(img, stage, hooks))),
+    };
+    const img = testImage(30, 20);
+    const stackWith = (amount: number, ev = 0) => ({
+      effects: [layer('exposure', { ev }), layer(up.id), layer('vignette', { amount })],
+    });
+    const a = await renderStages({ image: img, stack: stackWith(0.2) }, neural, runners);
+    const b = await renderStages({ image: img, stack: stackWith(0.9) }, neural, runners);
+    expect([runs, memo.hits]).toEqual([1, 1]);
+    const fresh = await renderStages({ image: img, stack: stackWith(0.9) }, neural, cpuRunners);
+    expect(maxDiff(b.image.data as Uint8Array, fresh.image.data as Uint8Array)).toBe(0);
+    expect(maxDiff(a.image.data as Uint8Array, b.image.data as Uint8Array)).toBeGreaterThan(0);
+    // A change before the upscale changes its input: the network runs again.
+    await renderStages({ image: img, stack: stackWith(0.9, 0.5) }, neural, runners);
+    expect(runs).toBe(2);
   });
 
   it('previews: a downscaled copy skips the network; a small original whose 2× fits the box runs it', () => {
