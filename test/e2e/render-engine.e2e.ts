@@ -323,6 +323,16 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         expect(maxDiff(cpu.data, node), 'browser WASM vs Node').toBeLessThanOrEqual(1);
         expect(maxDiff(gpu.data, node), 'WebGPU vs Node').toBeLessThanOrEqual(2);
         byMode.set('upscale-webgpu', gpu.data);
+        // The device lost in the stage after the upscale: the job still arrives, from the CPU path.
+        const lost = await renderInPage(page, image, UPSCALE_STACK, {
+          backend: 'auto',
+          budget: 16 * 16,
+          lossAfterTiles: 3,
+        });
+        expect(lost.backend).toBe('wasm');
+        expect(lost.notice).toMatch(/^The GPU stopped during this render/);
+        expect([lost.width, lost.height]).toEqual([40, 28]);
+        expect(maxDiff(lost.data, node)).toBeLessThanOrEqual(1);
       },
     );
   } else {
@@ -361,6 +371,48 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         );
         // Refused up front, not after minutes of network.
         expect(refused.ms).toBeLessThan(5000);
+
+        // Cancelled mid-upscale: stops within one tile, the worker stays usable.
+        const cancel = await page.evaluate(async () => {
+          type Hooks = { render: (o: unknown) => Promise<{ width: number }> };
+          const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+          const side = 384;
+          const stack = {
+            effects: [{ id: 'u', effectId: 'neural:upscale2x', enabled: true, params: {} }],
+          };
+          const controller = new AbortController();
+          let seen = 0;
+          let afterAbort = 0;
+          let error = '';
+          try {
+            await hooks.render({
+              image: { width: side, height: side, data: new Uint8Array(side * side * 4).fill(90) },
+              stack,
+              backend: 'wasm',
+              budget: 96 * 96,
+              signal: controller.signal,
+              onProgress: () => {
+                seen++;
+                if (controller.signal.aborted) afterAbort++;
+                if (seen === 2) controller.abort();
+              },
+            });
+          } catch (e) {
+            error = (e as Error).name;
+          }
+          await new Promise((r) => setTimeout(r, 300));
+          const next = await hooks.render({
+            image: { width: 8, height: 8, data: new Uint8Array(256) },
+            stack,
+            backend: 'wasm',
+          });
+          return { error, seen, afterAbort, next: next.width };
+        });
+        expect(cancel.error).toBe('AbortError');
+        // 25 input tiles in all (84 px cores, 6 px halos); at most one more after the cancel.
+        expect(cancel.seen).toBeLessThanOrEqual(4);
+        expect(cancel.afterAbort).toBeLessThanOrEqual(2);
+        expect(cancel.next).toBe(16);
       },
     );
 
