@@ -67,7 +67,8 @@ export const blur: AreaEffectDef = {
     { reads: ['in'], writes: 't1', body: blurPass('x', 0) },
     { reads: ['t1'], writes: 'out', body: blurPass('y', 0) },
   ],
-  onnx: (ctx, x, p) => ctx.blur(x, blurRadius(num(p, 'sigma')), 0),
+  onnx: (ctx, x, p, scale) => ctx.blur(x, blurRadius(num(p, 'sigma')), 0, scale),
+  scalesOutput: true,
 };
 
 export const sharpen: AreaEffectDef = {

@@ -189,12 +189,13 @@ function makeCtx(shared: Shared, u: string): OnnxCtx {
     offset: () => ({ x: shared.ctxInt(0), y: shared.ctxInt(1) }),
     size: () => ({ w: shared.size(3), h: shared.size(2) }),
     luma,
-    blur: (x, radius, at) => {
-      if (radius === 0) return x;
+    blur: (x, radius, at, scale = 1) => {
+      if (radius === 0) return scale === 1 ? x : g.op('Mul', [x, g.f32(scale)]);
       const k = 2 * radius + 1;
       const w = slice(at + 1, k);
       const wh = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, 1, k])]), g.i64([3, 1, 1, k])]);
-      const wv = g.op('Expand', [g.op('Reshape', [w, g.i64([1, 1, k, 1])]), g.i64([3, 1, k, 1])]);
+      const ws = scale === 1 ? w : g.op('Mul', [w, g.f32(scale)]);
+      const wv = g.op('Expand', [g.op('Reshape', [ws, g.i64([1, 1, k, 1])]), g.i64([3, 1, k, 1])]);
       return conv1d(
         edgePad(g, conv1d(edgePad(g, x, 3, radius), wh, k, true), 2, radius),
         wv,
@@ -223,10 +224,17 @@ function applyEntry(
   u: string,
   x: string,
   models: ReadonlyMap<string, DecodedModel>,
+  scale = 1,
 ): string {
   const { g } = shared;
   const ctx = makeCtx(shared, u);
   const def = entry.def;
+  if (scale !== 1) {
+    // Only effects that fold a scale into their last linear op (`scalesOutput`) are asked to.
+    if (def.kind !== 'area' || !def.scalesOutput) throw new Error(`${def.id} cannot scale.`);
+    const y = def.onnx(ctx, x, entry.params, scale);
+    return g.op('Clip', [y, g.f32(0, []), g.f32(scale, [])]);
+  }
   if (def.kind === 'neural') {
     const model = models.get(def.modelId);
     if (!model) throw new Error(`The model “${def.modelId}” was not loaded.`);
@@ -283,11 +291,12 @@ export function compileStack(
    * the encode table's index (an effect without a gain squares, applies, clamps and takes the
    * root). Encoding then decoding between adjacent linear effects would be the identity.
    */
-  const linearRun = (x: string, k: number, end: number): Value => {
+  const linearRun = (x: string, k: number, end: number, prescaled: boolean): Value => {
+    const cast = (v: string) => g.op('Cast', [v], { to: { i: DT.int32 } });
     let s =
       x === planar
-        ? lookup(g, g.f32(levelsTable(), [1, 256]), g.op('Cast', [x], { to: { i: DT.int32 } }))
-        : lookup(g, g.f32(decodeTable(), [1, FINE + 1]), index(g, x, FINE));
+        ? lookup(g, g.f32(levelsTable(), [1, 256]), cast(x))
+        : lookup(g, g.f32(decodeTable(), [1, FINE + 1]), prescaled ? cast(x) : index(g, x, FINE));
     // Entries of the encode table: s·FINE up to √(last gain's max)·FINE needs no clamp.
     let length = FINE + 1;
     for (let j = k; j <= end; j++) {
@@ -319,16 +328,22 @@ export function compileStack(
 
   /** Effects from..to-1 on the full image (sRGB floats in [0, 1]). */
   const run = (x: string, from: number, to: number): Value => {
+    // x holds sRGB·FINE (the decode table's index) when the effect before a linear run folded
+    // the scale into its last linear op (a blur's weights): one pass fewer.
+    let prescaled = false;
     for (let k = from; k < to; k++) {
       if (linearAt(k)) {
         let end = k;
         while (end + 1 < to && linearAt(end + 1)) end++;
-        const v = linearRun(x, k, end);
+        const v = linearRun(x, k, end, prescaled);
         if (v.bytes) return v;
         x = v.x;
         k = end;
+        prescaled = false;
       } else {
-        x = applyEntry(shared, entries[k]!, inputs[k]!, x, models);
+        const def = entries[k]!.def;
+        prescaled = k + 1 < to && linearAt(k + 1) && def.kind === 'area' && !!def.scalesOutput;
+        x = applyEntry(shared, entries[k]!, inputs[k]!, x, models, prescaled ? FINE : 1);
       }
     }
     return { x, bytes: false };

@@ -62,8 +62,11 @@ export interface OnnxCtx {
   size(): { w: string; h: string };
   /** Rec. 709 weighted sum of the channels: [1,1,H,W]. */
   luma(x: string): string;
-  /** Separable blur with clamped edges; weights are uniforms [o+1 .. o+2R+1] (R = radius). */
-  blur(x: string, radius: number, weightsAt: number): string;
+  /**
+   * Separable blur with clamped edges; weights are uniforms [o+1 .. o+2R+1] (R = radius). The
+   * result is multiplied by `scale` (folded into the weights).
+   */
+  blur(x: string, radius: number, weightsAt: number, scale?: number): string;
 }
 
 export interface PointEffectDef extends EffectDefBase {
@@ -104,7 +107,10 @@ export interface AreaEffectDef extends EffectDefBase {
   /** Parts of the params that change the shape of the computation (a blur's radius bucket). */
   structure(p: ResolvedParams): string;
   passes: GpuPass[];
-  onnx(ctx: OnnxCtx, x: string, p: ResolvedParams): string;
+  /** `scale` (≠ 1 only when `scalesOutput`): the result times `scale`, folded into a linear op. */
+  onnx(ctx: OnnxCtx, x: string, p: ResolvedParams, scale?: number): string;
+  /** The CPU path may ask for a scaled result (the next effect's table index) at no cost. */
+  scalesOutput?: boolean;
 }
 
 export type ClassicEffectDef = PointEffectDef | AreaEffectDef;
