@@ -9,6 +9,7 @@
  *   size (1280×960, the client's `size`) after a parameter change;
  * - GPU path on SwiftShader, labelled "software" (correctness only; 0.25 MP).
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, it } from 'vitest';
 import { openStudio, waitForReady, type StudioSession } from '../e2e/browser';
@@ -23,6 +24,15 @@ beforeAll(async () => {
   preview = await startPreview({ outDir: OUT_DIR, port: Number(process.env.BENCH_PORT ?? 4812) });
 });
 afterAll(() => preview?.stop());
+
+/** The 1-minute load average (Linux), for the notes: CPU timings on a shared box depend on it. */
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
+  } catch {
+    return '?';
+  }
+}
 
 interface Timings {
   [name: string]: number[];
@@ -185,7 +195,9 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
     session = await openStudio({ baseURL: preview.url, mode: { name: 'wasm', webgpu: false } });
     await waitForReady(session.page);
     await session.page.waitForFunction(() => '__atelier' in globalThis);
+    const loadBefore = loadAverage();
     const { t, threads } = await cpuBench(session.page);
+    const load = `load average ${loadBefore}→${loadAverage()} on ${threads} cores`;
     const m = (k: string) => median(t[k]!);
     const stack = 'exposure, contrast, saturation, blur σ=3, vignette';
     record({
@@ -193,14 +205,14 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
       value: m('fused1') / 1.048576,
       unit: 'ms/MP',
       backend: 'wasm',
-      note: `${stack}; 1024×1024; median of ${t.fused1!.length}; ${threads} threads`,
+      note: `${stack}; 1024×1024; median of ${t.fused1!.length}; ${threads} threads; ${load}`,
     });
     record({
       name: 'render CPU path, 5-effect stack @12 MP',
       value: m('fused12') / 12,
       unit: 'ms/MP',
       backend: 'wasm',
-      note: `${stack}; 4000×3000 (tiled, 4 MP crops); median of ${t.fused12!.length}`,
+      note: `${stack}; 4000×3000 (tiled, 1 MP crops); median of ${t.fused12!.length}; ${load}`,
     });
     record({
       name: 'render CPU: fused single session vs one session per effect @1 MP',
@@ -209,7 +221,7 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
       ratio: m('perEffect1') / m('fused1'),
       unit: 'ms',
       backend: 'wasm',
-      note: 'ratio = per-effect / fused (target ≥ 1.5×); alternated in one run',
+      note: `ratio = per-effect / fused (target ≥ 1.5×); alternated in one run; ${load}`,
     });
     record({
       name: 'render CPU vs Canvas 2D ctx.filter @1 MP',
@@ -218,7 +230,7 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
       ratio: m('canvas1') / m('fused1'),
       unit: 'ms',
       backend: 'wasm',
-      note: 'ratio = canvas / ours (≥ 1 means not slower); canvas: brightness/contrast/saturate/blur(3px) + gradient vignette + getImageData, sRGB approximations of our linear-light exposure/vignette',
+      note: `ratio = canvas / ours (≥ 1 means not slower); canvas: brightness/contrast/saturate/blur(3px) + gradient vignette + getImageData, sRGB approximations of our linear-light exposure/vignette; ${load}`,
     });
     record({
       name: 'render CPU threads all vs 1 @1 MP',
@@ -227,14 +239,14 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
       ratio: m('threads1') / m('threadsAll'),
       unit: 'ms',
       backend: 'wasm',
-      note: `ratio = 1 thread / ${Math.min(8, threads)} threads; two workers alternated`,
+      note: `ratio = 1 thread / ${Math.min(8, threads)} threads; two workers alternated; ${load}`,
     });
     record({
       name: 'render preview @1 MP after a parameter change',
       value: m('preview1'),
       unit: 'ms',
       backend: 'wasm',
-      note: 'contrast changed, same structure: cached session, new uniforms (target < 100 ms)',
+      note: `contrast changed, same structure: cached session, new uniforms (target < 100 ms); ${load}`,
     });
     record({
       name: 'render preview of a 12 MP photo at screen size (1280×960) after a parameter change',
