@@ -16,7 +16,7 @@ import { abortError } from '../src/shared/errors/compute';
 import { RenderError } from '../src/shared/errors/render';
 import { AutoColor } from './render/autocolor';
 import { CpuRenderer, type OrtModule } from './render/cpu';
-import { GpuRenderer, requestRenderDevice } from './render/gpu';
+import { GpuImage, GpuRenderer, requestRenderDevice } from './render/gpu';
 import { checkImage, type RgbaImage } from './render/image';
 import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
 import { renderStages, ScaleMemo, type StageRunners } from './render/pipeline';
@@ -54,6 +54,13 @@ export interface RenderResult {
   adapter: string | null;
   ms: number;
   tiles: number;
+  /**
+   * WebGPU only: image uploads and readbacks in this render (one readback per tile of the
+   * output: the image stays on the GPU between stages), and the GPU buffers and ORT output
+   * tensors alive after it (cached tile buffers and a kept preview upscale; constant over
+   * repeated renders).
+   */
+  gpu?: { uploads: number; readbacks: number; liveBuffers: number; liveTensors: number };
 }
 
 export interface RenderProgress {
@@ -134,7 +141,10 @@ const getGpu = () =>
   })());
 
 const cancelled = new Set<string>();
-const previewMemo = { webgpu: new ScaleMemo(), wasm: new ScaleMemo() };
+const previewMemo = {
+  webgpu: new ScaleMemo<GpuImage>({ clone: (image) => image.clone() }),
+  wasm: new ScaleMemo(),
+};
 
 const api = {
   /** What this device offers for rendering (adapter, f16, limits, WASM threads). */
@@ -223,33 +233,38 @@ const api = {
       }
     }
     const gpuRenderer = g?.renderer;
-    const runners: StageRunners = gpuRenderer
-      ? {
-          effects: (image, layout, hooks) => gpuRenderer.render(image, layout, hooks),
-          scale: (image, stage, hooks) => gpuRenderer.renderScaled(image, stage, hooks),
-        }
-      : {
-          effects: async (image, layout, hooks) => (await getCpu()).render(image, layout, hooks),
-          scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
-        };
-    // Previews keep the last upscale: a slider after it (or a no-op) skips the network.
-    if (request.preview) runners.scale = previewMemo[backend].wrap(runners.scale);
+    const before = gpuRenderer?.stats();
+    const onTile = async (done: number, total: number) => {
+      // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
+      onProgress?.({ done, total });
+    };
     let image: RgbaImage;
     let tiles: number;
     try {
-      ({ image, tiles } = await renderStages(
-        request,
-        neuralDefs(),
-        runners,
-        async (done, total) => {
-          // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
-          onProgress?.({ done, total });
-        },
-      ));
+      if (gpuRenderer) {
+        // Between stages the image stays on the GPU (GpuImage); only the last stage reads back.
+        const runners: StageRunners<GpuImage> = {
+          effects: (image, layout, hooks) => gpuRenderer.render(image, layout, hooks),
+          scale: (image, stage, hooks) => gpuRenderer.renderScaled(image, stage, hooks),
+        };
+        // Previews keep the last upscale: a slider after it (or a no-op) skips the network.
+        if (request.preview) runners.scale = previewMemo.webgpu.wrap(runners.scale);
+        ({ image, tiles } = await renderStages(request, neuralDefs(), runners, onTile));
+      } else {
+        const runners: StageRunners = {
+          effects: async (image, layout, hooks) => (await getCpu()).render(image, layout, hooks),
+          scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
+        };
+        if (request.preview) runners.scale = previewMemo.wasm.wrap(runners.scale);
+        ({ image, tiles } = await renderStages(request, neuralDefs(), runners, onTile));
+      }
     } catch (error) {
-      if (gpuRenderer?.lost) gpu = undefined;
+      if (gpuRenderer?.lost) {
+        previewMemo.webgpu.clear();
+        gpu = undefined;
+      }
       throw error;
     }
     const data = image.data as Uint8Array;
@@ -262,6 +277,15 @@ const api = {
       ms: performance.now() - t0,
       tiles,
     };
+    if (gpuRenderer && before) {
+      const after = gpuRenderer.stats();
+      result.gpu = {
+        uploads: after.uploads - before.uploads,
+        readbacks: after.readbacks - before.readbacks,
+        liveBuffers: after.liveBuffers,
+        liveTensors: after.liveTensors,
+      };
+    }
     // A render that changed nothing may hand back the caller's own buffer: send a copy then.
     if (data.buffer === request.image.data.buffer) result.data = data.slice();
     return transfer(result, [result.data.buffer]);

@@ -12,10 +12,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
+import { planStages } from '../../src/shared/effects/stages';
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from '../../workers/render/cpu';
 import { neuralModelsFrom } from '../../workers/render/manifest';
-import { downscale, type RgbaImage } from '../../workers/render/image';
+import { downscale, planTiles, type RgbaImage } from '../../workers/render/image';
 import { renderStages } from '../../workers/render/pipeline';
 import { CpuScaler } from '../../workers/render/scale';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
@@ -120,6 +121,13 @@ const FIVE: EffectStack = {
   ],
 };
 
+interface GpuCounts {
+  uploads: number;
+  readbacks: number;
+  liveBuffers: number;
+  liveTensors: number;
+}
+
 interface PageResult {
   width: number;
   height: number;
@@ -128,6 +136,7 @@ interface PageResult {
   adapter: string | null;
   tiles: number;
   notice?: string;
+  gpu?: GpuCounts;
   progress: number[];
 }
 
@@ -162,6 +171,7 @@ async function renderInPage(
         adapter: string | null;
         tiles: number;
         notice?: string;
+        gpu?: GpuCounts;
       }>;
       simulateDeviceLoss: (tiles: number) => Promise<void>;
       registerModel: (m: unknown) => void;
@@ -197,6 +207,7 @@ async function renderInPage(
       adapter: out.adapter,
       tiles: out.tiles,
       ...(out.notice ? { notice: out.notice } : {}),
+      ...(out.gpu ? { gpu: out.gpu } : {}),
       progress,
     };
   }, request);
@@ -261,6 +272,9 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       const tiled = await renderInPage(page, image, FIVE, { backend: 'webgpu', budget: 24 * 24 });
       expect(whole.tiles).toBe(1);
       expect(tiled.tiles).toBeGreaterThan(1);
+      // One upload and one readback per tile.
+      expect(whole.gpu).toMatchObject({ uploads: 1, readbacks: 1, liveTensors: 0 });
+      expect(tiled.gpu).toMatchObject({ uploads: tiled.tiles, readbacks: tiled.tiles });
       expect(tiled.progress).toEqual(Array.from({ length: tiled.tiles }, (_, i) => i + 1));
       expect(maxDiff(tiled.data, whole.data)).toBeLessThanOrEqual(1);
       expect(maxDiff(whole.data, await nodeReference(image, FIVE))).toBeLessThanOrEqual(1);
@@ -296,6 +310,8 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         withFixture: fixture,
       });
       expect(gpu.backend).toBe('webgpu');
+      // The network reads and writes GPU buffers: one upload, one readback, its outputs disposed.
+      expect(gpu.gpu).toMatchObject({ uploads: 1, readbacks: 1, liveTensors: 0 });
       const cpu = await renderInPage(page, image, stack, { backend: 'wasm' });
       const node = await nodeReference(image, stack);
       expect(maxDiff(cpu.data, node)).toBeLessThanOrEqual(1);
@@ -311,23 +327,51 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         const gpu = await renderInPage(page, image, UPSCALE_STACK, { backend: 'webgpu' });
         expect(gpu.backend).toBe('webgpu');
         expect([gpu.width, gpu.height, gpu.data.length]).toEqual([40, 28, 40 * 28 * 4]);
-        const tiled = await renderInPage(page, image, UPSCALE_STACK, {
-          backend: 'webgpu',
-          budget: 16 * 16,
-        });
+        // Three stages, one tile each; the image stays on the GPU between them: one upload of
+        // the input, one readback of the output (it was one of each per stage).
+        expect(gpu.tiles).toBe(3);
+        expect(gpu.gpu).toMatchObject({ uploads: 1, readbacks: 1, liveTensors: 0 });
+        const budget = 16 * 16;
+        const tiled = await renderInPage(page, image, UPSCALE_STACK, { backend: 'webgpu', budget });
+        // Per stage: its tiles over its input (the upscale's halo in input px).
+        const { stages } = planStages(UPSCALE_STACK, { neural: NEURAL });
+        const perStage = stages.map((stage, k) =>
+          stage.kind === 'scale'
+            ? planTiles(20, 14, stage.reach, budget).length
+            : k === 0
+              ? planTiles(20, 14, stage.layout.reach, budget).length
+              : planTiles(40, 28, stage.layout.reach, budget).length,
+        );
+        expect(perStage.length).toBe(3);
+        expect(tiled.tiles).toBe(perStage[0]! + perStage[1]! + perStage[2]!);
         expect(tiled.tiles).toBeGreaterThan(4);
+        // Uploads: the first stage's tiles; readbacks: exactly one per tile of the output.
+        expect(tiled.gpu).toMatchObject({
+          uploads: perStage[0],
+          readbacks: perStage[2],
+          liveTensors: 0,
+        });
         expect(tiled.progress).toEqual(Array.from({ length: tiled.tiles }, (_, i) => i + 1));
         expect(maxDiff(tiled.data, gpu.data)).toBeLessThanOrEqual(1);
+        // Rendering again frees what each render made: the live buffers (the cached tile
+        // buffers) stay as many, no ORT output is left undisposed.
+        const live = tiled.gpu!.liveBuffers;
+        for (const again of [{}, { budget }, {}]) {
+          const r = await renderInPage(page, image, UPSCALE_STACK, { backend: 'webgpu', ...again });
+          expect(r.gpu).toMatchObject({ liveBuffers: live, liveTensors: 0 });
+          expect(maxDiff(r.data, gpu.data)).toBeLessThanOrEqual(1);
+        }
         const cpu = await renderInPage(page, image, UPSCALE_STACK, { backend: 'wasm' });
         const node = await nodeStages(image, UPSCALE_STACK);
         expect(maxDiff(cpu.data, node), 'browser WASM vs Node').toBeLessThanOrEqual(1);
         expect(maxDiff(gpu.data, node), 'WebGPU vs Node').toBeLessThanOrEqual(2);
         byMode.set('upscale-webgpu', gpu.data);
-        // The device lost in the stage after the upscale: the job still arrives, from the CPU path.
+        // The device lost in the stage after the upscale (its image on the GPU): the job still
+        // arrives, from the CPU path.
         const lost = await renderInPage(page, image, UPSCALE_STACK, {
           backend: 'auto',
-          budget: 16 * 16,
-          lossAfterTiles: 3,
+          budget,
+          lossAfterTiles: perStage[0]! + perStage[1]! + 1,
         });
         expect(lost.backend).toBe('wasm');
         expect(lost.notice).toMatch(/^The GPU stopped during this render/);

@@ -4,10 +4,14 @@
  * separable passes, neural effects through ORT's WebGPU EP on the same GPUDevice (planar buffers
  * exchanged with `Tensor.fromGpuBuffer`, outputs kept on the GPU), and the result is read back
  * once. Pipelines are cached by generated code, so parameter changes only rewrite the uniforms.
+ * A stack split into stages by a scaler (Upscale 2×) keeps its image on the GPU between stages:
+ * a stage whose result a later stage reads writes its tiles' cores into a `GpuImage` (RGBA8 rows
+ * in bands of buffers), and the next stage copies its crops out of it, so only the first stage
+ * uploads and only the last reads back (one readback per tile of the output).
  * A lost device makes every later step throw RenderError `gpu-device-lost`.
  */
 import type * as Ort from 'onnxruntime-web';
-import type { LayoutEntry, StackLayout } from '../../src/shared/effects/registry';
+import type { StackLayout } from '../../src/shared/effects/registry';
 import {
   TO_PLANAR,
   areaShader,
@@ -19,8 +23,16 @@ import {
 } from '../../src/shared/effects/wgsl';
 import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
-import { cropImage, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
-import type { TileHooks } from './cpu';
+import {
+  cropImage,
+  pasteTile,
+  planTiles,
+  scaleTile,
+  type RgbaImage,
+  type Rect,
+  type Tile,
+} from './image';
+import type { StageHooks, StageOutput } from './pipeline';
 import { GPU_SCALE_BUDGET, SCALE_UNPACK, scalePackShader } from './scale';
 
 type OrtModule = typeof Ort;
@@ -56,6 +68,62 @@ interface Buffers {
 
 type Step = GpuStep;
 
+/** One horizontal band of a `GpuImage`: rows `y … y + rows − 1` as RGBA8, tightly packed. */
+interface Band {
+  y: number;
+  rows: number;
+  buffer: GPUBuffer;
+}
+
+/**
+ * An RGBA8 image in GPU memory between render stages, its rows in bands of buffers (each at
+ * most the band budget and the device's buffer size, so any image within the render budget
+ * fits). Made and freed by a `GpuRenderer`; `release` is idempotent.
+ */
+export class GpuImage {
+  readonly width: number;
+  readonly height: number;
+  readonly bands: readonly Band[];
+  readonly #renderer: GpuRenderer;
+  #released = false;
+
+  constructor(renderer: GpuRenderer, width: number, height: number, bands: Band[]) {
+    this.#renderer = renderer;
+    this.width = width;
+    this.height = height;
+    this.bands = bands;
+  }
+
+  /** The band holding row `y`. */
+  band(y: number): Band {
+    for (const b of this.bands) if (y < b.y + b.rows) return b;
+    throw new Error(`Row ${y} is outside a ${this.width}×${this.height} image.`);
+  }
+
+  /** A copy on the GPU (no readback). @throws RenderError `gpu-device-lost` */
+  clone(): GpuImage {
+    return this.#renderer.copyImage(this);
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (const b of this.bands) this.#renderer.free(b.buffer);
+  }
+}
+
+/** Counts of what crossed between CPU and GPU memory, and what is alive (tests, leak checks). */
+export interface GpuStats {
+  /** Image uploads (`writeBuffer` of pixels), one per tile of a stage that reads CPU pixels. */
+  uploads: number;
+  /** Image readbacks (`mapAsync`), one per tile of a stage whose result is returned as pixels. */
+  readbacks: number;
+  /** GPU buffers this renderer made and has not destroyed (the cached tile buffers included). */
+  liveBuffers: number;
+  /** ORT output tensors not yet disposed. */
+  liveTensors: number;
+}
+
 const STORAGE = GPUBufferUsage.STORAGE;
 const COPY_DST = GPUBufferUsage.COPY_DST;
 const COPY_SRC = GPUBufferUsage.COPY_SRC;
@@ -69,6 +137,10 @@ export class GpuRenderer {
   #ort: (() => Promise<OrtModule>) | undefined;
   #loadModel: ((id: string) => Promise<Uint8Array>) | undefined;
   #sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  #live = new Set<GPUBuffer>();
+  #liveTensors = 0;
+  #uploads = 0;
+  #readbacks = 0;
 
   constructor(
     device: GPUDevice,
@@ -87,9 +159,175 @@ export class GpuRenderer {
     return this.#lost !== undefined;
   }
 
-  /** Test hook: destroy the device once `tiles` tiles of the next render are done. */
+  /** Test hook: destroy the device once `tiles` more tiles (of any stage) are done. */
   loseDeviceAfter(tiles: number): void {
     this.#loseAfterTiles = tiles;
+  }
+
+  /** What crossed between CPU and GPU so far, and what is alive now. */
+  stats(): GpuStats {
+    return {
+      uploads: this.#uploads,
+      readbacks: this.#readbacks,
+      liveBuffers: this.#live.size,
+      liveTensors: this.#liveTensors,
+    };
+  }
+
+  /** A buffer this renderer tracks until `free`. */
+  #make(size: number, usage: number): GPUBuffer {
+    const buffer = this.device.createBuffer({ size: Math.max(16, size), usage });
+    this.#live.add(buffer);
+    return buffer;
+  }
+
+  /** Destroys a buffer made by this renderer. */
+  free(buffer: GPUBuffer): void {
+    if (this.#live.delete(buffer)) buffer.destroy();
+  }
+
+  /**
+   * A `width`×`height` RGBA8 image on the GPU in bands of at most `bandPixels` (at least one
+   * row each; never over the device's buffer size).
+   */
+  #image(width: number, height: number, bandPixels: number): GpuImage {
+    const maxPixels = Math.floor(this.device.limits.maxBufferSize / 4);
+    const rows = Math.max(1, Math.floor(Math.min(bandPixels, maxPixels) / width));
+    const bands: Band[] = [];
+    try {
+      for (let y = 0; y < height; y += rows) {
+        const n = Math.min(rows, height - y);
+        bands.push({ y, rows: n, buffer: this.#make(n * width * 4, COPY_SRC | COPY_DST) });
+      }
+    } catch (error) {
+      for (const b of bands) this.free(b.buffer);
+      throw error;
+    }
+    return new GpuImage(this, width, height, bands);
+  }
+
+  /** A GPU copy of `image` with the same bands. @throws RenderError `gpu-device-lost` */
+  copyImage(image: GpuImage): GpuImage {
+    this.#check();
+    const copy = this.#image(image.width, image.height, image.bands[0]!.rows * image.width);
+    const encoder = this.device.createCommandEncoder();
+    image.bands.forEach((b, k) => {
+      encoder.copyBufferToBuffer(b.buffer, 0, copy.bands[k]!.buffer, 0, b.rows * image.width * 4);
+    });
+    this.device.queue.submit([encoder.finish()]);
+    return copy;
+  }
+
+  /**
+   * Encodes row copies between a tightly packed buffer of `w`-wide rows and a GpuImage: row `r`
+   * of the `rect` (image coordinates) is at row `r + dy`, column `dx` of the buffer. Rows that
+   * are contiguous on both sides merge into one copy.
+   */
+  #copyRows(
+    encoder: GPUCommandEncoder,
+    image: GpuImage,
+    rect: Rect,
+    buffer: GPUBuffer,
+    at: { w: number; dx: number; dy: number },
+    toImage: boolean,
+  ): void {
+    let run: { band: Band; img: number; buf: number; size: number } | undefined;
+    const flush = () => {
+      if (!run) return;
+      if (toImage) encoder.copyBufferToBuffer(buffer, run.buf, run.band.buffer, run.img, run.size);
+      else encoder.copyBufferToBuffer(run.band.buffer, run.img, buffer, run.buf, run.size);
+      run = undefined;
+    };
+    const size = rect.w * 4;
+    for (let r = 0; r < rect.h; r++) {
+      const y = rect.y + r;
+      const band = image.band(y);
+      const img = ((y - band.y) * image.width + rect.x) * 4;
+      const buf = ((r + at.dy) * at.w + at.dx) * 4;
+      if (run && run.band === band && run.img + run.size === img && run.buf + run.size === buf) {
+        run.size += size;
+      } else {
+        flush();
+        run = { band, img, buf, size };
+      }
+    }
+    flush();
+  }
+
+  /** Puts the crop's RGBA8 words into `target`: an upload from memory, or copies on the GPU. */
+  #load(
+    encoder: GPUCommandEncoder,
+    source: RgbaImage | GpuImage,
+    crop: Rect,
+    target: GPUBuffer,
+  ): void {
+    if (source instanceof GpuImage) {
+      this.#copyRows(encoder, source, crop, target, { w: crop.w, dx: 0, dy: 0 }, false);
+      return;
+    }
+    const input = cropImage(source, crop);
+    this.device.queue.writeBuffer(target, 0, input.buffer, input.byteOffset, crop.w * crop.h * 4);
+    this.#uploads++;
+  }
+
+  /**
+   * Finishes a tile whose RGBA8 result (covering `tile.crop`) is in `result`: its core is copied
+   * into `sink` on the GPU (and the queue drained, so progress and cancellation follow the GPU),
+   * or, without a sink, read back once and returned.
+   * @throws RenderError `gpu-device-lost`, `gpu-failed`
+   */
+  async #finish(
+    encoder: GPUCommandEncoder,
+    result: GPUBuffer,
+    tile: Tile,
+    sink: GpuImage | undefined,
+    staging: GPUBuffer | undefined,
+  ): Promise<Uint8Array | undefined> {
+    const d = this.device;
+    const { core, crop } = tile;
+    if (sink) {
+      this.#copyRows(
+        encoder,
+        sink,
+        core,
+        result,
+        { w: crop.w, dx: core.x - crop.x, dy: core.y - crop.y },
+        true,
+      );
+      d.queue.submit([encoder.finish()]);
+      await d.queue.onSubmittedWorkDone();
+      this.#check();
+      return undefined;
+    }
+    const bytes = crop.w * crop.h * 4;
+    encoder.copyBufferToBuffer(result, 0, staging!, 0, bytes);
+    d.queue.submit([encoder.finish()]);
+    try {
+      this.#readbacks++;
+      await staging!.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (cause) {
+      this.#check();
+      throw new RenderError(
+        'gpu-failed',
+        `Reading the rendered tile back failed: ${String(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+    const pixels = new Uint8Array(staging!.getMappedRange(0, bytes).slice(0));
+    staging!.unmap();
+    return pixels;
+  }
+
+  /** After each tile: the device-loss test hook, then the caller's hook, then a loss check. */
+  async #tileDone(hooks: StageHooks, done: number, total: number): Promise<void> {
+    if (this.#loseAfterTiles !== undefined && --this.#loseAfterTiles <= 0) {
+      this.#loseAfterTiles = undefined;
+      this.device.destroy();
+    }
+    await hooks.onTile?.(done, total);
+    this.#check();
   }
 
   /** A pixel budget per tile crop that fits the device's binding limits. */
@@ -147,9 +385,7 @@ export class GpuRenderer {
     const b = this.#buffers;
     if (b && b.capacity >= pixels && b.paramsLength >= paramsLength) return b;
     this.#releaseBuffers();
-    const d = this.device;
-    const make = (size: number, usage: number) =>
-      d.createBuffer({ size: Math.max(16, size), usage });
+    const make = (size: number, usage: number) => this.#make(size, usage);
     const next: Buffers = {
       capacity: pixels,
       packedIn: make(pixels * 4, STORAGE | COPY_DST),
@@ -169,7 +405,7 @@ export class GpuRenderer {
     this.#buffers = undefined;
     if (!b) return;
     for (const buf of [b.packedIn, b.packedOut, b.staging, b.planar, b.params, ...b.images]) {
-      buf.destroy();
+      this.free(buf);
     }
   }
 
@@ -217,19 +453,19 @@ export class GpuRenderer {
   }
 
   /**
-   * Renders `image` through `layout`, tile by tile.
+   * Renders `image` (pixels, or a previous stage's GpuImage) through `layout`, tile by tile.
+   * With `hooks.keep` the result stays on the GPU (`{ resident }`, the caller releases it);
+   * otherwise each tile is read back once.
    * @throws RenderError `gpu-device-lost` or `gpu-failed`; whatever `hooks.onTile` throws.
    */
   async render(
-    image: RgbaImage,
+    image: RgbaImage | GpuImage,
     layout: StackLayout,
-    hooks: TileHooks = {},
-  ): Promise<{
-    data: Uint8Array;
-    tiles: number;
-  }> {
+    hooks: StageHooks = {},
+  ): Promise<StageOutput<GpuImage>> {
     this.#check();
-    const tiles = planTiles(image.width, image.height, layout.reach, hooks.budget ?? this.budget());
+    const budget = hooks.budget ?? this.budget();
+    const tiles = planTiles(image.width, image.height, layout.reach, budget);
     const steps = planGpuSteps(layout.entries);
     const { bases, length } = uniformLayout(layout.entries);
     const params = new Float32Array(length);
@@ -239,20 +475,23 @@ export class GpuRenderer {
     const pipelines = await this.#buildPipelines(steps);
     this.#check();
     const buffers = this.#ensureBuffers(maxCrop, length);
-    const out = tiles.length === 1 ? undefined : new Uint8Array(image.width * image.height * 4);
+    const sink = hooks.keep ? this.#image(image.width, image.height, budget) : undefined;
+    const out =
+      sink || tiles.length === 1 ? undefined : new Uint8Array(image.width * image.height * 4);
     let single: Uint8Array | undefined;
-    for (let i = 0; i < tiles.length; i++) {
-      const tile = tiles[i]!;
-      const pixels = await this.#renderTile(image, tile, steps, pipelines, buffers, params);
-      if (out) pasteTile(out, image.width, tile, pixels);
-      else single = pixels;
-      if (this.#loseAfterTiles !== undefined && i + 1 >= this.#loseAfterTiles) {
-        this.#loseAfterTiles = undefined;
-        this.device.destroy();
+    try {
+      for (let i = 0; i < tiles.length; i++) {
+        const tile = tiles[i]!;
+        const pixels = await this.#renderTile(image, tile, steps, pipelines, buffers, params, sink);
+        if (out) pasteTile(out, image.width, tile, pixels!);
+        else single = pixels;
+        await this.#tileDone(hooks, i + 1, tiles.length);
       }
-      await hooks.onTile?.(i + 1, tiles.length);
-      this.#check();
+    } catch (error) {
+      sink?.release();
+      throw error;
     }
+    if (sink) return { resident: sink, tiles: tiles.length };
     return { data: out ?? single!, tiles: tiles.length };
   }
 
@@ -265,26 +504,23 @@ export class GpuRenderer {
   }
 
   /**
-   * Runs a scaler (e.g. Upscale 2×) over `image`, tile by tile: each crop is unpacked to planar
-   * floats on the GPU, run through ORT's WebGPU session on this device (the output stays a GPU
-   * buffer), packed back to RGBA8 at `factor`× its size and read back once.
+   * Runs a scaler (e.g. Upscale 2×) over `image` (pixels, or a previous stage's GpuImage), tile
+   * by tile: each crop is unpacked to planar floats on the GPU, run through ORT's WebGPU session
+   * on this device (its output stays a GPU buffer) and packed back to RGBA8 at `factor`× its
+   * size; the output tile's core goes into a GpuImage (`hooks.keep`) or is read back once.
    * @throws RenderError `gpu-device-lost`, `gpu-failed`; whatever `hooks.onTile` throws.
    */
   async renderScaled(
-    image: RgbaImage,
+    image: RgbaImage | GpuImage,
     stage: ScaleStage,
-    hooks: TileHooks = {},
-  ): Promise<{ data: Uint8Array; tiles: number; width: number; height: number }> {
+    hooks: StageHooks = {},
+  ): Promise<StageOutput<GpuImage> & { width: number; height: number }> {
     this.#check();
     const f = stage.factor;
     const width = image.width * f;
     const height = image.height * f;
-    const tiles = planTiles(
-      image.width,
-      image.height,
-      stage.reach,
-      hooks.budget ?? this.scaleBudget(f),
-    );
+    const budget = hooks.budget ?? this.scaleBudget(f);
+    const tiles = planTiles(image.width, image.height, stage.reach, budget);
     const [unpack, pack] = await Promise.all([
       this.#pipeline(SCALE_UNPACK),
       this.#pipeline(scalePackShader(f)),
@@ -294,13 +530,12 @@ export class GpuRenderer {
     this.#check();
     const d = this.device;
     const maxCrop = Math.max(...tiles.map((t) => t.crop.w * t.crop.h));
-    const make = (size: number, usage: number) =>
-      d.createBuffer({ size: Math.max(16, size), usage });
-    const packedIn = make(maxCrop * 4, STORAGE | COPY_DST);
-    const planar = make(maxCrop * 12, STORAGE | COPY_SRC | COPY_DST);
-    const params = make(16, STORAGE | COPY_DST);
-    const packedOut = make(maxCrop * f * f * 4, STORAGE | COPY_SRC);
-    const staging = make(maxCrop * f * f * 4, GPUBufferUsage.MAP_READ | COPY_DST);
+    const made: GPUBuffer[] = [];
+    const make = (size: number, usage: number) => {
+      const b = this.#make(size, usage);
+      made.push(b);
+      return b;
+    };
     const dispatch = (
       encoder: GPUCommandEncoder,
       pipeline: GPUComputePipeline,
@@ -319,73 +554,52 @@ export class GpuRenderer {
       pass.dispatchWorkgroups(Math.ceil(w / 8), Math.ceil(h / 8));
       pass.end();
     };
-    const out = new Uint8Array(width * height * 4);
+    let sink: GpuImage | undefined;
+    const out = hooks.keep ? undefined : new Uint8Array(width * height * 4);
     try {
+      const packedIn = make(maxCrop * 4, STORAGE | COPY_DST);
+      const planar = make(maxCrop * 12, STORAGE | COPY_SRC | COPY_DST);
+      const params = make(16, STORAGE | COPY_DST);
+      const packedOut = make(maxCrop * f * f * 4, STORAGE | COPY_SRC);
+      const staging = out
+        ? make(maxCrop * f * f * 4, GPUBufferUsage.MAP_READ | COPY_DST)
+        : undefined;
+      if (hooks.keep) sink = this.#image(width, height, budget * f * f);
       for (let i = 0; i < tiles.length; i++) {
         const tile = tiles[i]!;
         const { crop } = tile;
-        const n = crop.w * crop.h * f * f;
         d.queue.writeBuffer(params, 0, new Float32Array([crop.w, crop.h, 0, 0]));
-        const input = cropImage(image, crop);
-        d.queue.writeBuffer(packedIn, 0, input.buffer, input.byteOffset, crop.w * crop.h * 4);
         let encoder = d.createCommandEncoder();
+        this.#load(encoder, image, crop, packedIn);
         dispatch(encoder, unpack, { 0: packedIn, 1: planar, 2: params }, crop.w, crop.h);
         d.queue.submit([encoder.finish()]);
-        let net: Ort.Tensor;
-        try {
-          const feed = ort.Tensor.fromGpuBuffer(planar, {
-            dataType: 'float32',
-            dims: [1, 3, crop.h, crop.w],
-          });
-          const result = await session.run({ [session.inputNames[0]!]: feed });
-          net = result[session.outputNames[0]!]!;
-        } catch (cause) {
-          this.#check();
-          throw new RenderError(
-            'gpu-failed',
-            `${stage.def.name} failed on the GPU: ${String(cause)}`,
-            { cause },
-          );
-        }
+        const net = await this.#runSession(session, ort, planar, crop.w, crop.h, stage.def.name);
+        let pixels: Uint8Array | undefined;
         try {
           encoder = d.createCommandEncoder();
-          const netBuffer = net.gpuBuffer as GPUBuffer;
           dispatch(
             encoder,
             pack,
-            { 0: packedIn, 3: netBuffer, 1: packedOut, 2: params },
+            { 0: packedIn, 3: net.buffer, 1: packedOut, 2: params },
             crop.w * f,
             crop.h * f,
           );
-          encoder.copyBufferToBuffer(packedOut, 0, staging, 0, n * 4);
-          d.queue.submit([encoder.finish()]);
-          await staging.mapAsync(GPUMapMode.READ, 0, n * 4);
-        } catch (cause) {
-          this.#check();
-          throw new RenderError(
-            'gpu-failed',
-            `Reading the scaled tile back failed: ${String(cause)}`,
-            {
-              cause,
-            },
-          );
+          pixels = await this.#finish(encoder, packedOut, scaleTile(tile, f), sink, staging);
         } finally {
+          // Both finishes wait for the queue (mapAsync or onSubmittedWorkDone) before this.
           net.dispose();
         }
-        const pixels = new Uint8Array(staging.getMappedRange(0, n * 4).slice(0));
-        staging.unmap();
-        pasteTile(out, width, scaleTile(tile, f), pixels);
-        if (this.#loseAfterTiles !== undefined && i + 1 >= this.#loseAfterTiles) {
-          this.#loseAfterTiles = undefined;
-          this.device.destroy();
-        }
-        await hooks.onTile?.(i + 1, tiles.length);
-        this.#check();
+        if (out) pasteTile(out, width, scaleTile(tile, f), pixels!);
+        await this.#tileDone(hooks, i + 1, tiles.length);
       }
+    } catch (error) {
+      sink?.release();
+      throw error;
     } finally {
-      for (const b of [packedIn, planar, params, packedOut, staging]) b.destroy();
+      for (const b of made) this.free(b);
     }
-    return { data: out, tiles: tiles.length, width, height };
+    if (sink) return { resident: sink, tiles: tiles.length, width, height };
+    return { data: out!, tiles: tiles.length, width, height };
   }
 
   async #buildPipelines(steps: Step[]): Promise<GPUComputePipeline[][]> {
@@ -408,23 +622,26 @@ export class GpuRenderer {
     );
   }
 
+  /**
+   * One tile through the steps: its crop loaded from pixels or a GpuImage, its result copied
+   * into `sink` (returns nothing) or read back (returns the crop's pixels).
+   */
   async #renderTile(
-    image: RgbaImage,
+    source: RgbaImage | GpuImage,
     tile: Tile,
     steps: Step[],
     pipelines: GPUComputePipeline[][],
     b: Buffers,
     params: Float32Array,
-  ): Promise<Uint8Array> {
+    sink: GpuImage | undefined,
+  ): Promise<Uint8Array | undefined> {
     const d = this.device;
     const { crop } = tile;
-    const n = crop.w * crop.h;
     params.set([crop.w, crop.h, crop.x, crop.y], 0);
     d.queue.writeBuffer(b.params, 0, params);
-    const input = cropImage(image, crop);
-    d.queue.writeBuffer(b.packedIn, 0, input.buffer, input.byteOffset, n * 4);
     const groups: [number, number] = [Math.ceil(crop.w / 8), Math.ceil(crop.h / 8)];
     let encoder = d.createCommandEncoder();
+    this.#load(encoder, source, crop, b.packedIn);
     const dispatch = (pipeline: GPUComputePipeline, bindings: Record<number, GPUBuffer>) => {
       const entries = Object.entries(bindings).map(([binding, buffer]) => ({
         binding: Number(binding),
@@ -463,63 +680,77 @@ export class GpuRenderer {
           dispatch(ps[k]!, bindings);
         });
       } else {
+        // A same-size network (e.g. Denoise): planar floats in, its GPU output mixed back in.
+        const def = step.entry.def;
+        if (def.kind !== 'neural') throw new Error('unreachable');
         dispatch(ps[0]!, { 0: cur, 1: b.planar, 2: b.params });
         d.queue.submit([encoder.finish()]);
-        const net = await this.#runNeural(step.entry, b.planar, crop.w, crop.h);
-        encoder = d.createCommandEncoder();
-        dispatch(ps[1]!, { 0: cur, 3: net.buffer, 1: next, 2: b.params });
-        d.queue.submit([encoder.finish()]);
-        await d.queue.onSubmittedWorkDone();
-        net.dispose();
+        const session = await this.#session(def.modelId);
+        const ort = await this.#ort!();
+        const net = await this.#runSession(session, ort, b.planar, crop.w, crop.h, def.name);
+        try {
+          encoder = d.createCommandEncoder();
+          dispatch(ps[1]!, { 0: cur, 3: net.buffer, 1: next, 2: b.params });
+          d.queue.submit([encoder.finish()]);
+          await d.queue.onSubmittedWorkDone();
+        } finally {
+          net.dispose();
+        }
         encoder = d.createCommandEncoder();
       }
       if (s !== last) [cur, next] = [next, cur];
     }
-    encoder.copyBufferToBuffer(b.packedOut, 0, b.staging, 0, n * 4);
-    d.queue.submit([encoder.finish()]);
-    try {
-      await b.staging.mapAsync(GPUMapMode.READ, 0, n * 4);
-    } catch (cause) {
-      this.#check();
-      throw new RenderError(
-        'gpu-failed',
-        `Reading the rendered tile back failed: ${String(cause)}`,
-        {
-          cause,
-        },
-      );
-    }
-    const pixels = new Uint8Array(b.staging.getMappedRange(0, n * 4).slice(0));
-    b.staging.unmap();
-    return pixels;
+    return this.#finish(encoder, b.packedOut, tile, sink, b.staging);
   }
 
-  async #runNeural(
-    entry: LayoutEntry,
+  /**
+   * Runs `session` on the planar [1,3,h,w] floats in `planar` (no copy), its output kept on the
+   * GPU; `dispose` the result once the queue no longer reads it.
+   * @throws RenderError `gpu-device-lost`, `gpu-failed`
+   */
+  async #runSession(
+    session: Ort.InferenceSession,
+    ort: OrtModule,
     planar: GPUBuffer,
     w: number,
     h: number,
+    name: string,
   ): Promise<{ buffer: GPUBuffer; dispose: () => void }> {
-    const def = entry.def;
-    if (def.kind !== 'neural') throw new Error('unreachable');
-    const session = await this.#session(def.modelId);
-    const ort = await this.#ort!();
     const input = ort.Tensor.fromGpuBuffer(planar, { dataType: 'float32', dims: [1, 3, h, w] });
+    let result: Ort.InferenceSession.OnnxValueMapType;
     try {
-      const result = await session.run({ [session.inputNames[0]!]: input });
-      const out = result[session.outputNames[0]!]!;
-      return { buffer: out.gpuBuffer as GPUBuffer, dispose: () => out.dispose() };
+      result = await session.run({ [session.inputNames[0]!]: input });
     } catch (cause) {
       this.#check();
-      throw new RenderError('gpu-failed', `The neural effect failed on the GPU: ${String(cause)}`, {
+      throw new RenderError('gpu-failed', `${name} failed on the GPU: ${String(cause)}`, {
         cause,
       });
     }
+    const outputs = Object.values(result);
+    this.#liveTensors += outputs.length;
+    let disposed = false;
+    const dispose = () => {
+      if (disposed) return;
+      disposed = true;
+      for (const t of outputs) t.dispose();
+      this.#liveTensors -= outputs.length;
+    };
+    const out = result[session.outputNames[0]!];
+    if (out?.location !== 'gpu-buffer') {
+      dispose();
+      this.#check();
+      throw new RenderError('gpu-failed', `${name} did not leave its output on the GPU.`, {
+        details: { location: out?.location },
+      });
+    }
+    return { buffer: out.gpuBuffer as GPUBuffer, dispose };
   }
 
   /** Frees buffers, pipelines and sessions (the device stays with its owner). */
   async dispose(): Promise<void> {
     this.#releaseBuffers();
+    // Whatever is still alive (a kept preview's image) goes too: the device may stay.
+    for (const buffer of [...this.#live]) this.free(buffer);
     this.#pipelines.clear();
     const sessions = [...this.#sessions.values()];
     this.#sessions.clear();

@@ -3,6 +3,8 @@
  * preview; the spatial scale of the params; whether scalers are skipped) and the loop that runs
  * the stages one after the other, each tiled by its renderer, with progress counted in tiles over
  * all stages. Backend-neutral: the worker passes the CPU or GPU renderers; Node tests the CPU ones.
+ * A runner may keep a stage's result resident in its own memory (the GPU path: GPU buffers) when a
+ * later stage reads it (`StageHooks.keep`), so an image crosses to the CPU only after the last stage.
  */
 import type { NeuralEffectDef, StackLayout } from '../../src/shared/effects/registry';
 import {
@@ -28,17 +30,51 @@ export interface StageRequest {
   budget?: number;
 }
 
-export interface StageRunners {
-  effects(
-    image: RgbaImage,
-    layout: StackLayout,
-    hooks: TileHooks,
-  ): Promise<{ data: Uint8Array; tiles: number }>;
+/**
+ * An image a runner keeps in its own memory between stages (the GPU path: RGBA8 in GPU buffers).
+ * `renderStages` releases it once the next stage has read it, or when the render fails.
+ */
+export interface Resident {
+  width: number;
+  height: number;
+  release(): void;
+}
+
+export interface StageHooks extends TileHooks {
+  /**
+   * A later stage reads this result: the runner may return it resident (`{ resident }`) instead
+   * of pixels in memory. The last stage's result is always pixels.
+   */
+  keep?: boolean;
+  /**
+   * What this stage's input was made from: the request's input and a description of the stages
+   * before it (equal origins make equal inputs; `ScaleMemo` compares it for a resident input).
+   */
+  origin?: { image: RgbaImage; key: string };
+}
+
+/** A stage's result: pixels in memory, or (when `hooks.keep`) a runner's resident image. */
+export type StageOutput<R> = { data: Uint8Array; tiles: number } | { resident: R; tiles: number };
+
+export interface StageRunners<R extends Resident = never> {
+  effects(image: RgbaImage | R, layout: StackLayout, hooks: StageHooks): Promise<StageOutput<R>>;
   scale(
-    image: RgbaImage,
+    image: RgbaImage | R,
     stage: ScaleStage,
-    hooks: TileHooks,
-  ): Promise<{ data: Uint8Array; tiles: number; width: number; height: number }>;
+    hooks: StageHooks,
+  ): Promise<StageOutput<R> & { width: number; height: number }>;
+}
+
+/** Whether `image` is a runner's resident image rather than pixels in memory. */
+export function isResident<R extends Resident>(image: RgbaImage | R): image is R {
+  return !('data' in image);
+}
+
+/** Identifies a stage by what it computes (its effects' structure and uniforms, or its network). */
+function describeStage(stage: RenderStage): string {
+  if (stage.kind === 'scale') return `${stage.def.modelId}×${stage.factor}`;
+  const { key, entries } = stage.layout;
+  return `${key}#${entries.map((e) => Array.from(e.uniforms).join(',')).join(';')}`;
 }
 
 /**
@@ -101,10 +137,10 @@ export function estimateTiles(
  * @throws RenderError `too-large` (before any work), `unknown-effect`, `invalid-param`; whatever
  *   the runners or `onTile` throw.
  */
-export async function renderStages(
+export async function renderStages<R extends Resident = never>(
   request: StageRequest,
   neural: ReadonlyMap<string, NeuralEffectDef>,
-  runners: StageRunners,
+  runners: StageRunners<R>,
   onTile?: (done: number, total: number) => void | Promise<void>,
 ): Promise<{ image: RgbaImage; tiles: number; stages: number }> {
   const { input, scale, skipScaling, finalSize } = fitRequest(request, neural);
@@ -112,65 +148,120 @@ export async function renderStages(
   // Refused before any work: nothing is rendered, nothing is lost.
   checkOutputSize(input.width, input.height, plan.factor);
   const estimates = estimateTiles(plan.stages, input, request.budget);
-  let image = input;
+  let image: RgbaImage | R = input;
   let tiles = 0;
-  for (let k = 0; k < plan.stages.length; k++) {
-    const stage = plan.stages[k]!;
-    const later = estimates.slice(k + 1).reduce((a, b) => a + b, 0);
-    const before = tiles;
-    const hooks: TileHooks = {
-      ...(request.budget ? { budget: request.budget } : {}),
-      onTile: (done, total) => onTile?.(before + done, before + total + later),
-    };
-    if (stage.kind === 'scale') {
-      const out = await runners.scale(image, stage, hooks);
-      image = { width: out.width, height: out.height, data: out.data };
-      tiles += out.tiles;
-    } else {
-      const out = await runners.effects(image, stage.layout, hooks);
-      image = { width: image.width, height: image.height, data: out.data };
+  try {
+    for (let k = 0; k < plan.stages.length; k++) {
+      const stage = plan.stages[k]!;
+      const later = estimates.slice(k + 1).reduce((a, b) => a + b, 0);
+      const before = tiles;
+      const hooks: StageHooks = {
+        ...(request.budget ? { budget: request.budget } : {}),
+        onTile: (done, total) => onTile?.(before + done, before + total + later),
+        keep: k < plan.stages.length - 1,
+        origin: {
+          image: input,
+          key: [
+            `${input.width}×${input.height}`,
+            ...plan.stages.slice(0, k).map(describeStage),
+          ].join('|'),
+        },
+      };
+      const { width, height }: { width: number; height: number } = image;
+      const out: StageOutput<R> & { width?: number; height?: number } =
+        stage.kind === 'scale'
+          ? await runners.scale(image, stage, hooks)
+          : await runners.effects(image, stage.layout, hooks);
+      const size: { width: number; height: number } = {
+        width: out.width ?? width,
+        height: out.height ?? height,
+      };
+      const next: RgbaImage | R = 'resident' in out ? out.resident : { ...size, data: out.data };
+      // The stage has read its input: a resident one is freed now (the next is in its place).
+      if (isResident(image)) image.release();
+      image = next;
       tiles += out.tiles;
     }
+  } catch (error) {
+    if (isResident(image)) image.release();
+    throw error;
   }
-  if (finalSize) image = downscale(image, finalSize.width, finalSize.height);
-  return { image, tiles, stages: plan.stages.length };
+  if (isResident(image)) {
+    image.release();
+    throw new Error('The last render stage returned no pixels.');
+  }
+  let result: RgbaImage = image;
+  if (finalSize) result = downscale(result, finalSize.width, finalSize.height);
+  return { image: result, tiles, stages: plan.stages.length };
 }
 
 /**
  * Keeps a scaler's last result: previews that change only the effects after an upscale (or
- * nothing before it) reuse it instead of re-running the network. The input is compared byte for
- * byte; results are copied in and out (a render's buffer is transferred to the caller).
+ * nothing before it) reuse it instead of re-running the network. An input in memory is compared
+ * byte for byte; a resident one (on the GPU) by its origin: the request's input, byte for byte,
+ * and the stages that made it. Results are copied in and out (a render's buffer is transferred
+ * to the caller, a resident result is released by the render): pixels by `slice`, a resident
+ * image by `clone` (without it, resident results are not kept).
  */
-export class ScaleMemo {
+export class ScaleMemo<R extends Resident = never> {
   #last: {
     key: string;
     input: Uint8Array;
-    out: { data: Uint8Array; width: number; height: number };
+    out: { data: Uint8Array; width: number; height: number } | { resident: R };
   } | null = null;
+  readonly #clone: ((image: R) => R) | undefined;
   /** Network runs saved (tests). */
   hits = 0;
 
-  wrap(run: StageRunners['scale']): StageRunners['scale'] {
+  constructor(options: { clone?: (image: R) => R } = {}) {
+    this.#clone = options.clone;
+  }
+
+  wrap(run: StageRunners<R>['scale']): StageRunners<R>['scale'] {
     return async (image, stage, hooks) => {
-      const key = `${stage.def.modelId}×${stage.factor}:${image.width}×${image.height}`;
+      const origin = isResident(image) ? hooks.origin : undefined;
+      if (isResident(image) && !origin) return run(image, stage, hooks);
+      const bytes = origin ? origin.image.data : (image as RgbaImage).data;
+      const key = `${stage.def.modelId}×${stage.factor}:${image.width}×${image.height}:${origin?.key ?? 'pixels'}`;
       const last = this.#last;
-      if (last && last.key === key && equalBytes(last.input, image.data)) {
+      // Pixels serve any stage; a resident result only one whose result may stay resident.
+      const usable = last && ('data' in last.out || (hooks.keep && this.#clone));
+      if (last && usable && last.key === key && equalBytes(last.input, bytes)) {
         this.hits++;
         await hooks.onTile?.(1, 1);
-        return { ...last.out, data: last.out.data.slice(), tiles: 1 };
+        const o = last.out;
+        if ('data' in o) return { ...o, data: o.data.slice(), tiles: 1 };
+        return {
+          resident: this.#clone!(o.resident),
+          width: image.width * stage.factor,
+          height: image.height * stage.factor,
+          tiles: 1,
+        };
       }
       const out = await run(image, stage, hooks);
-      this.#last = {
-        key,
-        input: Uint8Array.from(image.data),
-        out: { data: out.data.slice(), width: out.width, height: out.height },
-      };
+      this.clear();
+      if ('data' in out) {
+        this.#last = {
+          key,
+          input: Uint8Array.from(bytes),
+          out: { data: out.data.slice(), width: out.width, height: out.height },
+        };
+      } else if (this.#clone) {
+        this.#last = {
+          key,
+          input: Uint8Array.from(bytes),
+          out: { resident: this.#clone(out.resident) },
+        };
+      }
       return out;
     };
   }
 
+  /** Forgets the last result (and releases it when resident). */
   clear(): void {
+    const last = this.#last;
     this.#last = null;
+    if (last && 'resident' in last.out) last.out.resident.release();
   }
 }
 
