@@ -8,17 +8,17 @@
  * Model output:  `out` uint8 [1,H,W,4]; alpha is copied through.
  * Neural effects are inlined from their own ONNX graphs (contract: float32 [1,3,H,W] in [0, 1]).
  */
+import { LUMA } from './common';
 import type { OnnxCtx } from './defs';
 import { DT, GraphBuilder, inlineModel, lookup, type DecodedModel } from './onnx-graph';
 import type { LayoutEntry, StackLayout } from './registry';
-
-const LUMA = [0.2126, 0.7152, 0.0722];
 
 /** The exact sRGB curves (float64), the same constants as the WGSL. */
 export function srgbToLinear(x: number): number {
   return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
 }
 
+/** Linear light → sRGB (float64), the inverse of `srgbToLinear`. */
 export function linearToSrgb(l: number): number {
   return l <= 0.0031308 ? l * 12.92 : 1.055 * l ** (1 / 2.4) - 0.055;
 }
