@@ -2,9 +2,10 @@
  * The render worker: runs effect stacks on WebGPU (WGSL render graph, workers/render/gpu.ts) or
  * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). A stack with a scaler
  * (Upscale 2×) runs as stages (src/shared/effects/stages.ts): the effects before it, the scaler
- * (workers/render/scale.ts), the effects after it at the new size, each tiled. This entry wires
- * the Comlink API; ORT is imported dynamically (a static import hangs Vite production workers
- * with threads, see research/renderprobe.md).
+ * (workers/render/scale.ts), the effects after it at the new size, each tiled; on WebGPU the
+ * image stays in GPU buffers between stages (uploaded by the first, read back by the last). This
+ * entry wires the Comlink API; ORT is imported dynamically (a static import hangs Vite production
+ * workers with threads, see research/renderprobe.md).
  */
 import { expose, transfer } from 'comlink';
 import '../src/shared/comlink-errors';
@@ -60,7 +61,14 @@ export interface RenderResult {
    * tensors alive after it (cached tile buffers and a kept preview upscale; constant over
    * repeated renders).
    */
-  gpu?: { uploads: number; readbacks: number; liveBuffers: number; liveTensors: number };
+  gpu?: {
+    uploads: number;
+    readbacks: number;
+    liveBuffers: number;
+    liveTensors: number;
+    /** Network runs (tiles of neural effects and scalers) in this render. */
+    networks: number;
+  };
 }
 
 export interface RenderProgress {
@@ -284,6 +292,7 @@ const api = {
         readbacks: after.readbacks - before.readbacks,
         liveBuffers: after.liveBuffers,
         liveTensors: after.liveTensors,
+        networks: after.networks - before.networks,
       };
     }
     // A render that changed nothing may hand back the caller's own buffer: send a copy then.

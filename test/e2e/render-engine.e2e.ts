@@ -126,6 +126,7 @@ interface GpuCounts {
   readbacks: number;
   liveBuffers: number;
   liveTensors: number;
+  networks: number;
 }
 
 interface PageResult {
@@ -146,6 +147,7 @@ interface PageRequest {
   backend: 'auto' | 'webgpu' | 'wasm';
   budget?: number;
   size?: { width: number; height: number };
+  preview?: { sourceScale: number; box: { width: number; height: number } };
   lossAfterTiles?: number;
   withFixture?: number[];
 }
@@ -197,6 +199,7 @@ async function renderInPage(
       backend: req.backend,
       ...(req.budget ? { budget: req.budget } : {}),
       ...(req.size ? { size: req.size } : {}),
+      ...(req.preview ? { preview: req.preview } : {}),
       onProgress: (p: { done: number }) => progress.push(p.done),
     });
     return {
@@ -366,6 +369,34 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         expect(maxDiff(cpu.data, node), 'browser WASM vs Node').toBeLessThanOrEqual(1);
         expect(maxDiff(gpu.data, node), 'WebGPU vs Node').toBeLessThanOrEqual(2);
         byMode.set('upscale-webgpu', gpu.data);
+        // A preview whose 2× fits the box runs the network; moving a slider after the upscale
+        // reuses its result, kept on the GPU (a copy), from the same input and the same stages.
+        const preview = { sourceScale: 1, box: { width: 400, height: 400 } };
+        const first = await renderInPage(page, image, UPSCALE_STACK, {
+          backend: 'webgpu',
+          preview,
+        });
+        expect(first.gpu).toMatchObject({ networks: 1, readbacks: 1 });
+        expect(maxDiff(first.data, gpu.data)).toBe(0);
+        const moved: EffectStack = {
+          effects: UPSCALE_STACK.effects.map((e) =>
+            e.effectId === 'vignette' ? { ...e, params: { amount: 0.9 } } : e,
+          ),
+        };
+        const slid = await renderInPage(page, image, moved, { backend: 'webgpu', preview });
+        expect(slid.gpu).toMatchObject({ networks: 0, uploads: 1, readbacks: 1, liveTensors: 0 });
+        const direct = await renderInPage(page, image, moved, { backend: 'webgpu' });
+        expect(direct.gpu!.networks).toBe(1);
+        expect(maxDiff(slid.data, direct.data)).toBe(0);
+        expect(maxDiff(slid.data, gpu.data)).toBeGreaterThan(0);
+        // A change before the upscale: its input differs, the network runs again.
+        const earlier: EffectStack = {
+          effects: moved.effects.map((e) =>
+            e.effectId === 'contrast' ? { ...e, params: { amount: 0.1 } } : e,
+          ),
+        };
+        const rerun = await renderInPage(page, image, earlier, { backend: 'webgpu', preview });
+        expect(rerun.gpu!.networks).toBe(1);
         // The device lost in the stage after the upscale (its image on the GPU): the job still
         // arrives, from the CPU path.
         const lost = await renderInPage(page, image, UPSCALE_STACK, {

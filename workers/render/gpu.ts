@@ -122,6 +122,8 @@ export interface GpuStats {
   liveBuffers: number;
   /** ORT output tensors not yet disposed. */
   liveTensors: number;
+  /** Network runs (ORT sessions run, one per tile of a neural effect or scaler). */
+  networks: number;
 }
 
 const STORAGE = GPUBufferUsage.STORAGE;
@@ -141,6 +143,7 @@ export class GpuRenderer {
   #liveTensors = 0;
   #uploads = 0;
   #readbacks = 0;
+  #networks = 0;
 
   constructor(
     device: GPUDevice,
@@ -171,6 +174,7 @@ export class GpuRenderer {
       readbacks: this.#readbacks,
       liveBuffers: this.#live.size,
       liveTensors: this.#liveTensors,
+      networks: this.#networks,
     };
   }
 
@@ -719,6 +723,7 @@ export class GpuRenderer {
     const input = ort.Tensor.fromGpuBuffer(planar, { dataType: 'float32', dims: [1, 3, h, w] });
     let result: Ort.InferenceSession.OnnxValueMapType;
     try {
+      this.#networks++;
       result = await session.run({ [session.inputNames[0]!]: input });
     } catch (cause) {
       this.#check();
