@@ -3,7 +3,8 @@ and write the parity fixtures the TypeScript tests replay through onnxruntime-we
 
     /usr/bin/python3 models/train/export_image.py autocolor|denoise|upscale2x
 
-- autocolor (17.4 M weights, 70 MB in fp32) ships weight-compressed, with the float graph unchanged:
+- autocolor (17.4 M weights, 70 MB in fp32) ships weight-compressed, with the float graph unchanged
+  (its parameter-free input normalisation, ReduceMean/Add/Div, included):
   `model.onnx`: fc1/fc2 4-bit (symmetric, blocks of 32 along the input, fp16 scales), unpacked in
   the graph with plain float ops (Cast, Div, Floor, Sub, Mul, Concat, Reshape); conv2/conv3 int8 per
   output channel through DequantizeLinear. All of it is constant and folded by ORT at session start.
@@ -86,13 +87,32 @@ def q8_per_channel(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def q4_blocks(w: np.ndarray, block: int = 32) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Symmetric 4-bit in blocks along the input axis: (packed uint8 [O, I/2], fp16 scales
-    [O, I/block, 1], dequantized fp32). Element 2k sits in the low nibble, 2k+1 in the high one."""
+    [O, I/block, 1], dequantized fp32). Element 2k sits in the low nibble, 2k+1 in the high one.
+
+    Per block the scale is the one, among d = m/k (m the block's largest-magnitude weight, signed;
+    k = +-5 ... +-8 in steps of 0.25), with the least squared error after rounding to -8..7: a
+    negative d lets the extreme weight use level -8, so all 16 levels serve."""
     o, i = w.shape
-    blocks = w.reshape(o, i // block, block)
-    scale = (np.maximum(np.abs(blocks).max(axis=2, keepdims=True), 1e-12) / 7.0).astype(np.float16)
+    blocks = w.reshape(o, i // block, block).astype(np.float32)
+    idx = np.abs(blocks).argmax(axis=2)[..., None]
+    m = np.take_along_axis(blocks, idx, axis=2)
+    m = np.where(np.abs(m) < 1e-12, 1e-12, m)
+    best_err = np.full(m.shape, np.inf, np.float32)
+    best = np.zeros(m.shape, np.float16)
+    for k in [*np.arange(-8.0, -4.99, 0.25), *np.arange(5.0, 8.01, 0.25)]:
+        d = (m / k).astype(np.float16)
+        d32 = d.astype(np.float32)
+        d32 = np.where(d32 == 0, 1e-12, d32)
+        q = np.clip(np.round(blocks / d32), -8, 7)
+        err = ((q * d32 - blocks) ** 2).sum(axis=2, keepdims=True)
+        better = err < best_err
+        best_err = np.where(better, err, best_err)
+        best = np.where(better, d, best)
+    scale = best
     s32 = scale.astype(np.float32)
+    s32 = np.where(s32 == 0, 1e-12, s32)
     q = np.clip(np.round(blocks / s32), -8, 7).astype(np.int16) + 8  # 0..15
-    deq = ((q.astype(np.float32) - 8) * s32).reshape(o, i)
+    deq = ((q.astype(np.float32) - 8) * scale.astype(np.float32)).reshape(o, i)
     q = q.reshape(o, i)
     packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
     return packed, scale, deq
@@ -214,6 +234,7 @@ def main() -> None:
             deq = compress(fp32_path, out_dir / file, plan)
             twin = build(model_id)
             twin.load_state_dict(model.state_dict())
+            twin.normalise = model.normalise
             sd = twin.state_dict()
             for name, w in deq.items():
                 sd[name] = torch.from_numpy(w).reshape(sd[name].shape)

@@ -190,8 +190,11 @@ def training_facts(model_id: str, previous: dict) -> dict | None:
     facts = {"steps": st["step"], "seconds": round(st["seconds"]), "parameters": params, "threads": 1}
     best = CKPT_DIR / f"{model_id}.best.pt"
     if best.exists():
-        facts["selected_step"] = torch.load(best, map_location="cpu")["state"]["step"]
+        best_state = torch.load(best, map_location="cpu")["state"]
+        facts["selected_step"] = best_state["step"]
         facts["selection"] = "best validation score (early stopping)"
+        if "best_kind" in best_state:
+            facts["selected_weights"] = {"ema": "moving average of the weights (decay 0.99)", "raw": "raw weights"}[best_state["best_kind"]]
     if "final_val_loss" in st:
         facts["final_val_loss"] = round(st["final_val_loss"], 4)
     return facts

@@ -9,7 +9,9 @@ Self-supervised on the cleaned wallpaper photos (collect.py):
 - upscale2x: 96x96 sRGB patches, downscaled 2x by area averaging; MSE against the original, Adam.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
 The weights with the best validation score so far are kept in checkpoints/<id>.best.pt (early
-stopping); export and evaluation use those.
+stopping); export and evaluation use those. autocolor also keeps an exponential moving average of
+its weights (decay 0.99; the optimiser is untouched) and the better of the raw and averaged weights
+at each validation is the candidate.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float | None = N
 
 
 CONFIG = {
-    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50, "patience": 1500},
+    "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50, "patience": 1500, "ema": 0.99},
     "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 100},
     "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 100},
 }
@@ -168,7 +170,19 @@ def main() -> None:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
+        ema_state = ck.get("ema")
         log(f"resumed at step {state['step']} ({state['seconds']:.0f} s trained)")
+    else:
+        ema_state = None
+    # An exponential moving average of the weights (the optimiser still sees only the raw weights:
+    # Adam at lr 1e-3 as the paper says); validation scores both and keeps the better as "best".
+    ema = None
+    if cfg.get("ema"):
+        ema = build(args.model)
+        ema.load_state_dict(ema_state if ema_state is not None else model.state_dict())
+        if hasattr(ema, "normalise"):
+            ema.normalise = getattr(model, "normalise")
+        ema.eval()
     gen = torch.Generator().manual_seed(SEED + state["step"])
 
     train_imgs = load_split("train")
@@ -186,10 +200,11 @@ def main() -> None:
         val_x = F.avg_pool2d(val_t, 2)
     log(f"{args.model}: {sum(p.numel() for p in model.parameters())} params, {len(train_imgs)} train images")
 
-    def evaluate() -> dict:
+    def evaluate(net: torch.nn.Module | None = None) -> dict:
+        net = net or model
         model.eval()
         with torch.no_grad():
-            pred = model(val_x)
+            pred = net(val_x)
             loss = F.mse_loss(pred, val_t).item()
             out = {"val_mse": loss}
             if args.model == "autocolor":
@@ -218,35 +233,48 @@ def main() -> None:
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if ema is not None:
+            with torch.no_grad():
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.lerp_(pm, 1 - cfg["ema"])
         state["step"] += 1
         running = loss.item() if running == 0 else 0.95 * running + 0.05 * loss.item()
         if state["step"] % cfg["eval_every"] == 0:
             ev = evaluate()
             spent = base_seconds + (time.time() - t0)
+            candidates = [("raw", model, ev)]
+            if ema is not None:
+                ev_ema = evaluate(ema)
+                candidates.append(("ema", ema, ev_ema))
+                ev = {**ev, **{f"ema_{k}": v for k, v in ev_ema.items()}}
             state["history"].append({"step": state["step"], "seconds": round(spent), "train_mse": running, **ev})
             log(f"step {state['step']} {spent:.0f}s train {running:.5f} " + " ".join(f"{k} {v:.4f}" for k, v in ev.items()))
-            score = -ev["val_median_deg"] if args.model == "autocolor" else ev["val_psnr"]
-            if score > state.get("best_score", -math.inf):
-                # early stopping on the validation split: export and eval use the best weights
-                state["best_score"], state["best_step"] = score, state["step"]
-                torch.save({"model": model.state_dict(), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
-                log(f"  new best at step {state['step']}")
+            for kind, net, e in candidates:
+                score = -e["val_median_deg"] if args.model == "autocolor" else e["val_psnr"]
+                if score > state.get("best_score", -math.inf):
+                    # early stopping on the validation split: export and eval use the best weights
+                    state["best_score"], state["best_step"], state["best_kind"] = score, state["step"], kind
+                    torch.save({"model": net.state_dict(), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
+                    log(f"  new best at step {state['step']} ({kind} weights)")
         patience = cfg.get("patience")
         if patience and state["step"] - state.get("best_step", 0) >= patience:
             log(f"early stop: no validation gain in {patience} steps (best at step {state['best_step']})")
             break
         if time.time() - last_save > 120:
-            save(ckpt_path, model, opt, state, base_seconds, t0)
+            save(ckpt_path, model, opt, state, base_seconds, t0, ema)
             last_save = time.time()
-    save(ckpt_path, model, opt, state, base_seconds, t0)
+    save(ckpt_path, model, opt, state, base_seconds, t0, ema)
     ev = evaluate()
     log(f"done: step {state['step']}, {state['seconds']:.0f} s in total, {ev}")
     write_json(CKPT_DIR / f"{args.model}.history.json", state["history"])
 
 
-def save(path, model, opt, state, base_seconds, t0) -> None:
+def save(path, model, opt, state, base_seconds, t0, ema=None) -> None:
     state["seconds"] = base_seconds + (time.time() - t0)
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, path)
+    ck = {"model": model.state_dict(), "opt": opt.state_dict(), "state": state}
+    if ema is not None:
+        ck["ema"] = ema.state_dict()
+    torch.save(ck, path)
 
 
 if __name__ == "__main__":
