@@ -96,6 +96,27 @@ def training(m: dict) -> str:
     return f"{t['steps']:,} steps in {t['seconds'] / 60:.1f} min on one CPU thread (2-vCPU VM shared with other jobs){sel}; {t['parameters']:,} parameters"
 
 
+def wallpapers_only(met: dict) -> str:
+    sub = met.get("wallpapers_only") or {}
+    if not sub.get("rows"):
+        return ""
+    return (
+        f"The same casts on the {sub['test_images']} wallpapers alone (the whole test split before the GCompris photos "
+        "were added):\n\n"
+        + table(sub["rows"], [("median_deg", "median °"), ("mean_deg", "mean °"), ("worst25_deg", "worst 25% mean °")])
+        + verdict_line(sub["rows"], "On the wallpapers alone the target")
+        + "\n"
+    )
+
+
+def verdict_line(rows: dict, what: str) -> str:
+    gw = rows.get("gray-world", {}).get("median_deg")
+    net = rows.get("network shipped (model.onnx: 4-bit fc, int8 conv)", {}).get("median_deg")
+    if not (gw and net):
+        return ""
+    return f"\n{what} (≤ {gw / 2:.2f}°) is **{'met' if net <= gw / 2 else 'not met'}** ({net:.2f}°).\n"
+
+
 def autocolor(m: dict) -> str:
     met = m.get("metrics", {})
     rows = met.get("rows", {})
@@ -180,7 +201,7 @@ Angular error in degrees between the true cast and each method's illuminant esti
 (gray-world: mean RGB; white-patch: per-channel max of a 256 px copy; network: 1/gains).
 
 {table(rows, [("median_deg", "median °"), ("mean_deg", "mean °"), ("worst25_deg", "worst 25% mean °")])}
-{verdict}Reproduce: `{REPRO['autocolor']}` (the eval alone: `npm run models:eval -- autocolor`).
+{wallpapers_only(met)}{verdict}Reproduce: `{REPRO['autocolor']}` (the eval alone: `npm run models:eval -- autocolor`).
 
 ## Limits and what more time would give
 - The training set is about two hundred photographs (wallpapers, GCompris' photos); the network learns

@@ -15,13 +15,16 @@ Writes models/train/metrics/<id>.json (committed; copied into the manifest).
 from __future__ import annotations
 
 import argparse
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import CKPT_DIR, SEED, TRAIN_DIR, load_split, log, write_json
+from collect import PACKAGES as WALLPAPER_PACKAGES
+from common import CKPT_DIR, IMAGES_DIR, SEED, TRAIN_DIR, load_split, log, write_json
 from export_image import load_trained
 from nets import build
 from train_image import add_noise, angular_error_deg, random_log_gains, to_linear_small
@@ -118,11 +121,20 @@ def eval_autocolor() -> dict:
             for k, net in nets.items():
                 errs[k].append(angular_error_deg(1 / net(thumbs).clamp_min(1e-3), cast))
     rows = {k: summary(torch.cat(v)) for k, v in errs.items()}
+    # The same errors on the wallpapers alone (the test split before GCompris' photos were added).
+    sources = json.loads((TRAIN_DIR / "data-sources.json").read_text())["images"]
+    package = {Path(k["file"]).name: k["package"] for k in sources}
+    names = [f.name for f in sorted((IMAGES_DIR / "test").glob("*.png"))]
+    walls = [i for i, n in enumerate(names) if package.get(n) in WALLPAPER_PACKAGES]
     return {
         "test_images": len(images),
         "casts_per_image": per_image,
         "metric": "angular error (degrees) between the true cast and the estimated illuminant",
         "rows": rows,
+        "wallpapers_only": {
+            "test_images": len(walls),
+            "rows": {k: summary(torch.cat([v[i] for i in walls])) for k, v in errs.items()} if walls else {},
+        },
     }
 
 
