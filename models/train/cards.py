@@ -127,7 +127,7 @@ def autocolor(m: dict) -> str:
     verdict = ""
     if gw and net:
         verdict = (
-            f"Target (median ≤ half of gray-world's, i.e. ≤ {gw / 2:.2f}°): **{'met' if net <= gw / 2 else 'not met'}** "
+            f"On the whole test split the target (median ≤ half of gray-world's, i.e. ≤ {gw / 2:.2f}°) is **{'met' if net <= gw / 2 else 'not met'}** "
             f"({net:.2f}°). "
         )
         if prev:
