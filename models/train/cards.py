@@ -203,6 +203,12 @@ Angular error in degrees between the true cast and each method's illuminant esti
 {table(rows, [("median_deg", "median °"), ("mean_deg", "mean °"), ("worst25_deg", "worst 25% mean °")])}
 {wallpapers_only(met)}{verdict}Reproduce: `{REPRO['autocolor']}` (the eval alone: `npm run models:eval -- autocolor`).
 
+## Licence of the weights
+`CC-BY-SA-4.0 AND GPL-3.0-or-later` (models/manifest.json). Most training photos are GPL-3+
+(GCompris) or CC-BY-SA; whether trained weights are a derivative of their training images is
+unsettled, so the weights carry both copyleft terms and every source is attributed in
+`models/train/data-sources.json`.
+
 ## Limits and what more time would give
 - The training set is about two hundred photographs (wallpapers, GCompris' photos); the network learns
   a prior from them, and white-patch, which sees full-resolution highlights the 8×8 input cannot,

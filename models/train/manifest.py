@@ -31,12 +31,14 @@ MODELS = [
         "card": "autocolor/CARD.md",
         "files": [{"path": "autocolor/model.onnx", "dtype": "q4f16", "role": "model"}],
         "licence": {
-            "spdx": "CC-BY-SA-4.0",
+            "spdx": "CC-BY-SA-4.0 AND GPL-3.0-or-later",
             "note": "Weights trained here on photographs from Debian packages: wallpapers (GPL-2+, "
             "CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0, CC0-1.0, Expat), GCompris' photos (gcompris-qt-data: "
             "mostly GPL-3/GPL-3+, some CC-BY(-SA), GFDL, public domain) and public-domain/CC0 sample photos "
-            "(python3-skimage, python-matplotlib-data); share-alike chosen as the conservative licence for the "
-            "weights. Per-image sources and licences: models/train/data-sources.json.",
+            "(python3-skimage, python-matplotlib-data); whether trained weights are a derivative of their training "
+            "images is unsettled, so the weights are offered under both copyleft terms the photos carry most "
+            "(CC-BY-SA-4.0 and GPL-3.0-or-later), with every source attributed. Per-image sources and licences: "
+            "models/train/data-sources.json.",
         },
         "inputs": [
             {
