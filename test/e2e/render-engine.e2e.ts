@@ -556,8 +556,10 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       const result = await page.evaluate(async () => {
         type Hooks = { render: (o: unknown) => Promise<{ tiles: number }> };
         const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-        const w = 1024;
-        const h = 1024;
+        // Tiles long enough (512² crops) that a progress message reaches the page, and the
+        // cancel the worker, well within one tile even on a busy machine.
+        const w = 2048;
+        const h = 2048;
         const image = { width: w, height: h, data: new Uint8Array(w * h * 4).fill(120) };
         const stack = {
           effects: [{ id: 'b', effectId: 'blur', enabled: true, params: { sigma: 8 } }],
@@ -572,7 +574,7 @@ describe.each(MODES)('render engine ($name)', (mode) => {
             image,
             stack,
             backend: 'wasm',
-            budget: 256 * 256,
+            budget: 512 * 512,
             signal: controller.signal,
             onProgress: () => {
               tilesSeen++;
