@@ -540,24 +540,7 @@ export class GpuRenderer {
       made.push(b);
       return b;
     };
-    const dispatch = (
-      encoder: GPUCommandEncoder,
-      pipeline: GPUComputePipeline,
-      bindings: Record<number, GPUBuffer>,
-      w: number,
-      h: number,
-    ) => {
-      const entries = Object.entries(bindings).map(([binding, buffer]) => ({
-        binding: Number(binding),
-        resource: { buffer },
-      }));
-      const group = d.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(Math.ceil(w / 8), Math.ceil(h / 8));
-      pass.end();
-    };
+    const dispatch = this.#dispatch.bind(this);
     let sink: GpuImage | undefined;
     const out = hooks.keep ? undefined : new Uint8Array(width * height * 4);
     try {
@@ -643,21 +626,10 @@ export class GpuRenderer {
     const { crop } = tile;
     params.set([crop.w, crop.h, crop.x, crop.y], 0);
     d.queue.writeBuffer(b.params, 0, params);
-    const groups: [number, number] = [Math.ceil(crop.w / 8), Math.ceil(crop.h / 8)];
     let encoder = d.createCommandEncoder();
     this.#load(encoder, source, crop, b.packedIn);
-    const dispatch = (pipeline: GPUComputePipeline, bindings: Record<number, GPUBuffer>) => {
-      const entries = Object.entries(bindings).map(([binding, buffer]) => ({
-        binding: Number(binding),
-        resource: { buffer },
-      }));
-      const group = d.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...groups);
-      pass.end();
-    };
+    const dispatch = (pipeline: GPUComputePipeline, bindings: Record<number, GPUBuffer>) =>
+      this.#dispatch(encoder, pipeline, bindings, crop.w, crop.h);
     // images[0] holds the current image; the others are the output and temporaries.
     const [a, bb, t1, t2] = b.images as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
     let cur = a;
@@ -705,6 +677,26 @@ export class GpuRenderer {
       if (s !== last) [cur, next] = [next, cur];
     }
     return this.#finish(encoder, b.packedOut, tile, sink, b.staging);
+  }
+
+  /** Records one compute pass of `pipeline` over w×h pixels (8×8 workgroups). */
+  #dispatch(
+    encoder: GPUCommandEncoder,
+    pipeline: GPUComputePipeline,
+    bindings: Record<number, GPUBuffer>,
+    w: number,
+    h: number,
+  ): void {
+    const entries = Object.entries(bindings).map(([binding, buffer]) => ({
+      binding: Number(binding),
+      resource: { buffer },
+    }));
+    const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(w / 8), Math.ceil(h / 8));
+    pass.end();
   }
 
   /**
