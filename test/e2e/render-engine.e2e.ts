@@ -20,6 +20,7 @@ import { downscale, planTiles, type RgbaImage } from '../../workers/render/image
 import { renderStages } from '../../workers/render/pipeline';
 import { CpuScaler } from '../../workers/render/scale';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { maxDiff } from '../helpers/pixels';
 
 const baseURL = inject('baseURL');
 ort.env.wasm.numThreads = 1;
@@ -216,11 +217,56 @@ async function renderInPage(
   }, request);
 }
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
+interface CancelResult {
+  /** The aborted render's error name ('AbortError' when cancelled). */
+  error: string;
+  /** Progress callbacks seen in all, and after the abort was issued. */
+  seen: number;
+  afterAbort: number;
+  /** The size and tile count of a small render in the same worker after the cancel. */
+  nextWidth: number;
+  nextTiles: number;
+}
+
+/**
+ * Renders a flat `side`² image through `stack` on WASM with a `budget`-pixel tile size, aborts at
+ * the second progress report, then renders an 8×8 image in the same worker.
+ */
+async function cancelInPage(
+  page: Page,
+  request: { side: number; fill: number; stack: EffectStack; budget: number },
+): Promise<CancelResult> {
+  return page.evaluate(async ({ side, fill, stack, budget }) => {
+    type Hooks = { render: (o: unknown) => Promise<{ width: number; tiles: number }> };
+    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+    const controller = new AbortController();
+    let seen = 0;
+    let afterAbort = 0;
+    let error = '';
+    try {
+      await hooks.render({
+        image: { width: side, height: side, data: new Uint8Array(side * side * 4).fill(fill) },
+        stack,
+        backend: 'wasm',
+        budget,
+        signal: controller.signal,
+        onProgress: () => {
+          seen++;
+          if (controller.signal.aborted) afterAbort++;
+          if (seen === 2) controller.abort();
+        },
+      });
+    } catch (e) {
+      error = (e as Error).name;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await hooks.render({
+      image: { width: 8, height: 8, data: new Uint8Array(256) },
+      stack,
+      backend: 'wasm',
+    });
+    return { error, seen, afterAbort, nextWidth: next.width, nextTiles: next.tiles };
+  }, request);
 }
 
 async function nodeReference(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
@@ -448,46 +494,19 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         expect(refused.ms).toBeLessThan(5000);
 
         // Cancelled mid-upscale: stops within one tile, the worker stays usable.
-        const cancel = await page.evaluate(async () => {
-          type Hooks = { render: (o: unknown) => Promise<{ width: number }> };
-          const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-          const side = 384;
-          const stack = {
+        const cancel = await cancelInPage(page, {
+          side: 384,
+          fill: 90,
+          stack: {
             effects: [{ id: 'u', effectId: 'neural:upscale2x', enabled: true, params: {} }],
-          };
-          const controller = new AbortController();
-          let seen = 0;
-          let afterAbort = 0;
-          let error = '';
-          try {
-            await hooks.render({
-              image: { width: side, height: side, data: new Uint8Array(side * side * 4).fill(90) },
-              stack,
-              backend: 'wasm',
-              budget: 96 * 96,
-              signal: controller.signal,
-              onProgress: () => {
-                seen++;
-                if (controller.signal.aborted) afterAbort++;
-                if (seen === 2) controller.abort();
-              },
-            });
-          } catch (e) {
-            error = (e as Error).name;
-          }
-          await new Promise((r) => setTimeout(r, 300));
-          const next = await hooks.render({
-            image: { width: 8, height: 8, data: new Uint8Array(256) },
-            stack,
-            backend: 'wasm',
-          });
-          return { error, seen, afterAbort, next: next.width };
+          },
+          budget: 96 * 96,
         });
         expect(cancel.error).toBe('AbortError');
         // 25 input tiles in all (84 px cores, 6 px halos); at most one more after the cancel.
         expect(cancel.seen).toBeLessThanOrEqual(4);
         expect(cancel.afterAbort).toBeLessThanOrEqual(2);
-        expect(cancel.next).toBe(16);
+        expect(cancel.nextWidth).toBe(16);
       },
     );
 
@@ -553,56 +572,18 @@ describe.each(MODES)('render engine ($name)', (mode) => {
 
     it('cancels a long render within one tile and keeps the worker usable', async () => {
       const page = await open();
-      const result = await page.evaluate(async () => {
-        type Hooks = { render: (o: unknown) => Promise<{ tiles: number }> };
-        const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-        // Tiles long enough (512² crops) that a progress message reaches the page, and the
-        // cancel the worker, well within one tile even on a busy machine.
-        const w = 2048;
-        const h = 2048;
-        const image = { width: w, height: h, data: new Uint8Array(w * h * 4).fill(120) };
-        const stack = {
-          effects: [{ id: 'b', effectId: 'blur', enabled: true, params: { sigma: 8 } }],
-        };
-        const controller = new AbortController();
-        let tilesSeen = 0;
-        let tilesAfterAbort = 0;
-        const started = performance.now();
-        let error = '';
-        try {
-          await hooks.render({
-            image,
-            stack,
-            backend: 'wasm',
-            budget: 512 * 512,
-            signal: controller.signal,
-            onProgress: () => {
-              tilesSeen++;
-              if (controller.signal.aborted) tilesAfterAbort++;
-              if (tilesSeen === 2) controller.abort();
-            },
-          });
-        } catch (e) {
-          error = (e as Error).name;
-        }
-        await new Promise((r) => setTimeout(r, 300));
-        const next = await hooks.render({
-          image: { width: 8, height: 8, data: new Uint8Array(256) },
-          stack,
-          backend: 'wasm',
-        });
-        return {
-          error,
-          tilesSeen,
-          tilesAfterAbort,
-          ms: performance.now() - started,
-          nextTiles: next.tiles,
-        };
+      // Tiles long enough (512² crops) that a progress message reaches the page, and the cancel
+      // the worker, well within one tile even on a busy machine.
+      const result = await cancelInPage(page, {
+        side: 2048,
+        fill: 120,
+        stack: { effects: [{ id: 'b', effectId: 'blur', enabled: true, params: { sigma: 8 } }] },
+        budget: 512 * 512,
       });
       expect(result.error).toBe('AbortError');
       // 25 tiles in all; the worker stops after the tile in flight when the cancel arrives.
-      expect(result.tilesSeen).toBeLessThanOrEqual(4);
-      expect(result.tilesAfterAbort).toBeLessThanOrEqual(2);
+      expect(result.seen).toBeLessThanOrEqual(4);
+      expect(result.afterAbort).toBeLessThanOrEqual(2);
       expect(result.nextTiles).toBe(1);
     });
   }

@@ -11,6 +11,7 @@ import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/regis
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from './cpu';
 import type { RgbaImage } from './image';
+import { maxDiff } from '../../test/helpers/pixels';
 
 ort.env.wasm.numThreads = 1;
 
@@ -29,13 +30,6 @@ function testImage(width: number, height: number): RgbaImage {
     }
   }
   return { width, height, data };
-}
-
-function maxDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 const toLinear = (v: number) => {

@@ -16,6 +16,7 @@ import { CpuRenderer } from './cpu';
 import type { RgbaImage } from './image';
 import { fitRequest, renderStages, ScaleMemo, type StageRunners } from './pipeline';
 import { CpuScaler } from './scale';
+import { maxDiff } from '../../test/helpers/pixels';
 
 ort.env.wasm.numThreads = 1;
 
@@ -54,13 +55,6 @@ function testImage(width: number, height: number): RgbaImage {
     }
   }
   return { width, height, data };
-}
-
-function maxDiff(a: Uint8Array, b: Uint8Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 const stageOf = (): ScaleStage => {
