@@ -17,6 +17,7 @@ import { abortError } from '../src/shared/errors/compute';
 import { RenderError } from '../src/shared/errors/render';
 import { AutoColor } from './render/autocolor';
 import { CpuRenderer, type OrtModule } from './render/cpu';
+import { LocalRunner, OrtLanes, type SessionRunner } from './render/lanes';
 import { GpuImage, GpuRenderer, requestRenderDevice } from './render/gpu';
 import { checkImage, type RgbaImage } from './render/image';
 import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
@@ -55,6 +56,11 @@ export interface RenderResult {
   adapter: string | null;
   ms: number;
   tiles: number;
+  /**
+   * WASM only: the lanes that rendered tiles side by side, and the lane workers started in this
+   * render worker so far (a crashed lane is replaced: the count grows).
+   */
+  cpu?: { lanes: number; lanesStarted: number };
   /**
    * WebGPU only: image uploads and readbacks in this render (one readback per tile of the
    * output: the image stays on the GPU between stages), and the GPU buffers and ORT output
@@ -126,10 +132,37 @@ const loadModel = async (modelId: string) => {
   return fetchModel(source);
 };
 
+/** Lanes past four cost memory (an ORT heap each) for little more speed. */
+const MAX_LANES = 4;
+
+/**
+ * The CPU path's lanes and WASM threads per lane: one lane per core up to four (tiles side by
+ * side; see ./render/lanes), the cores left over as threads; one lane runs in this worker.
+ */
+function cpuPlan(): { lanes: number; threads: number } {
+  const cores = threads ?? globalThis.navigator?.hardwareConcurrency ?? 1;
+  const lanes = typeof Worker === 'undefined' ? 1 : Math.max(1, Math.min(MAX_LANES, cores));
+  return { lanes, threads: Math.max(1, Math.floor(Math.min(8, cores) / lanes)) };
+}
+
+let runner: Promise<SessionRunner> | undefined;
+const getRunner = () =>
+  (runner ??= (async () => {
+    const plan = cpuPlan();
+    if (plan.lanes === 1) return new LocalRunner(await getOrt());
+    return new OrtLanes({
+      ...plan,
+      create: () =>
+        new Worker(new URL('./render/lane.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'atelier-render-lane',
+        }),
+    });
+  })());
 let cpu: CpuRenderer | undefined;
-const getCpu = async () => (cpu ??= new CpuRenderer(await getOrt(), loadModel));
+const getCpu = async () => (cpu ??= new CpuRenderer(await getRunner(), loadModel));
 let cpuScaler: CpuScaler | undefined;
-const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getOrt(), loadModel));
+const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getRunner(), loadModel));
 
 let gpu: Promise<{ renderer: GpuRenderer; adapter: string } | null> | undefined;
 let pendingLoss: number | undefined;
@@ -158,7 +191,10 @@ const api = {
   /** What this device offers for rendering (adapter, f16, limits, WASM threads). */
   probe: () => probeDevice('render'),
 
-  /** WASM threads for this worker; only before its first render (benchmarks compare 1 vs all). */
+  /**
+   * Cores the CPU path may use (lanes × WASM threads); only before its first render (benchmarks
+   * compare 1 vs all).
+   */
   configure(options: { threads?: number }): void {
     threads = options.threads;
   },
@@ -211,8 +247,8 @@ const api = {
     const target = await pickBackend(backend);
     for (const stage of stages) {
       if (stage.kind === 'scale') {
-        if (target === 'wasm') await (await getCpuScaler()).session(stage);
-      } else if (target === 'wasm') await (await getCpu()).session(stage.layout);
+        if (target === 'wasm') await (await getCpuScaler()).prepare(stage);
+      } else if (target === 'wasm') await (await getCpu()).prepare(stage.layout);
       else await (await getGpu())!.renderer.prepare(stage.layout);
     }
   },
@@ -243,9 +279,10 @@ const api = {
     const gpuRenderer = g?.renderer;
     const before = gpuRenderer?.stats();
     const onTile = async (done: number, total: number) => {
-      // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop.
+      // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop. A
+      // cancelled job stays cancelled for its other tiles in flight (lanes run several).
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (request.jobId && cancelled.delete(request.jobId)) throw abortError();
+      if (request.jobId && cancelled.has(request.jobId)) throw abortError();
       onProgress?.({ done, total });
     };
     let image: RgbaImage;
@@ -266,7 +303,13 @@ const api = {
           scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
         };
         if (request.preview) runners.scale = previewMemo.wasm.wrap(runners.scale);
-        ({ image, tiles } = await renderStages(request, neuralDefs(), runners, onTile));
+        const parallel = (await getRunner()).lanes;
+        ({ image, tiles } = await renderStages(
+          { ...request, parallel },
+          neuralDefs(),
+          runners,
+          onTile,
+        ));
       }
     } catch (error) {
       if (gpuRenderer?.lost) {
@@ -274,6 +317,8 @@ const api = {
         gpu = undefined;
       }
       throw error;
+    } finally {
+      if (request.jobId) cancelled.delete(request.jobId);
     }
     const data = image.data as Uint8Array;
     const result: RenderResult = {
@@ -285,6 +330,10 @@ const api = {
       ms: performance.now() - t0,
       tiles,
     };
+    if (backend === 'wasm') {
+      const r = await getRunner();
+      result.cpu = { lanes: r.lanes, lanesStarted: r instanceof OrtLanes ? r.started : 0 };
+    }
     if (gpuRenderer && before) {
       const after = gpuRenderer.stats();
       result.gpu = {
@@ -305,6 +354,12 @@ const api = {
     cancelled.add(jobId);
   },
 
+  /** Test hook: the CPU lane of the next run dies before it replies (the tile is re-run). */
+  async simulateLaneCrash(): Promise<void> {
+    const r = await getRunner();
+    if (r instanceof OrtLanes) r.crashNext();
+  },
+
   /** Test hook: the next GPU render loses its device after `tiles` tiles. */
   simulateDeviceLoss(tiles = 1): void {
     pendingLoss = tiles;
@@ -316,6 +371,7 @@ const api = {
     cpu = undefined;
     await cpuScaler?.dispose();
     cpuScaler = undefined;
+    runner = undefined;
     previewMemo.webgpu.clear();
     previewMemo.wasm.clear();
     const g = await gpu;

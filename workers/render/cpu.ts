@@ -1,18 +1,26 @@
 /**
  * The CPU render path: the stack compiles into one ONNX model (src/shared/effects/compile-onnx)
- * run by onnxruntime-web's WASM backend with all threads. Sessions are cached by the stack's
- * structure key, so a parameter change only re-runs the session with new uniforms.
- * `ort` is passed in: the worker imports `onnxruntime-web/webgpu` dynamically, Node tests import
- * `onnxruntime-web`.
+ * run by onnxruntime-web's WASM backend. Models are cached by the stack's structure key, so a
+ * parameter change only re-runs the session with new uniforms. Where the sessions live is a
+ * `SessionRunner` (./lanes): ORT in this thread (`ort` passed in: Node tests import
+ * `onnxruntime-web`), or the render worker's lanes, which render an image's tiles side by side.
  */
-import type * as Ort from 'onnxruntime-web';
 import { compileStack, uniformInputName } from '../../src/shared/effects/compile-onnx';
 import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-graph';
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
 import { cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
+import {
+  eachConcurrently,
+  LocalRunner,
+  retryLaneCrash,
+  SESSION_CACHE,
+  type Feeds,
+  type OrtModule,
+  type SessionRunner,
+} from './lanes';
 
-export type OrtModule = typeof Ort;
+export type { OrtModule } from './lanes';
 
 export interface TileHooks {
   /** Called after each tile; throw (e.g. an AbortError) to stop between tiles. */
@@ -25,27 +33,26 @@ export interface TileHooks {
   budget?: number;
 }
 
-/**
- * Sessions kept warm: a stack plus its single-layer variants (the Render room's before/after and
- * per-layer previews) fit, so a slider move never recompiles. ORT's WASM heap only grows, so idle
- * sessions cost little beyond their model bytes.
- */
-const CACHE_SIZE = 6;
+/** A runner for `ort` in this thread, or the runner itself (e.g. the render worker's lanes). */
+export function asRunner(target: OrtModule | SessionRunner): SessionRunner {
+  return 'lanes' in target ? target : new LocalRunner(target);
+}
 
 export class CpuRenderer {
-  readonly #ort: OrtModule;
+  readonly #runner: SessionRunner;
   readonly #loadModel: (modelId: string) => Promise<Uint8Array>;
-  readonly #sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  /** Compiled models by structure key, most recently used last (as the runners' sessions). */
+  readonly #compiled = new Map<string, Promise<Uint8Array>>();
   readonly #models = new Map<string, Promise<DecodedModel>>();
-  /** Sessions created so far (tests check the cache with it). */
+  /** Models compiled so far (tests check the cache with it). */
   created = 0;
 
   constructor(
-    ort: OrtModule,
+    runner: OrtModule | SessionRunner,
     loadModel: (modelId: string) => Promise<Uint8Array> = (id) =>
       Promise.reject(new RenderError('model-unavailable', `No model loader for “${id}”.`)),
   ) {
-    this.#ort = ort;
+    this.#runner = asRunner(runner);
     this.#loadModel = loadModel;
   }
 
@@ -59,82 +66,72 @@ export class CpuRenderer {
     return p;
   }
 
-  /** The cached session for this structure (compiling and creating it when new). */
-  async session(layout: StackLayout): Promise<Ort.InferenceSession> {
-    const cached = this.#sessions.get(layout.key);
+  /** The stack's model (compiled once per structure while it is among the recent ones). */
+  #model(layout: StackLayout): Promise<Uint8Array> {
+    const cached = this.#compiled.get(layout.key);
     if (cached) {
-      // Most recently used goes last.
-      this.#sessions.delete(layout.key);
-      this.#sessions.set(layout.key, cached);
+      this.#compiled.delete(layout.key);
+      this.#compiled.set(layout.key, cached);
       return cached;
     }
-    const make = async () => {
+    const p = (async () => {
       const models = new Map<string, DecodedModel>();
       for (const e of layout.entries) {
         if (e.def.kind === 'neural') models.set(e.def.modelId, await this.#decoded(e.def.modelId));
       }
       const bytes = compileStack(layout, models);
-      try {
-        const s = await this.#ort.InferenceSession.create(bytes, {
-          executionProviders: ['wasm'],
-          graphOptimizationLevel: 'all',
-        });
-        this.created += 1;
-        return s;
-      } catch (cause) {
-        throw new RenderError(
-          'cpu-failed',
-          `The CPU render path could not start: ${String(cause)}`,
-          {
-            cause,
-          },
-        );
-      }
-    };
-    const p = make();
-    this.#sessions.set(layout.key, p);
-    p.catch(() => this.#sessions.delete(layout.key));
-    while (this.#sessions.size > CACHE_SIZE) {
-      const [oldKey, old] = this.#sessions.entries().next().value!;
-      this.#sessions.delete(oldKey);
-      void old.then((s) => s.release()).catch(() => undefined);
+      this.created += 1;
+      return bytes;
+    })();
+    this.#compiled.set(layout.key, p);
+    p.catch(() => this.#compiled.delete(layout.key));
+    while (this.#compiled.size > SESSION_CACHE) {
+      this.#compiled.delete(this.#compiled.keys().next().value!);
     }
     return p;
   }
 
-  /** Renders one crop (no tiling). */
+  /**
+   * Compiles the stack and creates its session(s) ahead of a render.
+   * @throws RenderError `cpu-failed`, `model-unavailable`
+   */
+  prepare(layout: StackLayout): Promise<void> {
+    return this.#runner.prepare(`stack:${layout.key}`, () => this.#model(layout));
+  }
+
+  /** Renders one crop (no tiling); `owned` pixels may be handed to a lane without a copy. */
   async renderCrop(
-    session: Ort.InferenceSession,
     layout: StackLayout,
     pixels: Uint8Array,
     crop: { x: number; y: number; w: number; h: number },
     full: { width: number; height: number },
+    owned = false,
   ): Promise<Uint8Array> {
-    const ort = this.#ort;
-    const feeds: Record<string, Ort.Tensor> = {
-      image: new ort.Tensor('uint8', pixels, [1, crop.h, crop.w, 4]),
-      ctx: new ort.Tensor(
-        'float32',
-        new Float32Array([crop.x, crop.y, full.width, full.height]),
-        [4],
-      ),
+    const feeds: Feeds = {
+      image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] },
+      ctx: {
+        type: 'float32',
+        data: new Float32Array([crop.x, crop.y, full.width, full.height]),
+        dims: [4],
+      },
     };
     layout.entries.forEach((e, k) => {
-      feeds[uniformInputName(k)] = new ort.Tensor('float32', e.uniforms, [e.uniforms.length]);
+      const u = Float32Array.from(e.uniforms);
+      feeds[uniformInputName(k)] = { type: 'float32', data: u, dims: [u.length] };
     });
-    let result: Ort.InferenceSession.OnnxValueMapType;
-    try {
-      result = await session.run(feeds);
-    } catch (cause) {
-      throw new RenderError('cpu-failed', `The CPU render failed: ${String(cause)}`, { cause });
-    }
-    const out = result.out!;
-    const data = out.data as Uint8Array;
-    out.dispose();
-    return data;
+    return this.#runner.run(
+      `stack:${layout.key}`,
+      () => this.#model(layout),
+      feeds,
+      owned ? [pixels.buffer as ArrayBuffer] : [],
+    );
   }
 
-  /** Renders a whole image, tiled by the budget, returning new RGBA bytes. */
+  /**
+   * Renders a whole image, tiled by the budget (and cut into bands for the runner's lanes),
+   * returning new RGBA bytes.
+   * @throws RenderError `cpu-failed`, `model-unavailable`; whatever `hooks.onTile` throws.
+   */
   async render(
     image: RgbaImage,
     layout: StackLayout,
@@ -143,30 +140,39 @@ export class CpuRenderer {
     data: Uint8Array;
     tiles: number;
   }> {
+    const lanes = this.#runner.lanes;
     const tiles: Tile[] = planTiles(
       image.width,
       image.height,
       layout.reach,
       hooks.budget ?? Math.max(1 << 20, (16 * layout.reach) ** 2),
+      lanes,
     );
-    const session = await this.session(layout);
-    const out = tiles.length === 1 ? undefined : new Uint8Array(image.width * image.height * 4);
-    let single: Uint8Array | undefined;
-    for (let i = 0; i < tiles.length; i++) {
-      const tile = tiles[i]!;
-      const pixels = cropImage(image, tile.crop);
-      const result = await this.renderCrop(session, layout, pixels, tile.crop, image);
-      if (out) pasteTile(out, image.width, tile, result);
-      else single = result;
-      await hooks.onTile?.(i + 1, tiles.length);
+    if (tiles.length === 1) {
+      const crop = tiles[0]!.crop;
+      const data = await retryLaneCrash(() =>
+        this.renderCrop(layout, cropImage(image, crop), crop, image),
+      );
+      await hooks.onTile?.(1, 1);
+      return { data, tiles: 1 };
     }
-    return { data: out ?? single!, tiles: tiles.length };
+    const out = new Uint8Array(image.width * image.height * 4);
+    let done = 0;
+    await eachConcurrently(tiles.length, lanes, async (i) => {
+      const tile = tiles[i]!;
+      // A crop is a fresh copy here (tiles never cover the whole image): it may be transferred.
+      const result = await retryLaneCrash(() =>
+        this.renderCrop(layout, cropImage(image, tile.crop), tile.crop, image, true),
+      );
+      pasteTile(out, image.width, tile, result);
+      await hooks.onTile?.(++done, tiles.length);
+    });
+    return { data: out, tiles: tiles.length };
   }
 
   /** Releases every session. */
   async dispose(): Promise<void> {
-    const all = [...this.#sessions.values()];
-    this.#sessions.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+    this.#compiled.clear();
+    await this.#runner.dispose();
   }
 }

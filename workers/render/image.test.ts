@@ -1,6 +1,26 @@
 /** Tiling plans cover every pixel once, with halos inside the image. */
 import { describe, expect, it } from 'vitest';
-import { checkImage, cropImage, downscale, pasteTile, planTiles, scaleTile } from './image';
+import {
+  checkImage,
+  cropImage,
+  downscale,
+  MIN_BAND_PIXELS,
+  pasteTile,
+  planTiles,
+  scaleTile,
+  type Tile,
+} from './image';
+
+/** How many cores cover each pixel (every one must be 1). */
+function coverage(w: number, h: number, tiles: Tile[]): Uint8Array {
+  const count = new Uint8Array(w * h);
+  for (const { core } of tiles) {
+    for (let y = core.y; y < core.y + core.h; y++) {
+      for (let x = core.x; x < core.x + core.w; x++) count[y * w + x]! += 1;
+    }
+  }
+  return count;
+}
 
 describe('tiles', () => {
   it.each([
@@ -50,6 +70,38 @@ describe('tiles', () => {
     }
     expect(count.every((c) => c === 1)).toBe(true);
     expect(tiles.length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    [1024, 1024, 9, 1 << 20, 2, 2],
+    [1280, 960, 9, 1 << 20, 2, 2],
+    [1280, 960, 9, 1 << 20, 4, 4],
+    [1024, 1024, 0, 1 << 20, 3, 3],
+    [2048, 1024, 9, 1 << 20, 2, 4],
+  ])(
+    '%i×%i halo %i budget %i for %i lanes: %i equal full-width bands',
+    (w, h, halo, budget, parallel, n) => {
+      const tiles = planTiles(w, h, halo, budget, parallel);
+      expect(tiles).toHaveLength(n);
+      expect(coverage(w, h, tiles).every((c) => c === 1)).toBe(true);
+      const rows = tiles.map((t) => t.core.h);
+      expect(Math.max(...rows) - Math.min(...rows)).toBeLessThanOrEqual(n);
+      for (const { core, crop } of tiles) {
+        expect(core.w).toBe(w);
+        expect(crop.w * crop.h).toBeLessThanOrEqual(budget);
+        expect(crop.y).toBe(Math.max(0, core.y - halo));
+        expect(crop.y + crop.h).toBe(Math.min(h, core.y + core.h + halo));
+      }
+    },
+  );
+
+  it('keeps tiny images whole and big ones in budget tiles, whatever the lanes', () => {
+    expect(planTiles(200, 200, 9, 1 << 20, 2)).toHaveLength(1);
+    expect(200 * 200).toBeLessThan(2 * MIN_BAND_PIXELS);
+    // Bands thinner than two halos would double the work.
+    expect(planTiles(4096, 40, 30, 1 << 20, 2)).toHaveLength(1);
+    // 12 MP: bands would not fit 1 MP crops; the budget's grid is used as with one lane.
+    expect(planTiles(4000, 3000, 9, 1 << 20, 2)).toEqual(planTiles(4000, 3000, 9, 1 << 20));
   });
 
   it('crop then paste reproduces the image', () => {

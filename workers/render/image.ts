@@ -45,11 +45,24 @@ export function checkImage(image: RgbaImage): void {
   }
 }
 
+/** The fewest core pixels a band gets when an image is cut for parallel lanes. */
+export const MIN_BAND_PIXELS = 1 << 16;
+
 /**
  * Cuts `width`×`height` into tiles whose crops (core + `halo` on each side) stay within
- * `budget` pixels when possible.
+ * `budget` pixels when possible. With `parallel` > 1 (the CPU path's lanes render tiles side by
+ * side) an image that fits `parallel` crops is cut into that many full-width bands instead, so
+ * every lane gets an equal share; tiny images and bands thinner than their halos stay whole.
  */
-export function planTiles(width: number, height: number, halo: number, budget: number): Tile[] {
+export function planTiles(
+  width: number,
+  height: number,
+  halo: number,
+  budget: number,
+  parallel = 1,
+): Tile[] {
+  const bands = parallel > 1 ? planBands(width, height, halo, budget, parallel) : null;
+  if (bands) return bands;
   if (width * height <= budget) {
     const all = { x: 0, y: 0, w: width, h: height };
     return [{ core: all, crop: all }];
@@ -71,6 +84,33 @@ export function planTiles(width: number, height: number, halo: number, budget: n
     }
   }
   return tiles;
+}
+
+/** `parallel` (or 2 × `parallel`) full-width bands whose crops fit `budget`, or null. */
+function planBands(
+  width: number,
+  height: number,
+  halo: number,
+  budget: number,
+  parallel: number,
+): Tile[] | null {
+  const lanes = Math.min(parallel, Math.floor((width * height) / MIN_BAND_PIXELS));
+  if (lanes < 2) return null;
+  for (const count of [lanes, 2 * lanes]) {
+    const rows = Math.ceil(height / count);
+    // Halos wider than the core would double the work: render whole (or in the budget's tiles).
+    if (rows < 2 * halo) return null;
+    if (width * (rows + 2 * halo) > budget) continue;
+    const tiles: Tile[] = [];
+    for (let y = 0; y < height; y += rows) {
+      const core = { x: 0, y, w: width, h: Math.min(rows, height - y) };
+      const cy = Math.max(0, y - halo);
+      const crop = { x: 0, y: cy, w: width, h: Math.min(height, y + core.h + halo) - cy };
+      tiles.push({ core, crop });
+    }
+    return tiles;
+  }
+  return null;
 }
 
 /**

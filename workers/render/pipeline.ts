@@ -28,6 +28,8 @@ export interface StageRequest {
   preview?: { sourceScale: number; box: { width: number; height: number } };
   /** Pixels per tile crop (a scaler's: input pixels). */
   budget?: number;
+  /** Tiles the runners render side by side (the CPU path's lanes; 1 on the GPU). */
+  parallel?: number;
 }
 
 /**
@@ -117,17 +119,19 @@ export function estimateTiles(
   stages: RenderStage[],
   input: { width: number; height: number },
   budget: number | undefined,
+  parallel = 1,
 ): number[] {
   let { width, height } = input;
   return stages.map((stage) => {
     if (stage.kind === 'scale') {
-      const n = planTiles(width, height, stage.reach, budget ?? CPU_SCALE_BUDGET).length;
+      const n = planTiles(width, height, stage.reach, budget ?? CPU_SCALE_BUDGET, parallel).length;
       width *= stage.factor;
       height *= stage.factor;
       return n;
     }
     const reach = stage.layout.reach;
-    return planTiles(width, height, reach, budget ?? Math.max(1 << 20, (16 * reach) ** 2)).length;
+    const b = budget ?? Math.max(1 << 20, (16 * reach) ** 2);
+    return planTiles(width, height, reach, b, parallel).length;
   });
 }
 
@@ -147,7 +151,7 @@ export async function renderStages<R extends Resident = never>(
   const plan = planStages(request.stack, { neural, scale, skipScaling });
   // Refused before any work: nothing is rendered, nothing is lost.
   checkOutputSize(input.width, input.height, plan.factor);
-  const estimates = estimateTiles(plan.stages, input, request.budget);
+  const estimates = estimateTiles(plan.stages, input, request.budget, request.parallel);
   let image: RgbaImage | R = input;
   let tiles = 0;
   try {

@@ -9,14 +9,12 @@
  *   `SCALE_UNPACK` (RGBA8 words → planar floats) and `scalePackShader` (network output → RGBA8,
  *   alpha from the input pixel it came from). Both round with round-half-even, as ONNX's Round.
  */
-import type * as Ort from 'onnxruntime-web';
 import { DT, GraphBuilder, decodeModel, inlineModel } from '../../src/shared/effects/onnx-graph';
 import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
-import type { TileHooks } from './cpu';
+import { asRunner, type TileHooks } from './cpu';
 import { cropImage, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
-
-type OrtModule = typeof Ort;
+import { eachConcurrently, retryLaneCrash, type OrtModule, type SessionRunner } from './lanes';
 
 /** Input pixels per scaler tile crop on the CPU: 512² → a 1 MP output tile, ~1 s on one thread. */
 export const CPU_SCALE_BUDGET = 512 * 512;
@@ -26,14 +24,15 @@ export const CPU_SCALE_BUDGET = 512 * 512;
  */
 export const GPU_SCALE_BUDGET = 512 * 512;
 
-/** The tiles of a scaler over a `width`×`height` input. */
+/** The tiles of a scaler over a `width`×`height` input (`parallel`: the runner's lanes). */
 export function scaleTiles(
   stage: ScaleStage,
   width: number,
   height: number,
   budget: number,
+  parallel = 1,
 ): Tile[] {
-  return planTiles(width, height, stage.reach, budget);
+  return planTiles(width, height, stage.reach, budget, parallel);
 }
 
 /**
@@ -63,46 +62,55 @@ export function scalerModel(model: Uint8Array, factor: number): Uint8Array {
   return g.encode('atelier-scaler');
 }
 
-/** A scaler on ORT's WASM backend; sessions cached per model. */
+/** A scaler on ORT's WASM backend (in this thread or the lanes); models cached per network. */
 export class CpuScaler {
-  readonly #ort: OrtModule;
+  readonly #runner: SessionRunner;
   readonly #loadModel: (modelId: string) => Promise<Uint8Array>;
-  readonly #sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  readonly #models = new Map<string, Promise<Uint8Array>>();
 
-  constructor(ort: OrtModule, loadModel: (modelId: string) => Promise<Uint8Array>) {
-    this.#ort = ort;
+  constructor(
+    runner: OrtModule | SessionRunner,
+    loadModel: (modelId: string) => Promise<Uint8Array>,
+  ) {
+    this.#runner = asRunner(runner);
     this.#loadModel = loadModel;
   }
 
-  /** @throws RenderError `model-unavailable`, `cpu-failed` */
-  session(stage: ScaleStage): Promise<Ort.InferenceSession> {
-    const key = `${stage.def.modelId}×${stage.factor}`;
-    let s = this.#sessions.get(key);
-    if (!s) {
-      s = (async () => {
-        const bytes = scalerModel(await this.#loadModel(stage.def.modelId), stage.factor);
-        try {
-          return await this.#ort.InferenceSession.create(bytes, {
-            executionProviders: ['wasm'],
-            graphOptimizationLevel: 'all',
-          });
-        } catch (cause) {
-          throw new RenderError(
-            'cpu-failed',
-            `${stage.def.name} could not start on the CPU: ${String(cause)}`,
-            { cause },
-          );
-        }
-      })();
-      this.#sessions.set(key, s);
-      s.catch(() => this.#sessions.delete(key));
+  #key(stage: ScaleStage): string {
+    return `scale:${stage.def.modelId}×${stage.factor}`;
+  }
+
+  #model(stage: ScaleStage): Promise<Uint8Array> {
+    const key = this.#key(stage);
+    let p = this.#models.get(key);
+    if (!p) {
+      p = this.#loadModel(stage.def.modelId).then((bytes) => scalerModel(bytes, stage.factor));
+      this.#models.set(key, p);
+      p.catch(() => this.#models.delete(key));
     }
-    return s;
+    return p;
+  }
+
+  /** Creates the scaler's session(s) ahead of a render. @throws RenderError `model-unavailable`, `cpu-failed` */
+  prepare(stage: ScaleStage): Promise<void> {
+    return this.#runner
+      .prepare(this.#key(stage), () => this.#model(stage))
+      .catch((cause) => {
+        throw this.#failure(stage, cause);
+      });
+  }
+
+  #failure(stage: ScaleStage, cause: unknown): unknown {
+    if (!(cause instanceof RenderError) || cause.code !== 'cpu-failed') return cause;
+    return new RenderError('cpu-failed', `${stage.def.name} failed on the CPU: ${cause.message}`, {
+      cause,
+    });
   }
 
   /**
-   * Scales `image` tile by tile (`hooks.budget`: input pixels per crop).
-   * @throws RenderError `cpu-failed`; whatever `hooks.onTile` throws.
+   * Scales `image` tile by tile (`hooks.budget`: input pixels per crop), tiles side by side in
+   * the runner's lanes.
+   * @throws RenderError `cpu-failed`, `model-unavailable`; whatever `hooks.onTile` throws.
    */
   async render(
     image: RgbaImage,
@@ -112,35 +120,43 @@ export class CpuScaler {
     const f = stage.factor;
     const width = image.width * f;
     const height = image.height * f;
-    const tiles = scaleTiles(stage, image.width, image.height, hooks.budget ?? CPU_SCALE_BUDGET);
-    const session = await this.session(stage);
+    const lanes = this.#runner.lanes;
+    const tiles = scaleTiles(
+      stage,
+      image.width,
+      image.height,
+      hooks.budget ?? CPU_SCALE_BUDGET,
+      lanes,
+    );
     const out = new Uint8Array(width * height * 4);
-    for (let i = 0; i < tiles.length; i++) {
+    let done = 0;
+    await eachConcurrently(tiles.length, lanes, async (i) => {
       const tile = tiles[i]!;
       const { crop } = tile;
-      const pixels = cropImage(image, crop);
-      let result: Ort.InferenceSession.OnnxValueMapType;
+      let result: Uint8Array;
       try {
-        result = await session.run({
-          image: new this.#ort.Tensor('uint8', pixels, [1, crop.h, crop.w, 4]),
+        result = await retryLaneCrash(() => {
+          const pixels = cropImage(image, crop);
+          const owned = pixels.buffer !== image.data.buffer;
+          return this.#runner.run(
+            this.#key(stage),
+            () => this.#model(stage),
+            { image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] } },
+            owned ? [pixels.buffer as ArrayBuffer] : [],
+          );
         });
       } catch (cause) {
-        throw new RenderError('cpu-failed', `${stage.def.name} failed: ${String(cause)}`, {
-          cause,
-        });
+        throw this.#failure(stage, cause);
       }
-      const t = result.out!;
-      pasteTile(out, width, scaleTile(tile, f), t.data as Uint8Array);
-      t.dispose();
-      await hooks.onTile?.(i + 1, tiles.length);
-    }
+      pasteTile(out, width, scaleTile(tile, f), result);
+      await hooks.onTile?.(++done, tiles.length);
+    });
     return { data: out, tiles: tiles.length, width, height };
   }
 
   async dispose(): Promise<void> {
-    const all = [...this.#sessions.values()];
-    this.#sessions.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+    this.#models.clear();
+    await this.#runner.dispose();
   }
 }
 

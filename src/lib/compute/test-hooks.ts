@@ -18,6 +18,8 @@ export interface AtelierTestHooks {
   renderCpuClient: typeof renderCpuClient;
   /** The next GPU render loses its device after `tiles` tiles. */
   simulateDeviceLoss(tiles?: number): Promise<void>;
+  /** A CPU render lane of the main render worker dies under its next run. */
+  simulateLaneCrash(): Promise<void>;
   registerModel(model: ModelRegistration): void;
   neuralEffects: typeof neuralEffects;
 }
@@ -37,6 +39,8 @@ if (enabled()) {
     renderCpuClient,
     simulateDeviceLoss: (tiles = 1) =>
       renderClient.call((api) => api.simulateDeviceLoss(tiles), { lane: 'control' }),
+    simulateLaneCrash: () =>
+      renderClient.call((api) => api.simulateLaneCrash(), { lane: 'control' }),
     registerModel,
     neuralEffects,
   };

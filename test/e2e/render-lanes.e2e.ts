@@ -1,0 +1,129 @@
+/**
+ * The CPU path's lanes in real Chromium (no adapter): an image is cut into bands that nested
+ * workers, each with its own ORT instance, render side by side. The bands must equal the whole
+ * image rendered at once (by the same ONNX model in Node), and a lane that dies mid-render is
+ * replaced and its tile re-run, so the image still arrives.
+ */
+import * as ort from 'onnxruntime-web';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
+import type { EffectStack } from '../../src/shared/effects/types';
+import { CpuRenderer } from '../../workers/render/cpu';
+import type { RgbaImage } from '../../workers/render/image';
+import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { maxDiff } from '../helpers/pixels';
+
+const baseURL = inject('baseURL');
+ort.env.wasm.numThreads = 1;
+const reference = new CpuRenderer(ort);
+afterAll(() => reference.dispose());
+
+/** Position-dependent effects (grain, vignette) and a blur whose halo crosses the bands. */
+const STACK: EffectStack = {
+  effects: [
+    layer('exposure', { ev: 0.3 }),
+    layer('saturation', { amount: 0.4 }),
+    layer('blur', { sigma: 3 }),
+    layer('grain', { amount: 0.2, size: 1, seed: 4 }),
+    layer('vignette', { amount: 0.6 }),
+  ],
+};
+const WIDTH = 640;
+const HEIGHT = 480;
+
+/** The test image, built the same way in Node and in the page. */
+function makeImage(width: number, height: number): Uint8Array {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    data[i * 4] = (i * 7) % 251;
+    data[i * 4 + 1] = ((i / width) * 3) % 256;
+    data[i * 4 + 2] = (i % width) % 256;
+    data[i * 4 + 3] = 160 + (i % 96);
+  }
+  return data;
+}
+
+interface LaneRun {
+  data: string;
+  tiles: number;
+  progress: number[];
+  cpu: { lanes: number; lanesStarted: number } | undefined;
+  cores: number;
+}
+
+async function renderInPage(page: Page, crash: boolean): Promise<LaneRun> {
+  return page.evaluate(
+    async ({ width, height, stack, crash, make }) => {
+      type Hooks = {
+        render: (o: unknown) => Promise<{
+          data: Uint8Array;
+          tiles: number;
+          cpu?: { lanes: number; lanesStarted: number };
+        }>;
+        simulateLaneCrash: () => Promise<void>;
+      };
+      const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+      const data = (0, eval)(`(${make})`)(width, height) as Uint8Array;
+      if (crash) await hooks.simulateLaneCrash();
+      const progress: number[] = [];
+      const out = await hooks.render({
+        image: { width, height, data },
+        stack,
+        backend: 'wasm',
+        onProgress: (p: { done: number }) => progress.push(p.done),
+      });
+      // Progress reports travel on their own message port: the last may trail the result.
+      for (let t = 0; t < 40 && progress.length < out.tiles; t++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      let binary = '';
+      for (let i = 0; i < out.data.length; i += 0x8000) {
+        binary += String.fromCharCode(...out.data.subarray(i, i + 0x8000));
+      }
+      return {
+        data: btoa(binary),
+        tiles: out.tiles,
+        progress,
+        cpu: out.cpu,
+        cores: navigator.hardwareConcurrency,
+      };
+    },
+    { width: WIDTH, height: HEIGHT, stack: STACK, crash, make: makeImage.toString() },
+  );
+}
+
+describe('CPU render lanes (Chromium, no adapter)', () => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    try {
+      if (session) await assertClean(session);
+    } finally {
+      await session?.close();
+      session = undefined;
+    }
+  });
+
+  it('renders bands side by side in nested workers, equal to the whole image; survives a lane crash', async () => {
+    session = await openStudio({ baseURL, mode: MODES.find((m) => m.name === 'wasm')! });
+    await waitForReady(session.page);
+    await session.page.waitForFunction(() => '__atelier' in globalThis);
+    const image: RgbaImage = { width: WIDTH, height: HEIGHT, data: makeImage(WIDTH, HEIGHT) };
+    const want = (await reference.render(image, layoutStack(STACK))).data;
+
+    const first = await renderInPage(session.page, false);
+    const lanes = Math.min(4, first.cores);
+    expect(first.cpu?.lanes).toBe(lanes);
+    // One band per lane (a 640×480 image is well above the smallest band).
+    expect(first.tiles).toBe(lanes);
+    expect(first.progress).toEqual(Array.from({ length: lanes }, (_, i) => i + 1));
+    expect(maxDiff(Buffer.from(first.data, 'base64'), want)).toBeLessThanOrEqual(1);
+
+    if (lanes < 2) return; // one core: ORT runs in the render worker itself, no lanes to lose
+    const crashed = await renderInPage(session.page, true);
+    // The lane that died was replaced (one more lane started) and its band re-rendered.
+    expect(crashed.cpu!.lanesStarted).toBe(first.cpu!.lanesStarted + 1);
+    expect(crashed.tiles).toBe(lanes);
+    expect(maxDiff(Buffer.from(crashed.data, 'base64'), want)).toBeLessThanOrEqual(1);
+  });
+});
