@@ -69,6 +69,7 @@ export const blur: AreaEffectDef = {
   ],
   onnx: (ctx, x, p, scale) => ctx.blur(x, blurRadius(num(p, 'sigma')), 0, scale),
   scalesOutput: true,
+  convex: true,
 };
 
 export const sharpen: AreaEffectDef = {

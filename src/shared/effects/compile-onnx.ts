@@ -233,7 +233,7 @@ function applyEntry(
     // Only effects that fold a scale into their last linear op (`scalesOutput`) are asked to.
     if (def.kind !== 'area' || !def.scalesOutput) throw new Error(`${def.id} cannot scale.`);
     const y = def.onnx(ctx, x, entry.params, scale);
-    return g.op('Clip', [y, g.f32(0, []), g.f32(scale, [])]);
+    return def.convex ? y : g.op('Clip', [y, g.f32(0, []), g.f32(scale, [])]);
   }
   if (def.kind === 'neural') {
     const model = models.get(def.modelId);
@@ -241,7 +241,9 @@ function applyEntry(
     const y = clamp01(g, inlineModel(g, model, x));
     return clamp01(g, g.op('Add', [x, g.op('Mul', [g.op('Sub', [y, x]), ctx.scalar(0)])]));
   }
-  return clamp01(g, def.kind === 'point' ? def.onnx(ctx, x) : def.onnx(ctx, x, entry.params));
+  if (def.kind === 'point') return clamp01(g, def.onnx(ctx, x));
+  const y = def.onnx(ctx, x, entry.params);
+  return def.convex ? y : clamp01(g, y);
 }
 
 /** Names of the uniforms inputs, in stack order. */

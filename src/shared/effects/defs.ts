@@ -111,6 +111,11 @@ export interface AreaEffectDef extends EffectDefBase {
   onnx(ctx: OnnxCtx, x: string, p: ResolvedParams, scale?: number): string;
   /** The CPU path may ask for a scaled result (the next effect's table index) at no cost. */
   scalesOutput?: boolean;
+  /**
+   * Every output value is an average of input values with non-negative weights summing to 1, so
+   * it stays in [0, 1] (× the scale) and the CPU path needs no clamp after it (a pass saved).
+   */
+  convex?: boolean;
 }
 
 export type ClassicEffectDef = PointEffectDef | AreaEffectDef;
