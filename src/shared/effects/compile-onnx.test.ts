@@ -9,6 +9,10 @@ import {
   decodeTable,
   encodeTable,
   FINE,
+  GAIN_CELLS,
+  GAIN_LEVELS,
+  gainRange,
+  gainTable,
   levelsTable,
   linearToSrgb,
   srgbToLinear,
@@ -54,5 +58,37 @@ describe('sRGB tables on the CPU path', () => {
       expect(Math.round(255 * viaTables(f(v / 255), 1))).toBe(v);
       expect(encB[Math.trunc(Math.min(f(levels[v]! * FINE), FINE))]).toBe(v);
     }
+  });
+
+  it('the last-gain table: one lookup within one 8-bit step of the exact curves, gain 1 exact', () => {
+    const qmax = gainRange(2);
+    expect(qmax).toBeGreaterThanOrEqual(2 ** (1 / 2.4));
+    const cells = gainTable(GAIN_CELLS, false, qmax);
+    const bytes = gainTable(GAIN_CELLS, true, qmax);
+    // As the graph: the level by rounding g^(1/2.4), the cell by truncating v·cells (float32).
+    const level = (gain: number) =>
+      Math.round(f(f(gain ** (1 / 2.4)) * f((GAIN_LEVELS - 1) / qmax)));
+    let worst = 0;
+    let off = 0;
+    let n = 0;
+    for (const gain of [0, 0.05, 0.25, 0.5, 0.7, 0.93, 1, 1.3, 2]) {
+      for (let i = 0; i <= 20_000; i++) {
+        const v = i / 20_000;
+        const got = cells.bytes[level(gain) * cells.columns + idx(f(v), GAIN_CELLS)]!;
+        const want = 255 * exact(v, gain);
+        worst = Math.max(worst, Math.abs(got - want));
+        if (got !== Math.round(want)) off++;
+        n++;
+      }
+      for (let v = 0; v <= 255; v++) {
+        const got = bytes.bytes[level(gain) * bytes.columns + v]!;
+        expect(Math.abs(got - 255 * exact(v / 255, gain))).toBeLessThan(0.5 + 0.3);
+      }
+    }
+    // Rounding plus under a third of a step of table error; most values round as exactly.
+    expect(worst).toBeLessThan(0.5 + 0.3);
+    expect(off / n).toBeLessThan(0.2);
+    // A gain of 1 is a level: every 8-bit value comes back unchanged.
+    for (let v = 0; v <= 255; v++) expect(bytes.bytes[level(1) * bytes.columns + v]).toBe(v);
   });
 });

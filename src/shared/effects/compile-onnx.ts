@@ -60,6 +60,60 @@ export function encodeTable(bytes: boolean, length = FINE + 1): number[] {
   });
 }
 
+/** sRGB cells (table columns) and gain levels (rows) of the last-gain table (`gainTable`). */
+export const GAIN_CELLS = 1024;
+export const GAIN_LEVELS = 1024;
+
+/**
+ * The last-gain table: a stack that ends with one per-pixel linear gain g (a vignette) after
+ * non-linear effects turns sRGB v into bytes by one lookup at [level of g, cell of v]:
+ * row r is the gain q^2.4 for q = r·`qmax`/(levels − 1) (levels even in g^(1/2.4), like sRGB's
+ * response to a gain), column c the sRGB value at the midpoint of cell c of 1/`cells` (or, with
+ * `exact`, the 8-bit level c/255). Error ≤ 0.5·qmax/(levels − 1) + 0.5/cells ≈ 0.2/255 before the
+ * final rounding (tested in compile-onnx.test.ts), inside the engine's 1/255 GPU/CPU agreement.
+ * Flat: [1, levels·columns]; columns = cells + 1 (or 256).
+ */
+export function gainTable(
+  cells: number,
+  exact: boolean,
+  qmax: number,
+  levels = GAIN_LEVELS,
+): { bytes: Uint8Array; columns: number } {
+  const key = `${cells}:${exact}:${qmax}:${levels}`;
+  let table = gainTables.get(key);
+  if (!table) {
+    table = makeGainTable(cells, exact, qmax, levels);
+    gainTables.set(key, table);
+  }
+  return table;
+}
+
+/**
+ * The top of the last-gain table's q range for gains up to `maxGain`: at least maxGain^(1/2.4),
+ * and such that q = 1 (a gain of 1) is a level, so a zero-strength effect stays the identity.
+ */
+export function gainRange(maxGain: number, levels = GAIN_LEVELS): number {
+  return (levels - 1) / Math.floor((levels - 1) / maxGain ** (1 / 2.4));
+}
+
+/** Made once per shape (a million pow() calls, ~40 ms): kept for the next compile. */
+const gainTables = new Map<string, { bytes: Uint8Array; columns: number }>();
+
+function makeGainTable(cells: number, exact: boolean, qmax: number, levels: number) {
+  const columns = exact ? 256 : cells + 1;
+  const lin = Array.from({ length: columns }, (_, c) =>
+    srgbToLinear(exact ? c / 255 : Math.min(1, (c + 0.5) / cells)),
+  );
+  const out = new Uint8Array(levels * columns);
+  for (let r = 0; r < levels; r++) {
+    const gain = ((r * qmax) / (levels - 1)) ** 2.4;
+    for (let c = 0; c < columns; c++) {
+      out[r * columns + c] = Math.round(255 * linearToSrgb(Math.min(1, lin[c]! * gain)));
+    }
+  }
+  return { bytes: out, columns };
+}
+
 /** ⌊x·scale⌋ as int32 (x ≥ 0). */
 function index(g: GraphBuilder, x: string, scale: number): string {
   return g.op('Cast', [g.op('Mul', [x, g.f32(scale)])], { to: { i: DT.int32 } });
@@ -286,6 +340,24 @@ export function compileStack(
     const def = entries[k]!.def;
     return def.kind === 'point' ? def : undefined;
   };
+  /**
+   * The stack ends at `k` with a per-pixel gain that starts a linear run of its own (after
+   * non-linear effects, or alone): one `gainTable` lookup does it all.
+   */
+  const lastGainAt = (k: number) => k === last && !!pointDef(k)?.gainLevels;
+
+  /** The last gain effect k on x (sRGB floats, ×GAIN_CELLS when `prescaled`, or the bytes). */
+  const lastGain = (x: string, k: number, prescaled: boolean): Value => {
+    const def = pointDef(k)!;
+    const exact = x === planar;
+    const qmax = gainRange(def.maxGain ?? 1);
+    const { bytes, columns } = gainTable(GAIN_CELLS, exact, qmax);
+    const cast = (v: string) => g.op('Cast', [v], { to: { i: DT.int32 } });
+    const cell = exact || prescaled ? cast(x) : index(g, x, GAIN_CELLS);
+    const ctx = makeCtx(shared, inputs[k]!);
+    const at = g.op('Add', [cell, def.gainLevels!(ctx, GAIN_LEVELS, qmax, columns)]);
+    return { x: lookup(g, g.u8(bytes, [1, bytes.length]), at), bytes: true };
+  };
 
   /**
    * A run of adjacent linear-light effects k..end on the image: sRGB → √linear by the fine decode
@@ -334,6 +406,7 @@ export function compileStack(
     // the scale into its last linear op (a blur's weights): one pass fewer.
     let prescaled = false;
     for (let k = from; k < to; k++) {
+      if (to === entries.length && lastGainAt(k)) return lastGain(x, k, prescaled);
       if (linearAt(k)) {
         let end = k;
         while (end + 1 < to && linearAt(end + 1)) end++;
@@ -345,7 +418,8 @@ export function compileStack(
       } else {
         const def = entries[k]!.def;
         prescaled = k + 1 < to && linearAt(k + 1) && def.kind === 'area' && !!def.scalesOutput;
-        x = applyEntry(shared, entries[k]!, inputs[k]!, x, models, prescaled ? FINE : 1);
+        const cells = lastGainAt(k + 1) ? GAIN_CELLS : FINE;
+        x = applyEntry(shared, entries[k]!, inputs[k]!, x, models, prescaled ? cells : 1);
       }
     }
     return { x, bytes: false };

@@ -90,6 +90,13 @@ export interface PointEffectDef extends EffectDefBase {
   rootGain?(ctx: OnnxCtx, scale: number): string;
   /** The largest gain the params allow (sizes the CPU path's encode table; no clamp needed). */
   maxGain?: number;
+  /**
+   * When a stack ends with this effect alone after non-linear ones (the usual last vignette):
+   * `stride`·(the level of q = g^(1/2.4) among `levels` over [0, `qmax`]) per pixel, as int32
+   * broadcasting with [1,3,H,W]. The CPU path then decodes, applies the gain and encodes in one
+   * lookup in a [levels, stride] byte table (compile-onnx `gainTable`).
+   */
+  gainLevels?(ctx: OnnxCtx, levels: number, qmax: number, stride: number): string;
 }
 
 export interface GpuPass {

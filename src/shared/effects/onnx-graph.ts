@@ -109,7 +109,7 @@ export class GraphBuilder {
   }
 
   /** A uint8 constant (not deduplicated). */
-  u8(values: number[], dims?: number[]): string {
+  u8(values: ArrayLike<number>, dims?: number[]): string {
     const name = this.fresh('cb');
     this.initializers.push({
       name,

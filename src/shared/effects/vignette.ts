@@ -32,6 +32,7 @@ c = c * (1.0 - U(0) * (t * t * (3.0 - 2.0 * t)));`,
   onnx: (ctx, x) => ctx.g.op('Mul', [x, vignetteGain(ctx, 1)]),
   gain: vignetteGain,
   rootGain: vignetteRootGain,
+  gainLevels: vignetteGainLevels,
   maxGain: 2,
 };
 
@@ -78,20 +79,36 @@ function vignetteGain(ctx: OnnxCtx, scale: number): string {
   return vignetteOf(ctx, d, scale);
 }
 
-/**
- * √(scale·gain) by a table over the distance d (VIGNETTE_STEPS cells; the gain's formula runs on
- * the table, not the image): per pixel only ⌊d·N⌋ = ⌊√(x² + y²)⌋ (x, y pre-scaled per axis) and a
- * lookup — 4 passes over [1,1,H,W] instead of 12. Within 0.1/255 of the formula even at the
- * smallest feather (tested in workers/render/cpu.test.ts).
- */
+/** √(scale·gain) per pixel, by the distance table. */
 function vignetteRootGain(ctx: OnnxCtx, scale: number): string {
+  return byDistance(ctx, (gain) => ctx.g.op('Sqrt', [gain]), scale);
+}
+
+/** The gain's level offsets for the CPU path's last-gain table (see `gainLevels`). */
+function vignetteGainLevels(ctx: OnnxCtx, levels: number, qmax: number, stride: number): string {
+  const { g } = ctx;
+  return byDistance(ctx, (gain) => {
+    // g^(1/2.4) as exp(ln g / 2.4): ORT's Pow is scalar, Exp and Log are vectorised.
+    const q = g.op('Exp', [g.op('Mul', [g.op('Log', [gain]), g.f32(1 / 2.4)])]);
+    const level = g.op('Round', [g.op('Mul', [q, g.f32((levels - 1) / qmax)])]);
+    return g.op('Cast', [g.op('Mul', [level, g.f32(stride)])], { to: { i: DT.int32 } });
+  });
+}
+
+/**
+ * `f(scale·gain)` per pixel by a table over the distance d (VIGNETTE_STEPS cells; the gain's
+ * formula and `f` run on the table, not the image): per pixel only ⌊d·N⌋ = ⌊√(x² + y²)⌋ (x, y
+ * pre-scaled per axis) and a lookup — 4 passes over [1,1,H,W] instead of 12. Within 0.1/255 of
+ * the formula even at the smallest feather (tested in workers/render/cpu.test.ts).
+ */
+function byDistance(ctx: OnnxCtx, f: (gain: string) => string, scale = 1): string {
   const { g } = ctx;
   const n = VIGNETTE_STEPS;
   const grid = g.op('Div', [
     g.op('Range', [g.f32(0.5, []), g.f32(n + 1, []), g.f32(1, [])]),
     g.f32(n),
   ]);
-  const table = g.op('Sqrt', [g.op('Relu', [vignetteOf(ctx, grid, scale)])]);
+  const table = f(g.op('Relu', [vignetteOf(ctx, grid, scale)]));
   const { ux, uy } = vignetteAxes(ctx, 0.70710677 * n);
   const dn = g.op('Sqrt', [g.op('Add', [g.op('Mul', [ux, ux]), g.op('Mul', [uy, uy])])]);
   return lookup(
