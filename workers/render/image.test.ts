@@ -73,13 +73,17 @@ describe('tiles', () => {
   });
 
   it.each([
-    [1024, 1024, 9, 1 << 20, 2, 2],
-    [1280, 960, 9, 1 << 20, 2, 2],
-    [1280, 960, 9, 1 << 20, 4, 4],
-    [1024, 1024, 0, 1 << 20, 3, 3],
+    [1024, 1024, 9, 1 << 20, 2, 4],
+    [1280, 960, 9, 1 << 20, 2, 4],
+    [1280, 960, 9, 1 << 20, 4, 8],
+    [1024, 1024, 0, 1 << 20, 3, 6],
     [2048, 1024, 9, 1 << 20, 2, 4],
+    [4000, 1500, 9, 1 << 20, 2, 8],
+    // Too small for two bands a lane: one each.
+    [400, 400, 9, 1 << 20, 2, 2],
+    [4096, 60, 3, 1 << 20, 2, 2],
   ])(
-    '%i×%i halo %i budget %i for %i lanes: %i equal full-width bands',
+    '%i×%i halo %i budget %i for %i lanes: %i equal full-width bands (two a lane when big)',
     (w, h, halo, budget, parallel, n) => {
       const tiles = planTiles(w, h, halo, budget, parallel);
       expect(tiles).toHaveLength(n);

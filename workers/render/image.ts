@@ -51,8 +51,8 @@ export const MIN_BAND_PIXELS = 1 << 16;
 /**
  * Cuts `width`×`height` into tiles whose crops (core + `halo` on each side) stay within
  * `budget` pixels when possible. With `parallel` > 1 (the CPU path's lanes render tiles side by
- * side) an image that fits `parallel` crops is cut into that many full-width bands instead, so
- * every lane gets an equal share; tiny images and bands thinner than their halos stay whole.
+ * side) an image that fits a few crops is cut into full-width bands instead, one or two per lane,
+ * so every lane gets an equal share; tiny images and bands thinner than their halos stay whole.
  */
 export function planTiles(
   width: number,
@@ -86,7 +86,7 @@ export function planTiles(
   return tiles;
 }
 
-/** `parallel` (or 2 × `parallel`) full-width bands whose crops fit `budget`, or null. */
+/** One or two (or twice as many) full-width bands per lane whose crops fit `budget`, or null. */
 function planBands(
   width: number,
   height: number,
@@ -96,7 +96,10 @@ function planBands(
 ): Tile[] | null {
   const lanes = Math.min(parallel, Math.floor((width * height) / MIN_BAND_PIXELS));
   if (lanes < 2) return null;
-  for (const count of [lanes, 2 * lanes]) {
+  // Two bands a lane while they stay big and their halos small: a lane slowed by other work
+  // (the page, a GC) then leaves its second band to the others.
+  const two = width * height >= 2 * lanes * MIN_BAND_PIXELS && height >= 2 * lanes * 8 * halo;
+  for (const count of two ? [2 * lanes, 4 * lanes] : [lanes, 2 * lanes]) {
     const rows = Math.ceil(height / count);
     // Halos wider than the core would double the work: render whole (or in the budget's tiles).
     if (rows < 2 * halo) return null;
