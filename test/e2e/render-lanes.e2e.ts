@@ -1,8 +1,9 @@
 /**
  * The CPU path's lanes in real Chromium (no adapter): an image is cut into bands that nested
  * workers, each with its own ORT instance, render side by side. The bands must equal the whole
- * image rendered at once (by the same ONNX model in Node), and a lane that dies mid-render is
- * replaced and its tile re-run, so the image still arrives.
+ * image rendered at once (by the same ONNX model in Node), whether the image comes in shared
+ * memory (read in place) or not, and a lane that dies mid-render is replaced and its tile re-run,
+ * so the image still arrives.
  */
 import * as ort from 'onnxruntime-web';
 import type { Page } from 'playwright-core';
@@ -52,9 +53,12 @@ interface LaneRun {
   cores: number;
 }
 
-async function renderInPage(page: Page, crash: boolean): Promise<LaneRun> {
+async function renderInPage(
+  page: Page,
+  options: { crash?: boolean; shared?: boolean } = {},
+): Promise<LaneRun> {
   return page.evaluate(
-    async ({ width, height, stack, crash, make }) => {
+    async ({ width, height, stack, crash, shared, make }) => {
       type Hooks = {
         render: (o: unknown) => Promise<{
           data: Uint8Array;
@@ -64,7 +68,13 @@ async function renderInPage(page: Page, crash: boolean): Promise<LaneRun> {
         simulateLaneCrash: () => Promise<void>;
       };
       const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-      const data = (0, eval)(`(${make})`)(width, height) as Uint8Array;
+      let data = (0, eval)(`(${make})`)(width, height) as Uint8Array;
+      if (shared) {
+        // As the Render room holds its preview source: in shared memory.
+        const copy = new Uint8Array(new SharedArrayBuffer(data.length));
+        copy.set(data);
+        data = copy;
+      }
       if (crash) await hooks.simulateLaneCrash();
       const progress: number[] = [];
       const out = await hooks.render({
@@ -81,6 +91,11 @@ async function renderInPage(page: Page, crash: boolean): Promise<LaneRun> {
       for (let i = 0; i < out.data.length; i += 0x8000) {
         binary += String.fromCharCode(...out.data.subarray(i, i + 0x8000));
       }
+      // The result is plain memory (ImageData and canvases refuse shared buffers).
+      new ImageData(
+        new Uint8ClampedArray(out.data.buffer as ArrayBuffer, out.data.byteOffset, out.data.length),
+        width,
+      );
       return {
         data: btoa(binary),
         tiles: out.tiles,
@@ -89,7 +104,14 @@ async function renderInPage(page: Page, crash: boolean): Promise<LaneRun> {
         cores: navigator.hardwareConcurrency,
       };
     },
-    { width: WIDTH, height: HEIGHT, stack: STACK, crash, make: makeImage.toString() },
+    {
+      width: WIDTH,
+      height: HEIGHT,
+      stack: STACK,
+      crash: !!options.crash,
+      shared: !!options.shared,
+      make: makeImage.toString(),
+    },
   );
 }
 
@@ -104,14 +126,14 @@ describe('CPU render lanes (Chromium, no adapter)', () => {
     }
   });
 
-  it('renders bands side by side in nested workers, equal to the whole image; survives a lane crash', async () => {
+  it('renders bands side by side in nested workers, equal to the whole image; shared input; survives a lane crash', async () => {
     session = await openStudio({ baseURL, mode: MODES.find((m) => m.name === 'wasm')! });
     await waitForReady(session.page);
     await session.page.waitForFunction(() => '__atelier' in globalThis);
     const image: RgbaImage = { width: WIDTH, height: HEIGHT, data: makeImage(WIDTH, HEIGHT) };
     const want = (await reference.render(image, layoutStack(STACK))).data;
 
-    const first = await renderInPage(session.page, false);
+    const first = await renderInPage(session.page);
     const lanes = Math.min(4, first.cores);
     expect(first.cpu?.lanes).toBe(lanes);
     // Full-width bands, one or two a lane (two on two cores: 4 bands of 120 rows).
@@ -121,10 +143,15 @@ describe('CPU render lanes (Chromium, no adapter)', () => {
     expect(first.progress).toEqual(Array.from({ length: bands }, (_, i) => i + 1));
     expect(maxDiff(Buffer.from(first.data, 'base64'), want)).toBeLessThanOrEqual(1);
 
+    // The same image from shared memory: the lanes read their bands in place.
+    const shared = await renderInPage(session.page, { shared: true });
+    expect(shared.tiles).toBe(bands);
+    expect(maxDiff(Buffer.from(shared.data, 'base64'), want)).toBeLessThanOrEqual(1);
+
     if (lanes < 2) return; // one core: ORT runs in the render worker itself, no lanes to lose
-    const crashed = await renderInPage(session.page, true);
+    const crashed = await renderInPage(session.page, { crash: true, shared: true });
     // The lane that died was replaced (one more lane started) and its band re-rendered.
-    expect(crashed.cpu!.lanesStarted).toBe(first.cpu!.lanesStarted + 1);
+    expect(crashed.cpu!.lanesStarted).toBe(shared.cpu!.lanesStarted + 1);
     expect(crashed.tiles).toBe(bands);
     expect(maxDiff(Buffer.from(crashed.data, 'base64'), want)).toBeLessThanOrEqual(1);
   });

@@ -9,7 +9,7 @@ import { compileStack, uniformInputName } from '../../src/shared/effects/compile
 import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-graph';
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
-import { cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
+import { cropForLane, cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
 import {
   eachConcurrently,
   LocalRunner,
@@ -160,10 +160,10 @@ export class CpuRenderer {
     let done = 0;
     await eachConcurrently(tiles.length, lanes, async (i) => {
       const tile = tiles[i]!;
-      // A crop is a fresh copy here (tiles never cover the whole image): it may be transferred.
-      const result = await retryLaneCrash(() =>
-        this.renderCrop(layout, cropImage(image, tile.crop), tile.crop, image, true),
-      );
+      const result = await retryLaneCrash(() => {
+        const { pixels, owned } = cropForLane(image, tile.crop);
+        return this.renderCrop(layout, pixels, tile.crop, image, owned);
+      });
       pasteTile(out, image.width, tile, result);
       await hooks.onTile?.(++done, tiles.length);
     });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkImage,
+  cropForLane,
   cropImage,
   downscale,
   MIN_BAND_PIXELS,
@@ -106,6 +107,28 @@ describe('tiles', () => {
     expect(planTiles(4096, 40, 30, 1 << 20, 2)).toHaveLength(1);
     // 12 MP: bands would not fit 1 MP crops; the budget's grid is used as with one lane.
     expect(planTiles(4000, 3000, 9, 1 << 20, 2)).toEqual(planTiles(4000, 3000, 9, 1 << 20));
+  });
+
+  it('a full-width band of shared pixels is a view; anything else an owned copy', () => {
+    const w = 20;
+    const h = 10;
+    const plain = new Uint8Array(w * h * 4).map((_, i) => i % 251);
+    const shared = new Uint8Array(new SharedArrayBuffer(w * h * 4));
+    shared.set(plain);
+    const band = { x: 0, y: 3, w, h: 4 };
+    const view = cropForLane({ width: w, height: h, data: shared }, band);
+    expect(view.owned).toBe(false);
+    expect(view.pixels.buffer).toBe(shared.buffer);
+    expect([...view.pixels]).toEqual([...plain.subarray(3 * w * 4, 7 * w * 4)]);
+    for (const [data, rect] of [
+      [plain, band],
+      [shared, { x: 2, y: 3, w: 5, h: 4 }],
+    ] as const) {
+      const copy = cropForLane({ width: w, height: h, data }, rect);
+      expect(copy.owned).toBe(true);
+      expect(copy.pixels.buffer).not.toBe(data.buffer);
+      expect([...copy.pixels]).toEqual([...cropImage({ width: w, height: h, data: plain }, rect)]);
+    }
   });
 
   it('crop then paste reproduces the image', () => {

@@ -5,6 +5,7 @@
  * (vignette, grain, pixelate) receive the tile's origin and the image's size. A scaler's tiles are
  * planned on its input (halo in input pixels) and mapped to output tiles by `scaleTile`.
  */
+import { isShared } from '../../src/shared/compute/shared-pixels';
 import { RenderError } from '../../src/shared/errors/render';
 
 export interface RgbaImage {
@@ -143,6 +144,24 @@ export function cropImage(image: RgbaImage, rect: Rect): Uint8Array {
     out.set(src.subarray(from, from + rect.w * 4), row * rect.w * 4);
   }
   return out;
+}
+
+/**
+ * The pixels of `rect` for another thread: a full-width band of an image in shared memory is a
+ * view (posting it shares it, no copy); anything else a fresh copy (`owned`: it may be
+ * transferred).
+ */
+export function cropForLane(image: RgbaImage, rect: Rect): { pixels: Uint8Array; owned: boolean } {
+  if (rect.x === 0 && rect.w === image.width && isShared(image.data)) {
+    const { data } = image;
+    const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return {
+      pixels: view.subarray(rect.y * rect.w * 4, (rect.y + rect.h) * rect.w * 4),
+      owned: false,
+    };
+  }
+  const pixels = cropImage(image, rect);
+  return { pixels, owned: pixels.buffer !== image.data.buffer };
 }
 
 /** Writes the core of a rendered tile (whose pixels cover `tile.crop`) into `out`. */

@@ -13,7 +13,7 @@ import { DT, GraphBuilder, decodeModel, inlineModel } from '../../src/shared/eff
 import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
 import { asRunner, type TileHooks } from './cpu';
-import { cropImage, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
+import { cropForLane, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
 import { eachConcurrently, retryLaneCrash, type OrtModule, type SessionRunner } from './lanes';
 
 /** Input pixels per scaler tile crop on the CPU: 512² → a 1 MP output tile, ~1 s on one thread. */
@@ -136,8 +136,7 @@ export class CpuScaler {
       let result: Uint8Array;
       try {
         result = await retryLaneCrash(() => {
-          const pixels = cropImage(image, crop);
-          const owned = pixels.buffer !== image.data.buffer;
+          const { pixels, owned } = cropForLane(image, crop);
           return this.#runner.run(
             this.#key(stage),
             () => this.#model(stage),

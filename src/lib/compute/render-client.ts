@@ -16,6 +16,7 @@ import type { EffectStack } from '../../shared/effects/types';
 import { abortError } from '../../shared/errors/compute';
 import { GPU_FAILURE_CODES } from '../../shared/errors/render';
 import { hasCode } from '../../shared/errors/base';
+import { isShared } from '../../shared/compute/shared-pixels';
 import { WorkerClient } from './worker-client';
 
 const createWorker = () =>
@@ -90,10 +91,11 @@ async function runOn(
   if (signal?.aborted) throw abortError(signal.reason);
   jobs += 1;
   const jobId = `job-${jobs}`;
-  // The worker gets its own copy, transferred: one copy here instead of a structured clone's two
-  // (a 1 MP image reached the worker ~4 ms later when cloned). The caller keeps its image.
+  // Shared pixels go as they are (no copy); others as a copy the worker owns, transferred: one
+  // copy instead of a structured clone's two. The caller keeps its image either way.
   const { width, height, data } = options.image;
-  const pixels = data.slice();
+  const shared = isShared(data);
+  const pixels = shared ? data : data.slice();
   const request = {
     jobId,
     image: { width, height, data: pixels },
@@ -110,7 +112,10 @@ async function runOn(
         for (const m of registered) await api.registerModel(m);
         syncedStart.set(client, client.starts);
       }
-      return api.render(transfer(request, [pixels.buffer]), progress);
+      return api.render(
+        shared ? request : transfer(request, [pixels.buffer as ArrayBuffer]),
+        progress,
+      );
     },
     { lane: 'render' },
   );

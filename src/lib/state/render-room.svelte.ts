@@ -20,6 +20,7 @@ import {
   type RenderOutcome,
   autoColorGains,
 } from '../compute/render-client';
+import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { db } from '../db/instance';
 import { clearDraft, latestDraft, loadDraft, saveDraft } from '../db/drafts';
 import { type InterventionSource } from '../db/event-types';
@@ -98,6 +99,8 @@ class RenderRoomState {
   editor = $state.raw<EditorState>(initialEditor());
   /** The preview-size copy of the original (what "before" shows). */
   source = $state.raw<Rgba | null>(null);
+  /** `source` in shared memory, for the renders (canvases refuse shared pixels). */
+  #shared: { of: Rgba; pixels: Rgba } | null = null;
   /** The last rendered preview frame. */
   frame = $state.raw<Rgba | null>(null);
   /** Frames painted since the room opened (tests and the bench wait on it). */
@@ -214,6 +217,8 @@ class RenderRoomState {
       this.work = work;
       this.versions = versions;
       this.source = source;
+      // Previews read the source from shared memory: no copy per render.
+      this.#shared = { of: source, pixels: sharedPixels(source) };
       this.frame = null;
       this.look = null;
       this.#automatic.clear();
@@ -354,7 +359,7 @@ class RenderRoomState {
           // The worker scales spatial params to the preview and previews an upscale at screen
           // size (without the network) unless its 2× output fits the preview box.
           const outcome = await render({
-            image: source,
+            image: this.#shared?.of === source ? this.#shared.pixels : source,
             stack,
             preview: { sourceScale: this.#scale, box: this.#viewport },
             signal: controller.signal,
