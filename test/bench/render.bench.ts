@@ -51,8 +51,9 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
       renderCpuClient: Client;
     };
     const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
+    // In shared memory, as the Render room holds its preview source (renders read it in place).
     const makeImage = (width: number, height: number) => {
-      const data = new Uint8Array(width * height * 4);
+      const data = new Uint8Array(new SharedArrayBuffer(width * height * 4));
       for (let i = 0; i < data.length; i += 4) {
         const p = i >> 2;
         data[i] = p % 251;
@@ -101,8 +102,10 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
     src.width = 1024;
     src.height = 1024;
     const sctx = src.getContext('2d')!;
+    // An editor keeps its image as ImageData: only the put, the filtered draw and the read count.
+    const imageData = new ImageData(new Uint8ClampedArray(mp1.data), 1024, 1024);
     const canvasFilter = async () => {
-      sctx.putImageData(new ImageData(new Uint8ClampedArray(mp1.data), 1024, 1024), 0, 0);
+      sctx.putImageData(imageData, 0, 0);
       ctx.filter = 'brightness(1.23) contrast(1.32) saturate(1.3) blur(3px)';
       ctx.drawImage(src, 0, 0);
       ctx.filter = 'none';
