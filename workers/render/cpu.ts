@@ -12,6 +12,7 @@ import { RenderError } from '../../src/shared/errors/render';
 import { cropForLane, cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
 import {
   eachConcurrently,
+  tilesInFlight,
   LocalRunner,
   retryLaneCrash,
   SESSION_CACHE,
@@ -99,13 +100,17 @@ export class CpuRenderer {
     return this.#runner.prepare(`stack:${layout.key}`, () => this.#model(layout));
   }
 
-  /** Renders one crop (no tiling); `owned` pixels may be handed to a lane without a copy. */
+  /**
+   * Renders one crop (no tiling); `owned` pixels may be handed to a lane without a copy;
+   * `proceed` may call the run off once a lane is free (see SessionRunner.run).
+   */
   async renderCrop(
     layout: StackLayout,
     pixels: Uint8Array,
     crop: { x: number; y: number; w: number; h: number },
     full: { width: number; height: number },
     owned = false,
+    proceed?: () => boolean,
   ): Promise<Uint8Array> {
     const feeds: Feeds = {
       image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] },
@@ -124,6 +129,7 @@ export class CpuRenderer {
       () => this.#model(layout),
       feeds,
       owned ? [pixels.buffer as ArrayBuffer] : [],
+      proceed,
     );
   }
 
@@ -158,11 +164,11 @@ export class CpuRenderer {
     }
     const out = new Uint8Array(image.width * image.height * 4);
     let done = 0;
-    await eachConcurrently(tiles.length, lanes, async (i) => {
+    await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
       const tile = tiles[i]!;
       const result = await retryLaneCrash(() => {
         const { pixels, owned } = cropForLane(image, tile.crop);
-        return this.renderCrop(layout, pixels, tile.crop, image, owned);
+        return this.renderCrop(layout, pixels, tile.crop, image, owned, live);
       });
       pasteTile(out, image.width, tile, result);
       await hooks.onTile?.(++done, tiles.length);

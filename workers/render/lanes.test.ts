@@ -32,9 +32,12 @@ describe('eachConcurrently', () => {
   it('starts nothing new after a failure and throws the first error once the others settle', async () => {
     const started: number[] = [];
     let settled = 0;
-    const run = eachConcurrently(10, 2, async (i) => {
+    const liveAfter: boolean[] = [];
+    const run = eachConcurrently(10, 2, async (i, live) => {
       started.push(i);
       await tick();
+      await tick();
+      liveAfter[i] = live();
       settled++;
       if (i === 1) throw new Error('tile 1 failed');
       if (i === 2) throw new Error('tile 2 failed');
@@ -43,6 +46,8 @@ describe('eachConcurrently', () => {
     // Tiles 0 and 1 ran side by side; 2 started when 0 finished, before 1 failed.
     expect(started).toEqual([0, 1, 2]);
     expect(settled).toBe(3);
+    // A task still running after the failure sees it (a tile waiting for a lane gives up).
+    expect(liveAfter).toEqual([true, true, false]);
   });
 });
 

@@ -39,16 +39,26 @@ export interface SessionRunner {
   prepare(key: string, model: () => Promise<Uint8Array>): Promise<void>;
   /**
    * Runs the model `key` on `feeds` and returns its `out` bytes. `transfer` lists input buffers
-   * the caller gives away (a lane takes them without a copy).
-   * @throws RenderError `cpu-failed`; whatever `model` throws.
+   * the caller gives away (a lane takes them without a copy); `proceed`, asked once a lane is
+   * free, may call the run off (a tile queued behind a render that stopped).
+   * @throws RenderError `cpu-failed`; RunCalledOff; whatever `model` throws.
    */
   run(
     key: string,
     model: () => Promise<Uint8Array>,
     feeds: Feeds,
     transfer?: ArrayBuffer[],
+    proceed?: () => boolean,
   ): Promise<Uint8Array>;
   dispose(): Promise<void>;
+}
+
+/** A run that `proceed` called off once it had a lane (the render stopped meanwhile). */
+export class RunCalledOff extends Error {
+  constructor() {
+    super('The render stopped before this tile started.');
+    this.name = 'RunCalledOff';
+  }
 }
 
 /** Creates an ORT session on the WASM backend. @throws RenderError `cpu-failed` */
@@ -275,9 +285,11 @@ export class OrtLanes implements SessionRunner {
     model: () => Promise<Uint8Array>,
     feeds: Feeds,
     transfer: ArrayBuffer[] = [],
+    proceed: () => boolean = () => true,
   ): Promise<Uint8Array> {
     const i = await this.#acquire();
     try {
+      if (!proceed()) throw new RunCalledOff();
       const lane = this.#lane(i);
       if (this.#crashNext) {
         this.#crashNext = false;
@@ -333,21 +345,31 @@ export function buffersOf(feeds: Feeds): ArrayBuffer[] {
 }
 
 /**
+ * Tiles in flight for a runner with `lanes` lanes: one more than the lanes when there are
+ * several, so a lane that finishes a tile starts the next at once while its result is pasted.
+ */
+export function tilesInFlight(lanes: number): number {
+  return lanes > 1 ? lanes + 1 : 1;
+}
+
+/**
  * Calls `task(i)` for i = 0…count−1, at most `limit` at a time, in order of start. After a
- * failure no new task starts; the first error is thrown once the running ones have settled.
+ * failure no new task starts (and `live()`, passed to each task, turns false: a task waiting for
+ * a lane can give up); the first error is thrown once the running ones have settled.
  */
 export async function eachConcurrently(
   count: number,
   limit: number,
-  task: (i: number) => Promise<void>,
+  task: (i: number, live: () => boolean) => Promise<void>,
 ): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | null = null;
+  const live = () => !failure;
   const worker = async () => {
     while (!failure && next < count) {
       const i = next++;
       try {
-        await task(i);
+        await task(i, live);
       } catch (error) {
         failure ??= { error };
       }

@@ -14,7 +14,13 @@ import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
 import { asRunner, type TileHooks } from './cpu';
 import { cropForLane, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
-import { eachConcurrently, retryLaneCrash, type OrtModule, type SessionRunner } from './lanes';
+import {
+  eachConcurrently,
+  retryLaneCrash,
+  tilesInFlight,
+  type OrtModule,
+  type SessionRunner,
+} from './lanes';
 
 /** Input pixels per scaler tile crop on the CPU: 512² → a 1 MP output tile, ~1 s on one thread. */
 export const CPU_SCALE_BUDGET = 512 * 512;
@@ -130,7 +136,7 @@ export class CpuScaler {
     );
     const out = new Uint8Array(width * height * 4);
     let done = 0;
-    await eachConcurrently(tiles.length, lanes, async (i) => {
+    await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
       const tile = tiles[i]!;
       const { crop } = tile;
       let result: Uint8Array;
@@ -142,6 +148,7 @@ export class CpuScaler {
             () => this.#model(stage),
             { image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] } },
             owned ? [pixels.buffer as ArrayBuffer] : [],
+            live,
           );
         });
       } catch (cause) {
