@@ -140,6 +140,19 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
       keep('fusedB', await time(() => fused(mp1)));
       keep('perEffect1', await time(() => perEffect(mp1)));
     }
+    // All cores vs one: a second render worker limited to one core (one WASM thread, no lanes),
+    // side by side with the default one, before the 12 MP renders fill the heaps.
+    await hooks.renderCpuClient.call((api) => api.configure!({ threads: 1 }));
+    const oneThread = () =>
+      hooks.renderCpuClient.call((api) =>
+        api.render!({ image: mp1, stack: { effects: five(0.2) }, backend: 'wasm' }),
+      );
+    // The same warm-up for the one-thread worker (its own ORT instance).
+    for (let i = 0; i < 30; i++) await oneThread();
+    for (let i = 0; i < 7; i++) {
+      push('threadsAll', await time(() => fused(mp1)));
+      push('threads1', await time(oneThread));
+    }
     await fused(mp12);
     for (let i = 0; i < 2; i++) push('fused12', await time(() => fused(mp12)));
     // What the Render room does while a slider moves: the 12 MP photo rendered at screen size.
@@ -152,18 +165,6 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
       });
     await screen(0.2);
     for (let i = 0; i < 3; i++) push('previewScreen', await time(() => screen(0.25 + 0.05 * i)));
-    // Threads: a second worker limited to one WASM thread, side by side with the default one.
-    await hooks.renderCpuClient.call((api) => api.configure!({ threads: 1 }));
-    const oneThread = () =>
-      hooks.renderCpuClient.call((api) =>
-        api.render!({ image: mp1, stack: { effects: five(0.2) }, backend: 'wasm' }),
-      );
-    // The same warm-up for the one-thread worker (its own ORT instance).
-    for (let i = 0; i < 30; i++) await oneThread();
-    for (let i = 0; i < 7; i++) {
-      push('threadsAll', await time(() => fused(mp1)));
-      push('threads1', await time(oneThread));
-    }
     return { t, threads: navigator.hardwareConcurrency };
   });
 }
