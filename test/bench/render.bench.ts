@@ -224,7 +224,7 @@ it('CPU path: five-effect stack, fusion, Canvas 2D, threads, preview', async () 
       value: m('fused1') / 1.048576,
       unit: 'ms/MP',
       backend: 'wasm',
-      note: `${stack}; 1024×1024; median of ${t.fused1!.length}; ${threads} threads; ${load}`,
+      note: `${stack}; 1024×1024; median of ${t.fused1!.length}; all ${threads} cores (lanes); image in shared memory; ${load}`,
     });
     record({
       name: 'render CPU path, 5-effect stack @12 MP',
