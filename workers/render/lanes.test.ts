@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileStack } from '../../src/shared/effects/compile-onnx';
 import { layer, layoutStack } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
-import { eachConcurrently, LocalRunner, retryLaneCrash, SESSION_CACHE } from './lanes';
+import { eachConcurrently, LocalRunner, OrtLanes, retryLaneCrash, SESSION_CACHE } from './lanes';
 
 ort.env.wasm.numThreads = 1;
 
@@ -125,5 +125,22 @@ describe('LocalRunner', () => {
       runner.prepare('bad', async () => new Uint8Array([1, 2, 3])),
     ).rejects.toMatchObject({ code: 'cpu-failed' });
     await runner.dispose();
+  });
+});
+
+describe('OrtLanes', () => {
+  it('turns a lane that cannot start (no nested workers) into cpu-failed', async () => {
+    const lanes = new OrtLanes({
+      lanes: 2,
+      threads: 1,
+      create: () => {
+        throw new Error('Worker is not defined');
+      },
+    });
+    await expect(lanes.run('k', async () => new Uint8Array(), {})).rejects.toMatchObject({
+      code: 'cpu-failed',
+      message: 'The CPU render lanes could not start: Worker is not defined',
+    });
+    expect(lanes.started).toBe(0);
   });
 });

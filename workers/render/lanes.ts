@@ -250,7 +250,15 @@ export class OrtLanes implements SessionRunner {
   #lane(i: number): Lane {
     let lane = this.#slots[i];
     if (!lane || lane.dead) {
-      lane = new Lane(this.#create, this.#threads);
+      try {
+        lane = new Lane(this.#create, this.#threads);
+      } catch (cause) {
+        throw new RenderError(
+          'cpu-failed',
+          `The CPU render lanes could not start: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
+      }
       this.#slots[i] = lane;
       this.started += 1;
     }
