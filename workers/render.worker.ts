@@ -149,15 +149,24 @@ let runner: Promise<SessionRunner> | undefined;
 const getRunner = () =>
   (runner ??= (async () => {
     const plan = cpuPlan();
-    if (plan.lanes === 1) return new LocalRunner(await getOrt());
-    return new OrtLanes({
-      ...plan,
-      create: () =>
-        new Worker(new URL('./render/lane.worker.ts', import.meta.url), {
-          type: 'module',
-          name: 'atelier-render-lane',
-        }),
-    });
+    if (plan.lanes > 1) {
+      const lanes = new OrtLanes({
+        ...plan,
+        create: () =>
+          new Worker(new URL('./render/lane.worker.ts', import.meta.url), {
+            type: 'module',
+            name: 'atelier-render-lane',
+          }),
+      });
+      try {
+        lanes.start();
+        return lanes;
+      } catch {
+        // No nested workers here: ORT in this worker, as on a one-core device.
+        await lanes.dispose();
+      }
+    }
+    return new LocalRunner(await getOrt());
   })());
 let cpu: CpuRenderer | undefined;
 const getCpu = async () => (cpu ??= new CpuRenderer(await getRunner(), loadModel));

@@ -142,5 +142,7 @@ describe('OrtLanes', () => {
       message: 'The CPU render lanes could not start: Worker is not defined',
     });
     expect(lanes.started).toBe(0);
+    // `start` says so up front, so the render worker can render in its own thread instead.
+    expect(() => lanes.start()).toThrow('The CPU render lanes could not start');
   });
 });

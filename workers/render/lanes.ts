@@ -316,6 +316,15 @@ export class OrtLanes implements SessionRunner {
     }
   }
 
+  /**
+   * Starts every lane now.
+   * @throws RenderError `cpu-failed` when a lane cannot start (a browser without nested workers):
+   *   the caller then renders in its own thread.
+   */
+  start(): void {
+    for (let i = 0; i < this.lanes; i++) this.#lane(i);
+  }
+
   /** Test hook: the lane of the next run dies (an uncaught error) before it replies. */
   crashNext(): void {
     this.#crashNext = true;
