@@ -4,274 +4,37 @@
  * device loss mid-render; cancellation; a neural effect on both paths. Images are tiny, because
  * SwiftShader is slow.
  */
-import * as ort from 'onnxruntime-web';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
-import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
 import { planStages } from '../../src/shared/effects/stages';
-import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
-import { CpuRenderer } from '../../workers/render/cpu';
-import { neuralModelsFrom } from '../../workers/render/manifest';
-import { downscale, planTiles, type RgbaImage } from '../../workers/render/image';
-import { renderStages } from '../../workers/render/pipeline';
-import { CpuScaler } from '../../workers/render/scale';
+import type { EffectStack } from '../../src/shared/effects/types';
+import { downscale, planTiles } from '../../workers/render/image';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 import { maxDiff } from '../helpers/pixels';
+import {
+  ACTIVE,
+  cancelInPage,
+  disposeReferences,
+  FIVE,
+  FIXTURE,
+  hasUpscale,
+  MODELS,
+  NEURAL,
+  nodeReference,
+  nodeStages,
+  reference,
+  renderInPage,
+  shipped,
+  testImage,
+  UPSCALE_STACK,
+} from './render-helpers';
 
 const baseURL = inject('baseURL');
-ort.env.wasm.numThreads = 1;
-const FIXTURE = new Uint8Array(
-  readFileSync(join(import.meta.dirname, '../fixtures/render/fixture-net.onnx')),
-);
-// The models as built into the app under test (the trainer may be rewriting models/ meanwhile).
-const BUILT_MODELS = join(import.meta.dirname, '../..', process.env.E2E_OUTDIR ?? 'dist', 'models');
-const MODELS = existsSync(join(BUILT_MODELS, 'manifest.json'))
-  ? BUILT_MODELS
-  : join(import.meta.dirname, '../../models');
-const shipped = existsSync(join(MODELS, 'manifest.json'))
-  ? neuralModelsFrom(JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')))
-  : [];
-const reference = new CpuRenderer(ort, async (id) => {
-  if (id === 'fixture') return FIXTURE;
-  const source = shipped.find((s) => s.def.modelId === id)!;
-  return new Uint8Array(readFileSync(join(MODELS, source.file!.path)));
-});
-const NEURAL = new Map([
-  ['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)],
-  ...shipped.map((s) => [s.def.id, s.def] as const),
-]);
-const referenceScaler = new CpuScaler(ort, async (id) => {
-  const source = shipped.find((s) => s.def.modelId === id)!;
-  return new Uint8Array(readFileSync(join(MODELS, source.file!.path)));
-});
-afterAll(async () => {
-  await reference.dispose();
-  await referenceScaler.dispose();
-});
-const upscaleSource = shipped.find((s) => s.def.modelId === 'upscale2x');
-/** The shipped upscaler, when its file matches the manifest (it may be mid-retraining). */
-const hasUpscale =
-  !!upscaleSource &&
-  createHash('sha256')
-    .update(readFileSync(join(MODELS, upscaleSource.file!.path)))
-    .digest('hex') === upscaleSource.file!.sha256;
-/** Effects before, the upscale, effects after (at 2×). */
-const UPSCALE_STACK: EffectStack = {
-  effects: [
-    layer('contrast', { amount: 0.3 }),
-    layer('neural:upscale2x'),
-    layer('vignette', { amount: 0.6 }),
-    layer('sharpen', { amount: 0.8, sigma: 1 }),
-  ],
-};
-
-/** A stack with a scaler, rendered by the CPU path's stages in Node. */
-async function nodeStages(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
-  const out = await renderStages({ image, stack }, NEURAL, {
-    effects: (img, layout, hooks) => reference.render(img, layout, hooks),
-    scale: (img, stage, hooks) => referenceScaler.render(img, stage, hooks),
-  });
-  return out.image.data as Uint8Array;
-}
-
-function testImage(width: number, height: number): RgbaImage {
-  const data = new Uint8Array(width * height * 4);
-  let s = 99;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      const i = (y * width + x) * 4;
-      data[i] = Math.round((255 * x) / (width - 1));
-      data[i + 1] = Math.round((255 * y) / (height - 1));
-      data[i + 2] = (s >>> 16) & 255;
-      data[i + 3] = 200 + (x % 50);
-    }
-  }
-  return { width, height, data };
-}
-
-/** Non-default params for every classic effect (so no check compares identities). */
-const ACTIVE: Record<string, StackEffect['params']> = {
-  exposure: { ev: 0.7 },
-  contrast: { amount: 0.4 },
-  saturation: { amount: 0.6 },
-  temperature: { temperature: 0.5, tint: -0.3 },
-  curve: { points: [0, 0.05, 0.3, 0.2, 0.7, 0.85, 1, 1] },
-  matrix: { matrix: [0.9, 0.1, 0, 0.02, 0.05, 0.8, 0.15, 0, 0.1, 0.2, 0.7, -0.03] },
-  vignette: { amount: 0.8, radius: 0.2, feather: 0.6 },
-  grain: { amount: 0.3, size: 2, seed: 9 },
-  posterize: { levels: 5 },
-  blur: { sigma: 1.5 },
-  sharpen: { amount: 1.5, sigma: 1 },
-  bloom: { amount: 1, threshold: 0.5, sigma: 2 },
-  ink: { strength: 0.8, sensitivity: 3 },
-  pixelate: { size: 4 },
-};
-
-const FIVE: EffectStack = {
-  effects: [
-    layer('exposure', { ev: 0.3 }),
-    layer('contrast', { amount: 0.2 }),
-    layer('saturation', { amount: 0.3 }),
-    layer('blur', { sigma: 1.2 }),
-    layer('vignette', { amount: 0.5 }),
-  ],
-};
-
-interface GpuCounts {
-  uploads: number;
-  readbacks: number;
-  liveBuffers: number;
-  liveTensors: number;
-  networks: number;
-}
-
-interface PageResult {
-  width: number;
-  height: number;
-  data: number[];
-  backend: string;
-  adapter: string | null;
-  tiles: number;
-  notice?: string;
-  gpu?: GpuCounts;
-  progress: number[];
-}
-
-interface PageRequest {
-  image: { width: number; height: number; data: number[] };
-  stack: EffectStack;
-  backend: 'auto' | 'webgpu' | 'wasm';
-  budget?: number;
-  size?: { width: number; height: number };
-  preview?: { sourceScale: number; box: { width: number; height: number } };
-  lossAfterTiles?: number;
-  withFixture?: number[];
-}
-
-async function renderInPage(
-  page: Page,
-  image: RgbaImage,
-  stack: EffectStack,
-  options: Omit<PageRequest, 'image' | 'stack'>,
-): Promise<PageResult> {
-  const request: PageRequest = {
-    image: { width: image.width, height: image.height, data: [...image.data] },
-    stack,
-    ...options,
-  };
-  return page.evaluate(async (req: PageRequest) => {
-    type Hooks = {
-      render: (o: unknown) => Promise<{
-        width: number;
-        height: number;
-        data: Uint8Array;
-        backend: string;
-        adapter: string | null;
-        tiles: number;
-        notice?: string;
-        gpu?: GpuCounts;
-      }>;
-      simulateDeviceLoss: (tiles: number) => Promise<void>;
-      registerModel: (m: unknown) => void;
-    };
-    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-    if (req.withFixture) {
-      hooks.registerModel({
-        modelId: 'fixture',
-        name: 'Fixture net',
-        bytes: new Uint8Array(req.withFixture),
-        reach: 2,
-      });
-    }
-    if (req.lossAfterTiles !== undefined) await hooks.simulateDeviceLoss(req.lossAfterTiles);
-    const progress: number[] = [];
-    const out = await hooks.render({
-      image: {
-        width: req.image.width,
-        height: req.image.height,
-        data: new Uint8Array(req.image.data),
-      },
-      stack: req.stack,
-      backend: req.backend,
-      ...(req.budget ? { budget: req.budget } : {}),
-      ...(req.size ? { size: req.size } : {}),
-      ...(req.preview ? { preview: req.preview } : {}),
-      onProgress: (p: { done: number }) => progress.push(p.done),
-    });
-    return {
-      width: out.width,
-      height: out.height,
-      data: [...out.data],
-      backend: out.backend,
-      adapter: out.adapter,
-      tiles: out.tiles,
-      ...(out.notice ? { notice: out.notice } : {}),
-      ...(out.gpu ? { gpu: out.gpu } : {}),
-      progress,
-    };
-  }, request);
-}
-
-interface CancelResult {
-  /** The aborted render's error name ('AbortError' when cancelled). */
-  error: string;
-  /** Progress callbacks seen in all, and after the abort was issued. */
-  seen: number;
-  afterAbort: number;
-  /** The size and tile count of a small render in the same worker after the cancel. */
-  nextWidth: number;
-  nextTiles: number;
-}
-
-/**
- * Renders a flat `side`² image through `stack` on WASM with a `budget`-pixel tile size, aborts at
- * the second progress report, then renders an 8×8 image in the same worker.
- */
-async function cancelInPage(
-  page: Page,
-  request: { side: number; fill: number; stack: EffectStack; budget: number },
-): Promise<CancelResult> {
-  return page.evaluate(async ({ side, fill, stack, budget }) => {
-    type Hooks = { render: (o: unknown) => Promise<{ width: number; tiles: number }> };
-    const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
-    const controller = new AbortController();
-    let seen = 0;
-    let afterAbort = 0;
-    let error = '';
-    try {
-      await hooks.render({
-        image: { width: side, height: side, data: new Uint8Array(side * side * 4).fill(fill) },
-        stack,
-        backend: 'wasm',
-        budget,
-        signal: controller.signal,
-        onProgress: () => {
-          seen++;
-          if (controller.signal.aborted) afterAbort++;
-          if (seen === 2) controller.abort();
-        },
-      });
-    } catch (e) {
-      error = (e as Error).name;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    const next = await hooks.render({
-      image: { width: 8, height: 8, data: new Uint8Array(256) },
-      stack,
-      backend: 'wasm',
-    });
-    return { error, seen, afterAbort, nextWidth: next.width, nextTiles: next.tiles };
-  }, request);
-}
-
-async function nodeReference(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
-  return (await reference.render(image, layoutStack(stack, { neural: NEURAL }))).data;
-}
+afterAll(disposeReferences);
 
 /** The five-effect stack as rendered by each browser mode, compared across modes at the end. */
 const byMode = new Map<string, number[]>();
