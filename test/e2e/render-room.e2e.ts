@@ -7,160 +7,24 @@
  * Run: E2E_OUTDIR=dist-renderroom E2E_PORT=4806 npx vitest run --project e2e test/e2e/render-room.e2e.ts
  */
 import { readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { pngChunk } from '../../src/shared/library/png-text';
 import { makePng } from '../fixtures/library/images';
 import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  addEffect,
+  frames,
+  importFiles,
+  layerEffects,
+  matrixPair,
+  openRender,
+  png,
+  rows,
+  waitFrames,
+  workIds,
+  type VersionRow,
+} from './render-room-helpers';
 
 const baseURL = inject('baseURL');
-
-type Upload = { name: string; mimeType: string; buffer: Buffer };
-const png = (name: string, bytes: Uint8Array): Upload => ({
-  name,
-  mimeType: 'image/png',
-  buffer: Buffer.from(bytes),
-});
-
-/** Imports through the Library room's file input and waits for every result. */
-async function importFiles(page: Page, files: Upload[]): Promise<void> {
-  await page.goto(`${baseURL}/#/library`);
-  await waitForReady(page);
-  await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
-  const before = await page.getByTestId('import-result').count();
-  await page.getByTestId('import-input').setInputFiles(files);
-  await expect
-    .poll(() => page.getByTestId('import-result').count(), { timeout: 60_000 })
-    .toBeGreaterThanOrEqual(Math.min(before + files.length, files.length));
-  await expect
-    .poll(() => page.locator('[data-testid=import-result][data-ok=true]').count(), {
-      timeout: 60_000,
-    })
-    .toBeGreaterThanOrEqual(files.length);
-}
-
-/** Work ids by title, from the room's work menu. */
-async function workIds(page: Page): Promise<Record<string, string>> {
-  await page.getByTestId('work-select').waitFor();
-  const options = await page
-    .locator('[data-testid=work-select] option')
-    .evaluateAll((els) =>
-      els.map((o) => [o.textContent?.trim() ?? '', (o as HTMLOptionElement).value]),
-    );
-  return Object.fromEntries(options.filter(([, v]) => v));
-}
-
-async function openRender(page: Page, title: string): Promise<void> {
-  await page.goto(`${baseURL}/#/render`);
-  await waitForReady(page);
-  const ids = await workIds(page);
-  expect(ids[title], `work “${title}” in ${JSON.stringify(ids)}`).toBeDefined();
-  await page.getByTestId('work-select').selectOption(ids[title]!);
-  await page.getByTestId('preview').waitFor();
-  await waitFrames(page, 1);
-}
-
-const frames = (page: Page) =>
-  page.getByTestId('preview').evaluate((c) => Number(c.getAttribute('data-frames') ?? 0));
-
-async function waitFrames(page: Page, atLeast: number): Promise<void> {
-  await expect.poll(() => frames(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(atLeast);
-}
-
-const layerEffects = (page: Page) =>
-  page.getByTestId('layer').evaluateAll((els) => els.map((e) => e.getAttribute('data-effect')));
-
-async function addEffect(page: Page, effectId: string): Promise<void> {
-  if ((await page.getByTestId('catalogue').count()) === 0) {
-    await page.getByTestId('catalogue-toggle').click();
-  }
-  await page.locator(`[data-testid=catalogue-item][data-effect=${effectId}]`).click();
-}
-
-/** Rows of an IndexedDB store of the app's database. */
-async function rows<T>(page: Page, store: string): Promise<T[]> {
-  return page.evaluate(async (name) => {
-    const idb = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('atelier');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    try {
-      return await new Promise<T[]>((resolve, reject) => {
-        const req = idb.transaction(name).objectStore(name).getAll();
-        req.onsuccess = () => resolve(req.result as T[]);
-        req.onerror = () => reject(req.error);
-      });
-    } finally {
-      idb.close();
-    }
-  }, store);
-}
-
-interface VersionRow {
-  workId: string;
-  stack: { effects: { effectId: string; params: Record<string, unknown> }[] };
-  engine: Record<string, string>;
-  width: number;
-  height: number;
-}
-
-/** `after = clamp(M · before)` per pixel, as a PNG; both sides of a learnable pair. */
-function matrixPair(width: number, height: number, m: number[]): [Uint8Array, Uint8Array] {
-  const before = makePng(width, height, { noiseSeed: 11 });
-  // Re-create the noise pixels to transform them (makePng's generator, same seed).
-  const raw = new Uint8Array(width * height * 4);
-  let a = 11 >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let p = 0; p < width * height; p++) {
-    const rgb = [0, 1, 2].map(() => ((rnd() * 256) | 0) / 255);
-    for (let c = 0; c < 3; c++) {
-      const v =
-        m[c * 4]! * rgb[0]! + m[c * 4 + 1]! * rgb[1]! + m[c * 4 + 2]! * rgb[2]! + m[c * 4 + 3]!;
-      raw[p * 4 + c] = Math.round(Math.max(0, Math.min(1, v)) * 255);
-    }
-    raw[p * 4 + 3] = 255;
-  }
-  return [before, rgbPng(width, height, raw)];
-}
-
-/** An RGBA buffer as an RGB PNG. */
-function rgbPng(width: number, height: number, rgba: Uint8Array): Uint8Array {
-  const raw = new Uint8Array((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        raw[y * (width * 3 + 1) + 1 + x * 3 + c] = rgba[(y * width + x) * 4 + c]!;
-      }
-    }
-  }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const parts = [
-    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 describe.each(MODES)('Render room ($name)', (mode) => {
   let session: StudioSession | undefined;
