@@ -1,56 +1,29 @@
 /**
  * The Render room's state: the open work, the stack being edited (pure reducer in
  * src/shared/render-room/stack-edit.ts), the live preview, full-size renders saved as versions,
- * presets, drafts and "learn a look". Batches live in ./render-batch.svelte.ts.
- *
- * Preview scheduling: one preview is in the engine at a time; the newest request waits as
- * `pending` (older pending ones are dropped). A render that a newer change overtakes is aborted
- * through its AbortSignal (its result is never painted) unless no frame has been painted for a
- * while, in which case it may finish, so a long drag still shows frames. The last frame stays on
- * screen until the next one is ready: no blank flashes.
+ * presets, drafts and "learn a look". Batches live in ./render-batch.svelte.ts; the preview loop
+ * in ./render-preview.ts; Insights events for edits in ./render-edit-events.ts; the look and
+ * auto-colour steps in ./render-look.ts. The last frame stays on screen until the next one is
+ * ready: no blank flashes.
  *
  * Every change saves the draft (debounced, and on `pagehide`), so a reload loses nothing.
  */
-import {
-  neuralEffects,
-  render,
-  renderClient,
-  renderCpuClient,
-  type NeuralEffectInfo,
-  type RenderOutcome,
-  autoColorGains,
-} from '../compute/render-client';
+import { neuralEffects, type NeuralEffectInfo, type RenderOutcome } from '../compute/render-client';
 import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { db } from '../db/instance';
 import { clearDraft, latestDraft, loadDraft, saveDraft } from '../db/drafts';
 import { type InterventionSource } from '../db/event-types';
 import { track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
-import {
-  deletePreset,
-  getPreset,
-  listPresets,
-  renamePreset,
-  savePreset,
-  type StoredPreset,
-} from '../db/presets';
-import { getOriginalBlob, getBlob, getWork, listVersions, listWorks } from '../db/works';
+import { getPreset, type StoredPreset } from '../db/presets';
+import { getBlob, getWork, listVersions, listWorks } from '../db/works';
 import type { Version, Work } from '../db/schema';
 import { handleError } from '../errors/handle-error';
-import { gainsToMatrix } from '../../shared/autocolor';
-import { settings } from './settings.svelte';
 import { toasts } from './toasts.svelte';
-import type { EffectStack, StackEffect } from '../../shared/effects/types';
-import { isAbortError } from '../../shared/errors/base';
+import type { StackEffect } from '../../shared/effects/types';
 import { RenderRoomError } from '../../shared/errors/render-room';
 import { fitSize, STARTING } from '../../shared/render-room/catalogue';
-import {
-  fitLook,
-  lookLayers,
-  matchedSamples,
-  type LookFit,
-} from '../../shared/render-room/fit-look';
-import { labStats, reinhardSamples, rgbSamples } from '../../shared/render-room/reinhard';
+import { lookLayers } from '../../shared/render-room/fit-look';
 import {
   canRedo,
   canUndo,
@@ -62,29 +35,23 @@ import {
 } from '../../shared/render-room/stack-edit';
 import { decodeImage, saveFile, toRgba, type Rgba } from '../components/render/image-io';
 import {
-  lookCopy,
   neuralDefsOf,
   newLayerId,
   outputSizeOf,
   renderWorkFull,
   versionStack,
 } from '../components/render/render-work';
+import { EditRecorder } from './render-edit-events';
+import { autoColorLayer, lookFromPair, lookFromReference, type LookResult } from './render-look';
+import { renderPresets } from './render-presets.svelte';
+import { noticeFor, PreviewScheduler } from './render-preview';
 
-/** After this long without a painted frame, an overtaken preview is allowed to finish. */
-const FRAME_PATIENCE_MS = 150;
 const DRAFT_DELAY_MS = 250;
 
 export interface RenderStatus {
   backend: 'webgpu' | 'wasm';
   adapter: string | null;
   ms: number;
-}
-
-export interface LookResult {
-  kind: 'pair' | 'reference';
-  fit: LookFit;
-  /** Names of the works used. */
-  from: string;
 }
 
 function hashWorkId(): string | null {
@@ -112,7 +79,6 @@ class RenderRoomState {
   cpuNotice = $state<string | null>(null);
   /** Full-size render progress (0–1), null when none runs. */
   fullProgress = $state<number | null>(null);
-  presets = $state.raw<StoredPreset[]>([]);
   neural = $state.raw<NeuralEffectInfo[]>([]);
   look = $state.raw<LookResult | null>(null);
   learning = $state(false);
@@ -130,16 +96,22 @@ class RenderRoomState {
 
   #viewport = { width: 1024, height: 768 };
   #scale = 1;
-  #pending: EffectStack | null = null;
-  #inflight: { controller: AbortController; stack: EffectStack } | null = null;
-  #loop: Promise<void> | null = null;
-  #lastPaint = 0;
+  #previews = new PreviewScheduler({
+    source: () => this.source,
+    pixels: (source) => (this.#shared?.of === source ? this.#shared.pixels : source),
+    stack: () => this.editor.stack,
+    preview: () => ({ sourceScale: this.#scale, box: this.#viewport }),
+    paint: (outcome) => {
+      this.frame = toRgba(outcome);
+      this.frames += 1;
+      this.#noteOutcome(outcome);
+    },
+    busy: (previewing) => (this.previewing = previewing),
+  });
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
   #fullController: AbortController | null = null;
   #noticeShown = false;
-  /** Layers an automatic step added, and which step (for manual-intervention events). */
-  #automatic = new Map<string, InterventionSource>();
-  #lastAutomatic: InterventionSource | null = null;
+  #recorder = new EditRecorder();
   #unsubscribe: (() => void) | null = null;
   #started = false;
 
@@ -164,8 +136,7 @@ class RenderRoomState {
 
   stop(): void {
     this.#flushDraft();
-    this.#inflight?.controller.abort();
-    this.#pending = null;
+    this.#previews.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     globalThis.removeEventListener?.('pagehide', this.#flushDraft);
@@ -176,8 +147,13 @@ class RenderRoomState {
     this.works = await listWorks(db);
   }
 
-  async refreshPresets(): Promise<void> {
-    this.presets = await listPresets(db);
+  /** The saved presets (kept in ./render-presets.svelte.ts). */
+  get presets(): StoredPreset[] {
+    return renderPresets.list;
+  }
+
+  refreshPresets(): Promise<void> {
+    return renderPresets.refresh();
   }
 
   async #loadNeural(): Promise<void> {
@@ -203,7 +179,7 @@ class RenderRoomState {
    */
   async open(workId: string, version?: Version): Promise<void> {
     this.#flushDraft();
-    this.#inflight?.controller.abort();
+    this.#previews.abort();
     this.loading = true;
     try {
       const work = await getWork(db, workId);
@@ -221,8 +197,7 @@ class RenderRoomState {
       this.#shared = { of: source, pixels: sharedPixels(source) };
       this.frame = null;
       this.look = null;
-      this.#automatic.clear();
-      this.#lastAutomatic = null;
+      this.#recorder.reset();
       const stack = (version && versionStack(version)) ?? draft?.stack ?? { effects: [] };
       this.editor = initialEditor(stack);
       if (globalThis.location && hashWorkId() !== workId) {
@@ -242,7 +217,7 @@ class RenderRoomState {
     this.editor = after;
     // Closing a gesture changes no pixels: nothing to render, record or save.
     if (after.stack === before.stack) return;
-    this.#record(action, before, after);
+    this.#recorder.record({ action, before, after, workId: this.work?.id });
     this.requestPreview();
     this.#scheduleDraft();
   }
@@ -260,62 +235,11 @@ class RenderRoomState {
     this.dispatch({ type: 'redo' });
   }
 
-  #record(action: EditAction, before: EditorState, after: EditorState): void {
-    const workId = this.work?.id;
-    const base = workId ? { workId } : {};
-    const layerOf = (id: string) => before.stack.effects.find((e) => e.id === id);
-    const intervention = (action2: 'param-changed' | 'removed' | 'undo', effectId?: string) => {
-      if (!this.#lastAutomatic) return;
-      track({
-        type: 'intervention',
-        ...base,
-        after: this.#lastAutomatic,
-        action: action2,
-        ...(effectId ? { effectId } : {}),
-      });
-    };
-    switch (action.type) {
-      case 'add':
-        for (const layer of action.layers) {
-          const automatic = this.#automatic.has(layer.id);
-          track({ type: 'effect.added', ...base, effectId: layer.effectId, automatic });
-        }
-        break;
-      case 'remove': {
-        const layer = layerOf(action.id);
-        if (!layer) break;
-        track({ type: 'effect.removed', ...base, effectId: layer.effectId, automatic: false });
-        intervention('removed', layer.effectId);
-        break;
-      }
-      case 'set-param': {
-        // A drag is one step: record when it opens a new history step, not on every move.
-        if (after.past.length === before.past.length) break;
-        const layer = layerOf(action.id);
-        if (!layer) break;
-        track({
-          type: 'effect.changed',
-          ...base,
-          effectId: layer.effectId,
-          automatic: false,
-          params: { [action.key]: action.value },
-        });
-        intervention('param-changed', layer.effectId);
-        break;
-      }
-      case 'undo':
-        intervention('undo');
-        break;
-      default:
-        break;
-    }
-  }
-
   /** Adds layers an automatic step produced, as one undo step. */
   #addAutomatic(layers: StackEffect[], source: InterventionSource): void {
-    for (const layer of layers) this.#automatic.set(layer.id, source);
+    this.#recorder.markAutomatic(layers, source);
     this.dispatch({ type: 'add', layers });
-    this.#lastAutomatic = source;
+    this.#recorder.automaticDone(source);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -323,85 +247,13 @@ class RenderRoomState {
 
   /** Asks for a preview of the current stack (latest wins). */
   requestPreview(): void {
-    if (!this.source) return;
-    // Already rendering exactly this stack: its frame will do.
-    const current = this.#inflight;
-    if (
-      !this.#pending &&
-      current?.stack === this.editor.stack &&
-      !current.controller.signal.aborted
-    ) {
-      return;
-    }
-    this.#pending = this.editor.stack;
-    const inflight = this.#inflight;
-    if (inflight && performance.now() - this.#lastPaint < FRAME_PATIENCE_MS) {
-      inflight.controller.abort();
-    }
-    if (this.#loop) return;
-    this.#loop = this.#runPreviews().finally(() => {
-      this.#loop = null;
-      // A request that came in while the loop was finishing.
-      if (this.#pending) this.requestPreview();
-    });
-  }
-
-  async #runPreviews(): Promise<void> {
-    this.previewing = true;
-    try {
-      while (this.#pending && this.source) {
-        const stack = this.#pending;
-        const source = this.source;
-        this.#pending = null;
-        const controller = new AbortController();
-        this.#inflight = { controller, stack };
-        try {
-          // The worker scales spatial params to the preview and previews an upscale at screen
-          // size (without the network) unless its 2× output fits the preview box.
-          const outcome = await render({
-            image: this.#shared?.of === source ? this.#shared.pixels : source,
-            stack,
-            preview: { sourceScale: this.#scale, box: this.#viewport },
-            signal: controller.signal,
-            backend: settings.backend,
-          });
-          if (!controller.signal.aborted && this.source === source) {
-            this.frame = toRgba(outcome);
-            this.frames += 1;
-            this.#lastPaint = performance.now();
-            this.#noteOutcome(outcome);
-          }
-        } catch (error) {
-          if (!isAbortError(error)) handleError(error, 'Preview');
-        } finally {
-          this.#inflight = null;
-        }
-        // An aborted single-tile job still finishes in the worker: wait for the lane to be free
-        // so overtaken renders never pile up behind each other.
-        if (controller.signal.aborted) await this.#engineIdle();
-      }
-    } finally {
-      this.previewing = false;
-    }
-  }
-
-  #engineIdle(): Promise<void> {
-    const idle = (client: typeof renderClient) =>
-      client.alive
-        ? client.call(() => Promise.resolve(), { lane: 'render' }).catch(() => undefined)
-        : Promise.resolve();
-    return Promise.all([idle(renderClient), idle(renderCpuClient)]).then(() => undefined);
+    this.#previews.request();
   }
 
   #noteOutcome(outcome: RenderOutcome): void {
     this.status = { backend: outcome.backend, adapter: outcome.adapter, ms: outcome.ms };
     if (this.#noticeShown) return;
-    let notice: string | null = null;
-    if (outcome.notice) notice = outcome.notice;
-    else if (outcome.backend === 'wasm' && settings.backend !== 'wasm') {
-      notice =
-        'No usable GPU was found, so effects render on the CPU (WASM). They work the same, more slowly.';
-    }
+    const notice = noticeFor(outcome);
     if (notice) {
       this.#noticeShown = true;
       this.cpuNotice = notice;
@@ -486,15 +338,9 @@ class RenderRoomState {
   // ---------------------------------------------------------------------------------------
   // Presets
 
-  async savePreset(name: string): Promise<boolean> {
-    try {
-      await savePreset(db, { name, stack: this.editor.stack });
-      await this.refreshPresets();
-      return true;
-    } catch (error) {
-      handleError(error, 'Saving the preset');
-      return false;
-    }
+  /** Saves the stack as a preset; false (the error shown) when that failed. */
+  savePreset(name: string): Promise<boolean> {
+    return renderPresets.save(name, this.editor.stack);
   }
 
   async applyPreset(id: string): Promise<void> {
@@ -506,24 +352,12 @@ class RenderRoomState {
     }
   }
 
-  async renamePreset(id: string, name: string): Promise<boolean> {
-    try {
-      await renamePreset(db, id, name);
-      await this.refreshPresets();
-      return true;
-    } catch (error) {
-      handleError(error, 'Renaming the preset');
-      return false;
-    }
+  renamePreset(id: string, name: string): Promise<boolean> {
+    return renderPresets.rename(id, name);
   }
 
-  async deletePreset(id: string): Promise<void> {
-    try {
-      await deletePreset(db, id);
-      await this.refreshPresets();
-    } catch (error) {
-      handleError(error, 'Deleting the preset');
-    }
+  deletePreset(id: string): Promise<void> {
+    return renderPresets.delete(id);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -531,26 +365,14 @@ class RenderRoomState {
 
   /** Fits a matrix and a tone curve taking `beforeId`'s image to `afterId`'s, adds them. */
   async learnFromPair(beforeId: string, afterId: string): Promise<void> {
-    await this.#learn(async () => {
-      const [bw, aw] = await Promise.all([getWork(db, beforeId), getWork(db, afterId)]);
-      const before = await lookCopy(await getOriginalBlob(db, beforeId));
-      const after = await lookCopy(await getOriginalBlob(db, afterId), before);
-      const fit = fitLook(matchedSamples(before, after), { sharedCurve: true });
-      return { kind: 'pair', fit, from: `${bw.title} → ${aw.title}` };
-    });
+    await this.#learn(() => lookFromPair(beforeId, afterId));
   }
 
   /** Transfers `referenceId`'s colour statistics (Reinhard, CIELAB) to the open work. */
   async learnFromReference(referenceId: string): Promise<void> {
     const source = this.source;
     if (!source) return;
-    await this.#learn(async () => {
-      const ref = await getWork(db, referenceId);
-      const refImage = await lookCopy(await getOriginalBlob(db, referenceId));
-      const samples = reinhardSamples(rgbSamples(source.data), labStats(rgbSamples(refImage.data)));
-      const fit = fitLook(samples, { sharedCurve: true });
-      return { kind: 'reference', fit, from: ref.title };
-    });
+    await this.#learn(() => lookFromReference(source, referenceId));
   }
 
   async #learn(run: () => Promise<LookResult>): Promise<void> {
@@ -580,14 +402,7 @@ class RenderRoomState {
     if (!source || this.autoColoring) return;
     this.autoColoring = true;
     try {
-      const { gains } = await autoColorGains(source);
-      const layer: StackEffect = {
-        id: newLayerId(),
-        effectId: 'matrix',
-        enabled: true,
-        params: { matrix: gainsToMatrix(gains) },
-      };
-      this.#addAutomatic([layer], 'auto-colour');
+      this.#addAutomatic([await autoColorLayer(source)], 'auto-colour');
     } catch (error) {
       handleError(error, 'Auto colour');
     } finally {
