@@ -24,9 +24,6 @@ import { GpuNetworks, type NeuralLoaders } from './gpu-networks';
 import { GpuPipelines, dispatch } from './gpu-pipelines';
 import { TileBufferCache, finishTile, loadCrop, renderTile } from './gpu-tiles';
 
-// GpuImage is part of this module's API (the worker keeps stages' images as GpuImage).
-export { GpuImage };
-
 /** Requests a device with the adapter's full buffer limits (tiles and ORT both need them). */
 export async function requestRenderDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   const l = adapter.limits;
