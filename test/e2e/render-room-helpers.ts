@@ -3,11 +3,9 @@
  * work in the Render room, waiting for preview frames, adding effects, reading IndexedDB rows,
  * and PNG fixtures for a learnable before/after pair.
  */
-import { deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
-import { pngChunk } from '../../src/shared/library/png-text';
-import { makePng } from '../fixtures/library/images';
+import { makePng, rgbPng } from '../fixtures/library/images';
 import { waitForReady } from './browser';
 
 const baseURL = inject('baseURL');
@@ -125,35 +123,4 @@ export function matrixPair(width: number, height: number, m: number[]): [Uint8Ar
     raw[p * 4 + 3] = 255;
   }
   return [before, rgbPng(width, height, raw)];
-}
-
-/** An RGBA buffer as an RGB PNG. */
-export function rgbPng(width: number, height: number, rgba: Uint8Array): Uint8Array {
-  const raw = new Uint8Array((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) {
-        raw[y * (width * 3 + 1) + 1 + x * 3 + c] = rgba[(y * width + x) * 4 + c]!;
-      }
-    }
-  }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const parts = [
-    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
