@@ -11,6 +11,7 @@ import type { TextApi } from '../../../workers/text.worker';
 import type { GenerateResult, LoadedModel, ModelSource } from '../../../workers/text/runtime';
 import {
   chooseBackend,
+  decodeThreads,
   type BackendPreference,
   type DeviceProbe,
 } from '../../shared/compute/backend';
@@ -58,7 +59,7 @@ async function loadOn(
     source,
     backend,
     shaderF16: probe?.webgpu?.shaderF16 ?? false,
-    threads: probe?.wasm.threads ?? 1,
+    threads: probe ? decodeThreads(probe.wasm.crossOriginIsolated, probe.hardwareConcurrency) : 1,
   };
   return client.call((api) => api.load(options, onProgress ? proxy(onProgress) : undefined), {
     lane: 'model',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, wasmThreads, type DeviceProbe } from './backend';
+import { chooseBackend, decodeThreads, wasmThreads, type DeviceProbe } from './backend';
 
 const base: DeviceProbe = {
   worker: 'render',
@@ -52,5 +52,16 @@ describe('wasmThreads', () => {
     expect(wasmThreads(true, 2)).toBe(2);
     expect(wasmThreads(true, 32)).toBe(8);
     expect(wasmThreads(true, 0)).toBe(1);
+  });
+});
+
+describe('decodeThreads', () => {
+  it('half the cores, at most four; one without isolation or on two cores', () => {
+    expect(decodeThreads(false, 16)).toBe(1);
+    expect(decodeThreads(true, 2)).toBe(1);
+    expect(decodeThreads(true, 3)).toBe(2);
+    expect(decodeThreads(true, 8)).toBe(4);
+    expect(decodeThreads(true, 32)).toBe(4);
+    expect(decodeThreads(true, 0)).toBe(1);
   });
 });
