@@ -28,8 +28,8 @@ const probe = (webgpu: boolean): DeviceProbe => ({
         },
       }
     : null,
-  wasm: { crossOriginIsolated: true, sharedArrayBuffer: true, threads: 2, simd: true },
-  hardwareConcurrency: 2,
+  wasm: { crossOriginIsolated: true, sharedArrayBuffer: true, threads: 8, simd: true },
+  hardwareConcurrency: 8,
 });
 
 function setup(failWith: 'backend-failed' | 'model-invalid' | 'model-load-failed' | null) {
@@ -69,7 +69,8 @@ describe('loadTextModel', () => {
     const loaded = await loadTextModel({ source, preference: 'auto', probe: probe(true) }, client);
     expect(loaded.backend).toBe('webgpu');
     expect(loaded.fallbackReason).toBeUndefined();
-    expect(calls).toEqual([{ backend: 'webgpu', threads: 2, worker: 0 }]);
+    // Text decodes on half the cores, at most four (decodeThreads).
+    expect(calls).toEqual([{ backend: 'webgpu', threads: 4, worker: 0 }]);
     client.dispose();
   });
 
@@ -110,7 +111,7 @@ describe('loadTextModel', () => {
     const forced = setup(null);
     await loadTextModel({ source, preference: 'wasm', probe: probe(true) }, forced.client);
     await loadTextModel({ source, preference: 'auto', probe: null }, forced.client);
-    expect(forced.calls.map((c) => `${c.backend}/${c.threads}`)).toEqual(['wasm/2', 'wasm/1']);
+    expect(forced.calls.map((c) => `${c.backend}/${c.threads}`)).toEqual(['wasm/4', 'wasm/1']);
     forced.client.dispose();
   });
 });
