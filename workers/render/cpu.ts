@@ -10,18 +10,16 @@ import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-gr
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
 import { cropForLane, cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
+import { eachConcurrently, retryLaneCrash, tilesInFlight } from './lanes';
 import {
-  eachConcurrently,
-  tilesInFlight,
   LocalRunner,
-  retryLaneCrash,
   SESSION_CACHE,
   type Feeds,
   type OrtModule,
   type SessionRunner,
-} from './lanes';
+} from './session-runner';
 
-export type { OrtModule } from './lanes';
+export type { OrtModule } from './session-runner';
 
 export interface TileHooks {
   /** Called after each tile; throw (e.g. an AbortError) to stop between tiles. */

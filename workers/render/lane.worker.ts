@@ -5,8 +5,14 @@
  * model and send them again. ORT is imported dynamically (as in the render worker: a static
  * import hangs Vite production workers with threads).
  */
-import type { Feeds, OrtModule } from './lanes';
-import { buffersOf, createSession, runSession, SessionCache } from './lanes';
+import {
+  buffersOf,
+  createSession,
+  runSession,
+  SessionCache,
+  type Feeds,
+  type OrtModule,
+} from './session-runner';
 
 export type LaneRequest =
   | { id: number; op: 'configure'; threads: number }

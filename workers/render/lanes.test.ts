@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { compileStack } from '../../src/shared/effects/compile-onnx';
 import { layer, layoutStack } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
-import { eachConcurrently, LocalRunner, OrtLanes, retryLaneCrash, SESSION_CACHE } from './lanes';
+import { eachConcurrently, OrtLanes, retryLaneCrash } from './lanes';
+import { LocalRunner, SESSION_CACHE } from './session-runner';
 
 ort.env.wasm.numThreads = 1;
 

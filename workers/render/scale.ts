@@ -14,13 +14,8 @@ import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
 import { asRunner, type TileHooks } from './cpu';
 import { cropForLane, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
-import {
-  eachConcurrently,
-  retryLaneCrash,
-  tilesInFlight,
-  type OrtModule,
-  type SessionRunner,
-} from './lanes';
+import { eachConcurrently, retryLaneCrash, tilesInFlight } from './lanes';
+import type { OrtModule, SessionRunner } from './session-runner';
 
 /** Input pixels per scaler tile crop on the CPU: 512² → a 1 MP output tile, ~1 s on one thread. */
 export const CPU_SCALE_BUDGET = 512 * 512;

@@ -1,0 +1,173 @@
+/**
+ * Where the CPU path runs its ONNX models: a `SessionRunner` — ORT in this thread
+ * (`LocalRunner`: Node tests, one-core devices, browsers without nested workers) or the render
+ * worker's lanes (./lanes.ts). Models are addressed by a key (a stack's structure, a scaler's
+ * model); a runner creates the session from the bytes `model()` gives the first time a key runs
+ * and keeps the most recently used few. Inputs travel as plain typed arrays; the output named
+ * `out` comes back as bytes. The session helpers here also serve the lane workers.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { RenderError } from '../../src/shared/errors/render';
+
+export type OrtModule = typeof Ort;
+
+/** A model input as plain data. */
+export interface Feed {
+  type: 'uint8' | 'float32';
+  data: Uint8Array | Float32Array;
+  dims: number[];
+}
+export type Feeds = Record<string, Feed>;
+
+/** Sessions each runner keeps: a stack, its single-layer variants and a scaler fit. */
+export const SESSION_CACHE = 8;
+
+export interface SessionRunner {
+  /** How many runs may be in flight at once (tiles side by side). */
+  readonly lanes: number;
+  /**
+   * Creates the session for `key` ahead of its first run (in every lane).
+   * @throws RenderError `cpu-failed` when ORT rejects the model; whatever `model` throws.
+   */
+  prepare(key: string, model: () => Promise<Uint8Array>): Promise<void>;
+  /**
+   * Runs the model `key` on `feeds` and returns its `out` bytes. `transfer` lists input buffers
+   * the caller gives away (a lane takes them without a copy); `proceed`, asked once a lane is
+   * free, may call the run off (a tile queued behind a render that stopped).
+   * @throws RenderError `cpu-failed`; RunCalledOff; whatever `model` throws.
+   */
+  run(
+    key: string,
+    model: () => Promise<Uint8Array>,
+    feeds: Feeds,
+    transfer?: ArrayBuffer[],
+    proceed?: () => boolean,
+  ): Promise<Uint8Array>;
+  dispose(): Promise<void>;
+}
+
+/** A run that `proceed` called off once it had a lane (the render stopped meanwhile). */
+export class RunCalledOff extends Error {
+  constructor() {
+    super('The render stopped before this tile started.');
+    this.name = 'RunCalledOff';
+  }
+}
+
+/** Creates an ORT session on the WASM backend. @throws RenderError `cpu-failed` */
+export async function createSession(
+  ort: OrtModule,
+  bytes: Uint8Array,
+): Promise<Ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (cause) {
+    throw new RenderError('cpu-failed', `The CPU render path could not start: ${String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** Runs a session on plain feeds; returns the `out` bytes. @throws RenderError `cpu-failed` */
+export async function runSession(
+  ort: OrtModule,
+  session: Ort.InferenceSession,
+  feeds: Feeds,
+): Promise<Uint8Array> {
+  const tensors: Record<string, Ort.Tensor> = {};
+  for (const [name, f] of Object.entries(feeds)) {
+    tensors[name] =
+      f.type === 'uint8'
+        ? new ort.Tensor('uint8', f.data as Uint8Array, f.dims)
+        : new ort.Tensor('float32', f.data as Float32Array, f.dims);
+  }
+  let result: Ort.InferenceSession.OnnxValueMapType;
+  try {
+    result = await session.run(tensors);
+  } catch (cause) {
+    throw new RenderError('cpu-failed', `The CPU render failed: ${String(cause)}`, { cause });
+  }
+  const out = result.out!;
+  const data = out.data as Uint8Array;
+  out.dispose();
+  return data;
+}
+
+/** Sessions by key, most recently used last; the oldest are released past `SESSION_CACHE`. */
+export class SessionCache {
+  readonly #sessions = new Map<string, Promise<Ort.InferenceSession>>();
+
+  get(key: string): Promise<Ort.InferenceSession> | undefined {
+    const s = this.#sessions.get(key);
+    if (s) {
+      this.#sessions.delete(key);
+      this.#sessions.set(key, s);
+    }
+    return s;
+  }
+
+  set(key: string, session: Promise<Ort.InferenceSession>): void {
+    this.#sessions.set(key, session);
+    session.catch(() => {
+      if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    });
+    while (this.#sessions.size > SESSION_CACHE) {
+      const [oldKey, old] = this.#sessions.entries().next().value!;
+      this.#sessions.delete(oldKey);
+      void old.then((s) => s.release()).catch(() => undefined);
+    }
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+  }
+}
+
+/** ORT in this thread: one run at a time. */
+export class LocalRunner implements SessionRunner {
+  readonly lanes = 1;
+  readonly #ort: OrtModule;
+  readonly #cache = new SessionCache();
+  /** Sessions created so far (tests check the cache with it). */
+  created = 0;
+
+  constructor(ort: OrtModule) {
+    this.#ort = ort;
+  }
+
+  #session(key: string, model: () => Promise<Uint8Array>): Promise<Ort.InferenceSession> {
+    let s = this.#cache.get(key);
+    if (!s) {
+      s = model().then((bytes) => createSession(this.#ort, bytes));
+      s.then(() => (this.created += 1)).catch(() => undefined);
+      this.#cache.set(key, s);
+    }
+    return s;
+  }
+
+  async prepare(key: string, model: () => Promise<Uint8Array>): Promise<void> {
+    await this.#session(key, model);
+  }
+
+  async run(key: string, model: () => Promise<Uint8Array>, feeds: Feeds): Promise<Uint8Array> {
+    return runSession(this.#ort, await this.#session(key, model), feeds);
+  }
+
+  dispose(): Promise<void> {
+    return this.#cache.clear();
+  }
+}
+
+/** The distinct buffers under some feeds (to transfer them). */
+export function buffersOf(feeds: Feeds): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const f of Object.values(feeds)) {
+    if (f.data.buffer instanceof ArrayBuffer) out.add(f.data.buffer);
+  }
+  return [...out];
+}
