@@ -9,11 +9,11 @@ import { compileStack, uniformInputName } from '../../src/shared/effects/compile
 import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-graph';
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
-import { cropForLane, cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
-import { eachConcurrently, retryLaneCrash, tilesInFlight } from './lanes';
+import { cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
+import { retryLaneCrash, runTiles } from './lanes';
 import {
   LocalRunner,
-  SESSION_CACHE,
+  RecentCache,
   type Feeds,
   type OrtModule,
   type SessionRunner,
@@ -40,8 +40,8 @@ export function asRunner(target: OrtModule | SessionRunner): SessionRunner {
 export class CpuRenderer {
   readonly #runner: SessionRunner;
   readonly #loadModel: (modelId: string) => Promise<Uint8Array>;
-  /** Compiled models by structure key, most recently used last (as the runners' sessions). */
-  readonly #compiled = new Map<string, Promise<Uint8Array>>();
+  /** Compiled models by structure key, the recent ones (as the runners' sessions). */
+  readonly #compiled = new RecentCache<Uint8Array>();
   readonly #models = new Map<string, Promise<DecodedModel>>();
   /** Models compiled so far (tests check the cache with it). */
   created = 0;
@@ -68,11 +68,7 @@ export class CpuRenderer {
   /** The stack's model (compiled once per structure while it is among the recent ones). */
   #model(layout: StackLayout): Promise<Uint8Array> {
     const cached = this.#compiled.get(layout.key);
-    if (cached) {
-      this.#compiled.delete(layout.key);
-      this.#compiled.set(layout.key, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const p = (async () => {
       const models = new Map<string, DecodedModel>();
       for (const e of layout.entries) {
@@ -83,10 +79,6 @@ export class CpuRenderer {
       return bytes;
     })();
     this.#compiled.set(layout.key, p);
-    p.catch(() => this.#compiled.delete(layout.key));
-    while (this.#compiled.size > SESSION_CACHE) {
-      this.#compiled.delete(this.#compiled.keys().next().value!);
-    }
     return p;
   }
 
@@ -161,22 +153,20 @@ export class CpuRenderer {
       return { data, tiles: 1 };
     }
     const out = new Uint8Array(image.width * image.height * 4);
-    let done = 0;
-    await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
-      const tile = tiles[i]!;
-      const result = await retryLaneCrash(() => {
-        const { pixels, owned } = cropForLane(image, tile.crop);
-        return this.renderCrop(layout, pixels, tile.crop, image, owned, live);
-      });
-      pasteTile(out, image.width, tile, result);
-      await hooks.onTile?.(++done, tiles.length);
-    });
+    await runTiles(
+      image,
+      tiles,
+      lanes,
+      (pixels, crop, owned, live) => this.renderCrop(layout, pixels, crop, image, owned, live),
+      (tile, result) => pasteTile(out, image.width, tile, result),
+      hooks.onTile,
+    );
     return { data: out, tiles: tiles.length };
   }
 
   /** Releases every session. */
   async dispose(): Promise<void> {
-    this.#compiled.clear();
+    await this.#compiled.clear();
     await this.#runner.dispose();
   }
 }

@@ -9,7 +9,7 @@ import {
   buffersOf,
   createSession,
   runSession,
-  SessionCache,
+  sessionCache,
   type Feeds,
   type OrtModule,
 } from './session-runner';
@@ -36,7 +36,7 @@ const getOrt = () =>
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? threads : 1;
     return ort as unknown as OrtModule;
   }));
-const sessions = new SessionCache();
+const sessions = sessionCache();
 
 async function handle(request: LaneRequest): Promise<[LaneReply, Transferable[]]> {
   const { id } = request;

@@ -5,10 +5,11 @@
  * thread, and they are over half of a stack's time; lanes run all of it in parallel (a 1 MP
  * five-effect stack on two cores: one worker with two threads ≈ 50 ms, two lanes of one thread
  * ≈ 33 ms). A lane caches its sessions and asks for a model's bytes again after it dropped one.
- * Also here: the tile scheduling the CPU renderers share (`eachConcurrently`, `tilesInFlight`,
+ * Also here: the tile loop the CPU renderers share (`runTiles`, over `eachConcurrently` and
  * `retryLaneCrash`).
  */
 import { RenderError } from '../../src/shared/errors/render';
+import { cropForLane, type Rect, type RgbaImage, type Tile } from './image';
 import type { LaneReply, LaneRequest } from './lane.worker';
 import { buffersOf, RunCalledOff, type Feeds, type SessionRunner } from './session-runner';
 
@@ -195,10 +196,37 @@ export async function retryLaneCrash<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * Renders `tiles` of `image` side by side in `lanes` lanes: each tile's crop (a view of shared
+ * pixels, else an owned copy) goes to `run`, again once if its lane died under it, and the result
+ * to `paste`; `onTile(done, total)` after each (throw to stop). `live()`, passed to `run`, turns
+ * false once the render stopped (a tile still waiting for a lane is then called off).
+ * @throws whatever `run` or `onTile` throws first.
+ */
+export async function runTiles(
+  image: RgbaImage,
+  tiles: Tile[],
+  lanes: number,
+  run: (pixels: Uint8Array, crop: Rect, owned: boolean, live: () => boolean) => Promise<Uint8Array>,
+  paste: (tile: Tile, result: Uint8Array) => void,
+  onTile?: (done: number, total: number) => void | Promise<void>,
+): Promise<void> {
+  let done = 0;
+  await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
+    const tile = tiles[i]!;
+    const result = await retryLaneCrash(() => {
+      const { pixels, owned } = cropForLane(image, tile.crop);
+      return run(pixels, tile.crop, owned, live);
+    });
+    paste(tile, result);
+    await onTile?.(++done, tiles.length);
+  });
+}
+
+/**
  * Tiles in flight for a runner with `lanes` lanes: one more than the lanes when there are
  * several, so a lane that finishes a tile starts the next at once while its result is pasted.
  */
-export function tilesInFlight(lanes: number): number {
+function tilesInFlight(lanes: number): number {
   return lanes > 1 ? lanes + 1 : 1;
 }
 

@@ -13,8 +13,8 @@ import { DT, GraphBuilder, decodeModel, inlineModel } from '../../src/shared/eff
 import type { ScaleStage } from '../../src/shared/effects/stages';
 import { RenderError } from '../../src/shared/errors/render';
 import { asRunner, type TileHooks } from './cpu';
-import { cropForLane, pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
-import { eachConcurrently, retryLaneCrash, tilesInFlight } from './lanes';
+import { pasteTile, planTiles, scaleTile, type RgbaImage, type Tile } from './image';
+import { runTiles } from './lanes';
 import type { OrtModule, SessionRunner } from './session-runner';
 
 /** Input pixels per scaler tile crop on the CPU: 512² → a 1 MP output tile, ~1 s on one thread. */
@@ -130,28 +130,25 @@ export class CpuScaler {
       lanes,
     );
     const out = new Uint8Array(width * height * 4);
-    let done = 0;
-    await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
-      const tile = tiles[i]!;
-      const { crop } = tile;
-      let result: Uint8Array;
-      try {
-        result = await retryLaneCrash(() => {
-          const { pixels, owned } = cropForLane(image, crop);
-          return this.#runner.run(
+    try {
+      await runTiles(
+        image,
+        tiles,
+        lanes,
+        (pixels, crop, owned, live) =>
+          this.#runner.run(
             this.#key(stage),
             () => this.#model(stage),
             { image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] } },
             owned ? [pixels.buffer as ArrayBuffer] : [],
             live,
-          );
-        });
-      } catch (cause) {
-        throw this.#failure(stage, cause);
-      }
-      pasteTile(out, width, scaleTile(tile, f), result);
-      await hooks.onTile?.(++done, tiles.length);
-    });
+          ),
+        (tile, result) => pasteTile(out, width, scaleTile(tile, f), result),
+        hooks.onTile,
+      );
+    } catch (cause) {
+      throw this.#failure(stage, cause);
+    }
     return { data: out, tiles: tiles.length, width, height };
   }
 

@@ -96,43 +96,56 @@ export async function runSession(
   return data;
 }
 
-/** Sessions by key, most recently used last; the oldest are released past `SESSION_CACHE`. */
-export class SessionCache {
-  readonly #sessions = new Map<string, Promise<Ort.InferenceSession>>();
+/**
+ * Promised values by key, most recently used last: a failed one is forgotten, and past
+ * `SESSION_CACHE` the oldest is dropped (and handed to `release`, as `clear` does with all).
+ */
+export class RecentCache<T> {
+  readonly #items = new Map<string, Promise<T>>();
+  readonly #release: (value: T) => unknown;
 
-  get(key: string): Promise<Ort.InferenceSession> | undefined {
-    const s = this.#sessions.get(key);
-    if (s) {
-      this.#sessions.delete(key);
-      this.#sessions.set(key, s);
-    }
-    return s;
+  constructor(release: (value: T) => unknown = () => undefined) {
+    this.#release = release;
   }
 
-  set(key: string, session: Promise<Ort.InferenceSession>): void {
-    this.#sessions.set(key, session);
-    session.catch(() => {
-      if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+  get(key: string): Promise<T> | undefined {
+    const item = this.#items.get(key);
+    if (item) {
+      this.#items.delete(key);
+      this.#items.set(key, item);
+    }
+    return item;
+  }
+
+  set(key: string, item: Promise<T>): void {
+    this.#items.set(key, item);
+    item.catch(() => {
+      if (this.#items.get(key) === item) this.#items.delete(key);
     });
-    while (this.#sessions.size > SESSION_CACHE) {
-      const [oldKey, old] = this.#sessions.entries().next().value!;
-      this.#sessions.delete(oldKey);
-      void old.then((s) => s.release()).catch(() => undefined);
+    while (this.#items.size > SESSION_CACHE) {
+      const [oldKey, old] = this.#items.entries().next().value!;
+      this.#items.delete(oldKey);
+      void old.then(this.#release).catch(() => undefined);
     }
   }
 
   async clear(): Promise<void> {
-    const all = [...this.#sessions.values()];
-    this.#sessions.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+    const all = [...this.#items.values()];
+    this.#items.clear();
+    await Promise.all(all.map((p) => p.then(this.#release).catch(() => undefined)));
   }
+}
+
+/** ORT sessions by key (a `RecentCache` that releases what it drops). */
+export function sessionCache(): RecentCache<Ort.InferenceSession> {
+  return new RecentCache((s) => s.release());
 }
 
 /** ORT in this thread: one run at a time. */
 export class LocalRunner implements SessionRunner {
   readonly lanes = 1;
   readonly #ort: OrtModule;
-  readonly #cache = new SessionCache();
+  readonly #cache = sessionCache();
   /** Sessions created so far (tests check the cache with it). */
   created = 0;
 
