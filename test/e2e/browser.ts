@@ -120,6 +120,18 @@ export async function openStudio(options: OpenOptions): Promise<StudioSession> {
   };
 }
 
+/**
+ * Ends a test's session: checks it was clean, then closes it whatever the check found.
+ * @throws Error when the page was not clean (see `assertClean`).
+ */
+export async function endSession(session: StudioSession | undefined): Promise<void> {
+  try {
+    if (session) await assertClean(session);
+  } finally {
+    await session?.close();
+  }
+}
+
 /** Waits until a service worker controls the page (first visit: install, activate, claim). */
 export async function waitForServiceWorker(page: Page, timeout = 60_000): Promise<void> {
   await page.evaluate(async (ms) => {

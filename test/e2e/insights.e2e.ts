@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 
@@ -77,12 +77,9 @@ async function openInsights(page: Page): Promise<void> {
 describe.each(MODES)('insights ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('shows work done in the studio, exports it, and deletes it all on request', async () => {

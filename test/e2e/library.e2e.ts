@@ -12,7 +12,14 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCorruptPng, makePng, makePngHeaderOnly } from '../fixtures/library/images';
 import { readPngText } from '../../src/shared/library/png-text';
 import { sniffImage } from '../../src/shared/library/sniff';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  assertClean,
+  endSession,
+  MODES,
+  openStudio,
+  waitForReady,
+  type StudioSession,
+} from './browser';
 
 const baseURL = inject('baseURL');
 
@@ -89,11 +96,11 @@ describe.each(MODES)('library ($name)', (mode) => {
   let session: StudioSession | undefined;
   let profileDir: string | undefined;
   afterEach(async () => {
+    const ending = session;
+    session = undefined;
     try {
-      if (session) await assertClean(session);
+      await endSession(ending);
     } finally {
-      await session?.close();
-      session = undefined;
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
       profileDir = undefined;
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertClean,
+  endSession,
   MODES,
   openStudio,
   waitForReady,
@@ -35,11 +35,11 @@ describe.each(MODES)('offline PWA ($name)', (mode) => {
     profileDir = mkdtempSync(join(tmpdir(), 'atelier-pwa-'));
   });
   afterEach(async () => {
+    const ending = session;
+    session = undefined;
     try {
-      if (session) await assertClean(session);
+      await endSession(ending);
     } finally {
-      await session?.close();
-      session = undefined;
       await server?.stop();
       server = undefined;
     }

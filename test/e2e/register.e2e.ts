@@ -16,7 +16,7 @@ import { encodePng } from '../../src/shared/registration/png-codec';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../chain/anvil';
 import { TestWallet } from '../chain/test-wallet';
 import { degrade, downscale, scene } from '../unit/registration/images';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 let anvil: Anvil;
@@ -104,12 +104,9 @@ async function download(page: StudioSession['page'], testId: string): Promise<Bu
 describe.each(MODES)('Register room ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('connects, signs, exports, verifies offline, and anchors through the outbox', async () => {

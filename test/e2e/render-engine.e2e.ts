@@ -13,7 +13,7 @@ import { layer, layoutStack } from '../../src/shared/effects/registry';
 import { planStages } from '../../src/shared/effects/stages';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { downscale, planTiles } from '../../workers/render/image';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 import { maxDiff } from '../helpers/pixels';
 import {
   ACTIVE,
@@ -42,12 +42,9 @@ const byMode = new Map<string, number[]>();
 describe.each(MODES)('render engine ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   const open = async () => {

@@ -12,7 +12,7 @@ import { layer, layoutStack } from '../../src/shared/effects/registry';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { CpuRenderer } from '../../workers/render/cpu';
 import { planTiles, type RgbaImage } from '../../workers/render/image';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 import { maxDiff } from '../helpers/pixels';
 
 const baseURL = inject('baseURL');
@@ -118,12 +118,9 @@ async function renderInPage(
 describe('CPU render lanes (Chromium, no adapter)', () => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('renders bands side by side in nested workers, equal to the whole image; shared input; survives a lane crash', async () => {

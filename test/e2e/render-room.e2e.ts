@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 import {
   addEffect,
   frames,
@@ -29,12 +29,9 @@ const baseURL = inject('baseURL');
 describe.each(MODES)('Render room ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('edits a stack live, undoes, compares, renders a new version, exports, and keeps the draft', async () => {

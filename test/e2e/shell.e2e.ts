@@ -1,6 +1,6 @@
 /** The studio frame: rooms, keyboard, touch sizes, status bar and the backend setting. */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { assertClean, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 const ROOMS = ['library', 'render', 'write', 'insights', 'register'];
@@ -8,12 +8,9 @@ const ROOMS = ['library', 'render', 'write', 'insights', 'register'];
 describe.each(MODES)('studio frame ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('shows the backend the workers found in the status bar', async () => {

@@ -15,7 +15,7 @@ import { readPngText } from '../../src/shared/library/png-text';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { bundledTextModel } from '../../src/shared/write/model-files';
 import {
-  assertClean,
+  endSession,
   MODES,
   openStudio,
   waitForReady,
@@ -102,12 +102,9 @@ const outputState = (page: Page) => page.getByTestId('write-output').getAttribut
 describe.each(MODES)('Write room ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
-    try {
-      if (session) await assertClean(session);
-    } finally {
-      await session?.close();
-      session = undefined;
-    }
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
   });
 
   it('imports a model, streams alt text, stops a generation, keeps an edited text on the work', async () => {
