@@ -10,6 +10,7 @@
 import { expose, transfer } from 'comlink';
 import '../src/shared/comlink-errors';
 import type { BackendPreference } from '../src/shared/compute/backend';
+import { isShared } from '../src/shared/compute/shared-pixels';
 import { neuralEffect, type NeuralEffectDef } from '../src/shared/effects/registry';
 import { planStages } from '../src/shared/effects/stages';
 import type { EffectStack } from '../src/shared/effects/types';
@@ -139,11 +140,11 @@ const MAX_LANES = 4;
 
 /**
  * The CPU path's lanes and WASM threads per lane: one lane per core up to four (tiles side by
- * side; see ./render/lanes), the cores left over as threads; one lane runs in this worker.
+ * side; see ./render/lanes), the cores left over as threads. A single lane is this worker itself.
  */
 function cpuPlan(): { lanes: number; threads: number } {
   const cores = threads ?? globalThis.navigator?.hardwareConcurrency ?? 1;
-  const lanes = typeof Worker === 'undefined' ? 1 : Math.max(1, Math.min(MAX_LANES, cores));
+  const lanes = Math.max(1, Math.min(MAX_LANES, cores));
   return { lanes, threads: Math.max(1, Math.floor(Math.min(8, cores) / lanes)) };
 }
 
@@ -355,8 +356,9 @@ const api = {
         networks: after.networks - before.networks,
       };
     }
-    // A render that changed nothing may hand back the caller's own buffer: send a copy then.
-    if (data.buffer === request.image.data.buffer) result.data = data.slice();
+    // A render that changed nothing hands back the request's own buffer: shared memory cannot be
+    // transferred (and stays the caller's), so it goes back as a copy.
+    if (data.buffer === request.image.data.buffer && isShared(data)) result.data = data.slice();
     return transfer(result, [result.data.buffer]);
   },
 
