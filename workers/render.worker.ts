@@ -295,7 +295,9 @@ const api = {
       // cancelled job stays cancelled for its other tiles in flight (lanes run several).
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (request.jobId && cancelled.has(request.jobId)) throw abortError();
-      onProgress?.({ done, total });
+      // Awaited: reports travel on their own message port, and unawaited the last ones could
+      // reach the caller after the result.
+      await Promise.resolve(onProgress?.({ done, total })).catch(() => undefined);
     };
     let image: RgbaImage;
     let tiles: number;

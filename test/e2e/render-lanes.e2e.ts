@@ -83,10 +83,6 @@ async function renderInPage(
         backend: 'wasm',
         onProgress: (p: { done: number }) => progress.push(p.done),
       });
-      // Progress reports travel on their own message port: the last may trail the result.
-      for (let t = 0; t < 40 && progress.length < out.tiles; t++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
       let binary = '';
       for (let i = 0; i < out.data.length; i += 0x8000) {
         binary += String.fromCharCode(...out.data.subarray(i, i + 0x8000));
