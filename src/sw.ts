@@ -19,6 +19,7 @@ import {
   SHARE_LANDING,
   SHARE_TARGET_PATH,
 } from './shared/pwa';
+import { judgeShareRequest } from './shared/share-target';
 
 declare let self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<string | { url: string; revision: string | null }>;
@@ -48,10 +49,20 @@ precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
 
-// Share target: keep the shared images in a cache until the Library imports them, then land there.
+// Share target: only the studio itself or the OS share sheet may hand us images (any site can
+// submit a form here); they wait in a cache until the artist confirms the import in the Library.
 registerRoute(
   ({ url, request }) => request.method === 'POST' && url.pathname === SHARE_TARGET_PATH,
-  async ({ request }) => {
+  async ({ request, event }) => {
+    const clientId = (event as FetchEvent).clientId ?? '';
+    const client = clientId ? await self.clients.get(clientId) : undefined;
+    const verdict = judgeShareRequest({
+      origin: request.headers.get('Origin'),
+      ownOrigin: self.location.origin,
+      clientId,
+      clientIsOurs: client !== undefined,
+    });
+    if (!verdict.ok) return refusedShare();
     const form = await request.formData();
     const cache = await caches.open(SHARE_CACHE);
     let i = 0;
@@ -69,6 +80,20 @@ registerRoute(
   },
   'POST',
 );
+
+function refusedShare(): Response {
+  const body =
+    '<!doctype html><meta charset="utf-8"><title>Not accepted — Atelier</title>' +
+    "<p>Atelier accepts shared images only from your device's share menu or from Atelier " +
+    'itself. Nothing was kept.</p><p><a href="/#/library">Open the Library</a></p>';
+  return new Response(body, {
+    status: 403,
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+    },
+  });
+}
 
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
