@@ -41,7 +41,7 @@ const api = {
     for (const [id, bytes] of read.blobs) {
       blobs.set(id, new Blob([bytes as BlobPart], { type: mimes.get(id) ?? '' }));
     }
-    return { manifest: read.manifest, blobs };
+    return { manifest: read.manifest, blobs, leftOut: read.leftOut };
   },
 };
 

@@ -5,9 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makePng } from '../../../test/fixtures/library/images';
 import { readBackup, zipBackup, type ReadBackup } from '../../shared/library/backup-format';
 import { sha256Hex } from '../../shared/library/hash';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_KEYS } from '../../../test/chain/anvil';
+import { toCertificate } from '../../shared/registration/certificate';
+import { buildRegistration } from '../../shared/registration/typed-data';
 import { collectBackup, restoreBackup } from './backup';
+import { findSimilar, listRegistrations } from './registrations';
 import { openDb, type AtelierDb } from './schema';
-import { addVersion, addWork, deleteWork, listWorks } from './works';
+import { addVersion, addWork, deleteWork, listVersions, listWorks, purgeDeleted } from './works';
 
 const dbs: AtelierDb[] = [];
 let n = 0;
@@ -56,6 +61,37 @@ async function seed(db: AtelierDb) {
   await db.presets.put({ id: 'p1', name: 'Warm', stack: [], createdAt: 1, updatedAt: 1 });
   await db.drafts.put({ workId: works[0]!.id, stack: [{ effect: 'grain' }], updatedAt: 5 });
   return works;
+}
+
+/** A registration row as saveRegistration writes it, signed with anvil's first dev key. */
+async function signedRow({ id, title, seed = 1 }: { id: string; title: string; seed?: number }) {
+  const account = privateKeyToAccount(ANVIL_KEYS[0]);
+  const typed = buildRegistration({
+    chainId: 31337,
+    verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    contentHash: `0x${seed.toString(16).padStart(64, '0')}`,
+    perceptualHash: '0x0102030405060708',
+    title,
+    author: account.address,
+    createdAt: 1_767_225_600,
+    licenseId: 'CC-BY-4.0',
+    nonce: BigInt(seed),
+  });
+  const signature = await account.signTypedData({ ...typed, message: typed.message });
+  const certificate = toCertificate(typed, signature);
+  const m = certificate.message;
+  return {
+    id,
+    workId: '',
+    contentHash: m.contentHash,
+    perceptualHash: m.perceptualHash,
+    author: m.author,
+    chainId: 31337,
+    createdAt: 1,
+    certificate,
+    title: m.title,
+    licenseId: m.licenseId,
+  };
 }
 
 async function toBytes(blob: Blob) {
@@ -121,6 +157,8 @@ describe('backup and restore', () => {
     expect(await restoreBackup(target, read.manifest, blobsOf(read))).toEqual({
       works: 3,
       versions: 1,
+      registrations: 0,
+      alreadyThere: 0,
     });
     const before = await snapshot(source);
     const after = await snapshot(target);
@@ -132,19 +170,10 @@ describe('backup and restore', () => {
   it('keeps registrations with the exact PNG that was signed, dropped files included', async () => {
     const works = await seed(source);
     const signed = new Blob([makePng(6, 6, { noiseSeed: 9 })], { type: 'image/png' });
-    const base = { perceptualHash: '0x0102030405060708', author: '0xabc', chainId: 31337 };
     await source.registrations.bulkPut([
-      {
-        ...base,
-        id: 'r1',
-        workId: works[0]!.id,
-        contentHash: '0x01',
-        createdAt: 1,
-        certificate: { a: 1 },
-        png: signed,
-      } as never,
-      { ...base, id: 'r2', workId: '', contentHash: '0x02', createdAt: 2, certificate: { b: 2 } },
-    ]);
+      { ...(await signedRow({ id: 'r1', title: 'One' })), workId: works[0]!.id, png: signed },
+      await signedRow({ id: 'r2', title: 'Two' }),
+    ] as never);
     const read = await readBackup(await backupBytes(source), 'r.zip');
     const target = freshDb();
     await restoreBackup(target, read.manifest, blobsOf(read));
@@ -299,6 +328,124 @@ describe('backup and restore', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  /** A backup of `source` with its manifest edited as an attacker would. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- hostile manifests are untyped on purpose
+  async function hostile(edit: (m: Record<string, any>) => void): Promise<Uint8Array> {
+    return rezip(await backupBytes(source), (f) => {
+      const m = JSON.parse(new TextDecoder().decode(f['manifest.json']));
+      edit(m);
+      f['manifest.json'] = strToU8(JSON.stringify(m));
+    });
+  }
+
+  it('defect 2: a forged certificate is left out, never listed; row fields come from the verified certificate', async () => {
+    await seed(source);
+    const honest = await signedRow({ id: 'honest', title: 'Honest', seed: 2 });
+    const forged = await signedRow({ id: 'forged', title: 'Original', seed: 3 });
+    forged.certificate.message.title = 'Forged claim';
+    forged.title = 'Forged claim';
+    await source.registrations.bulkPut([
+      // The row lies about its file and claims an anchor; its certificate is genuine.
+      {
+        ...honest,
+        contentHash: `0x${'ab'.repeat(32)}`,
+        anchor: { status: 'confirmed', txHash: '0x1' },
+      },
+      { ...forged, anchor: { status: 'confirmed', txHash: `0x${'cd'.repeat(32)}` } },
+    ] as never);
+    const read = await readBackup(await backupBytes(source), 'b.zip');
+    expect(read.leftOut).toEqual([
+      {
+        id: 'forged',
+        reason:
+          'its certificate does not verify: The signature was not made by the author over these fields: the record was changed.',
+      },
+    ]);
+    const target = freshDb();
+    const counts = await restoreBackup(target, read.manifest, blobsOf(read));
+    expect(counts.registrations).toBe(1);
+    const rows = await listRegistrations(target);
+    expect(rows.map((r) => r.title)).toEqual(['Honest']);
+    expect(rows[0]!.contentHash).toBe(honest.certificate.message.contentHash);
+    expect(rows[0]!.anchor).toBeUndefined();
+  });
+
+  it('defect 2: malformed registration rows are left out, and Verify still works for every file', async () => {
+    await seed(source);
+    const bytes = await hostile((m) => {
+      m.registrations = [
+        { id: 'r1', workId: '' },
+        {
+          id: 'r2',
+          workId: '',
+          contentHash: `0x${'00'.repeat(32)}`,
+          perceptualHash: 'not-hex',
+          author: '0x' + '11'.repeat(20),
+          chainId: 1,
+          createdAt: 1,
+          certificate: {},
+        },
+        {
+          id: 'r3',
+          workId: '',
+          contentHash: `0x${'00'.repeat(32)}`,
+          perceptualHash: '0x0102030405060708',
+          author: 5,
+          chainId: 1,
+          createdAt: 1,
+          certificate: {},
+        },
+      ];
+    });
+    const read = await readBackup(bytes, 'b.zip');
+    expect(read.leftOut.map((l) => l.id)).toEqual(['r1', 'r2', 'r3']);
+    expect(read.leftOut[0]!.reason).toMatch(/^it is malformed/);
+    const target = freshDb();
+    await restoreBackup(target, read.manifest, blobsOf(read));
+    expect(await target.registrations.count()).toBe(0);
+    await expect(findSimilar(target, '0x0102030405060708')).resolves.toEqual([]);
+  });
+
+  it('defect 3: restore never deletes or overwrites, refuses duplicate ids and counts what it added', async () => {
+    const works = await seed(source);
+    const target = freshDb();
+    const good = await readBackup(await backupBytes(source), 'b.zip');
+    await restoreBackup(target, good.manifest, blobsOf(good));
+    const victim = works[1]!;
+    const [version] = await listVersions(target, victim.id);
+
+    // deletedAt on an existing work's id, and a changed copy of an existing version.
+    const bytes = await hostile((m) => {
+      m.works.find((w: { id: string }) => w.id === victim.id).deletedAt = 1;
+      m.works.find((w: { id: string }) => w.id === victim.id).title = 'Overwritten';
+      m.versions[0].label = 'Overwritten';
+    });
+    const read = await readBackup(bytes, 'b.zip');
+    const counts = await restoreBackup(target, read.manifest, blobsOf(read));
+    expect(counts).toEqual({ works: 0, versions: 0, registrations: 0, alreadyThere: 4 });
+    await purgeDeleted(target, Date.now() + 1);
+    expect((await listWorks(target)).map((w) => w.title).sort()).toEqual([
+      'Ink study',
+      'Rain',
+      'Été 🌧',
+    ]);
+    expect((await listVersions(target, victim.id)).map((v) => v.label)).toEqual([version!.label]);
+
+    // Into an empty library, a work's delete mark is not restored either.
+    const fresh = freshDb();
+    await restoreBackup(fresh, read.manifest, blobsOf(read));
+    await purgeDeleted(fresh, Date.now() + 1);
+    expect((await listWorks(fresh)).length).toBe(3);
+
+    // The same version id twice in one backup is refused before anything is written.
+    const twice = await hostile((m) => m.versions.push({ ...m.versions[0], label: 'Twin' }));
+    await expect(readBackup(twice, 'b.zip')).rejects.toMatchObject({
+      code: 'backup-damaged',
+      message:
+        '"b.zip" is damaged: a version is listed twice. Nothing was restored; your library is unchanged.',
+    });
   });
 
   it('a backup of an empty library restores to an empty library', async () => {

@@ -3,7 +3,7 @@
  * transaction) of every kept work with its versions, blobs, presets, drafts and registrations;
  * the image worker zips it (shared/library/backup-format). `restoreBackup` writes a backup that
  * `readBackup` has already checked in full, in one transaction: all of it, or nothing.
- * Rows with the same id are replaced by the backup's; everything else in the library stays.
+ * A restore is a merge: it adds what the library lacks and never deletes or overwrites.
  */
 import { storageError } from '../../shared/errors/library';
 import {
@@ -126,8 +126,31 @@ export async function markBackedUp(db: AtelierDb, works: number, bytes: number, 
   emitLibraryEvent({ type: 'backup-created', works, bytes });
 }
 
+export interface RestoreCounts {
+  /** Rows added (rows already in the library are kept as they are and not counted). */
+  works: number;
+  versions: number;
+  registrations: number;
+  /** Works and versions of the backup that the library already had. */
+  alreadyThere: number;
+}
+
+/** Rows of `rows` whose key the table does not hold yet. */
+async function missingFrom<T>(
+  table: { bulkGet(keys: string[]): Promise<(unknown | undefined)[]> },
+  rows: readonly T[],
+  key: (row: T) => string,
+): Promise<T[]> {
+  const found = await table.bulkGet(rows.map(key));
+  return rows.filter((_, i) => found[i] === undefined);
+}
+
 /**
- * Writes a checked backup in one transaction.
+ * Writes a checked backup in one transaction, as a merge (issue #20, defect 3): it adds what the
+ * library lacks and never deletes or overwrites. A row whose id the library already holds is
+ * kept as the library has it; a work's soft-delete mark is never restored (collectBackup leaves
+ * deleted works out, so a backup carrying one is not ours to trust); a registration the library
+ * already holds for the same file and author is not added twice.
  * @param blobs blob id → Blob (from the worker's checked unpacking).
  * @throws LibraryError `quota-exceeded` or `storage-failed`: nothing was written.
  */
@@ -135,7 +158,7 @@ export async function restoreBackup(
   db: AtelierDb,
   manifest: BackupManifest,
   blobs: Map<string, Blob>,
-): Promise<{ works: number; versions: number }> {
+): Promise<RestoreCounts> {
   const registrations = unpackRegisteredPngs(manifest, blobs);
   const blobRows = manifest.blobs
     .filter((entry) => !entry.id.startsWith(REGISTERED_PNG_PREFIX))
@@ -146,25 +169,54 @@ export async function restoreBackup(
       bytes: entry.bytes,
       mime: entry.mime,
     }));
+  const works = (manifest.works as unknown as Work[]).map((w) => {
+    const { deletedAt: _never, ...alive } = w;
+    return alive as Work;
+  });
   const now = Date.now();
+  let counts: RestoreCounts;
   try {
-    await db.transaction(
+    counts = await db.transaction(
       'rw',
       [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.meta],
       async () => {
-        await db.blobs.bulkPut(blobRows);
-        await db.works.bulkPut(manifest.works as unknown as Work[]);
-        await db.versions.bulkPut(manifest.versions as unknown as Version[]);
-        await db.presets.bulkPut(manifest.presets as unknown as Preset[]);
-        await db.drafts.bulkPut(manifest.drafts as unknown as Draft[]);
-        await db.registrations.bulkPut(registrations);
+        const newWorks = await missingFrom(db.works, works, (w) => w.id);
+        const newVersions = await missingFrom(
+          db.versions,
+          manifest.versions as unknown as Version[],
+          (v) => v.id,
+        );
+        const byHash = await db.registrations
+          .where('contentHash')
+          .anyOf([...new Set(registrations.map((r) => r.contentHash))])
+          .toArray();
+        const held = new Set(byHash.map((r) => `${r.contentHash}|${r.author}`));
+        const newRegistrations = (
+          await missingFrom(db.registrations, registrations, (r) => r.id)
+        ).filter((r) => !held.has(`${r.contentHash}|${r.author}`));
+        await db.blobs.bulkAdd(await missingFrom(db.blobs, blobRows, (b) => b.id));
+        await db.works.bulkAdd(newWorks);
+        await db.versions.bulkAdd(newVersions);
+        await db.presets.bulkAdd(
+          await missingFrom(db.presets, manifest.presets as unknown as Preset[], (p) => p.id),
+        );
+        await db.drafts.bulkAdd(
+          await missingFrom(db.drafts, manifest.drafts as unknown as Draft[], (d) => d.workId),
+        );
+        await db.registrations.bulkAdd(newRegistrations);
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
+        return {
+          works: newWorks.length,
+          versions: newVersions.length,
+          registrations: newRegistrations.length,
+          alreadyThere:
+            works.length - newWorks.length + manifest.versions.length - newVersions.length,
+        };
       },
     );
   } catch (error) {
     throw storageError(error, 'The restored library');
   }
-  const counts = { works: manifest.works.length, versions: manifest.versions.length };
-  emitLibraryEvent({ type: 'backup-restored', ...counts });
+  emitLibraryEvent({ type: 'backup-restored', works: counts.works, versions: counts.versions });
   return counts;
 }

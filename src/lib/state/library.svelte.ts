@@ -9,7 +9,7 @@ import { matches, sortWorks, type SortKey } from '../../shared/library/gallery';
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
 import { track } from '../db/events';
 import { imageClient } from '../compute/image-client';
-import { collectBackup, markBackedUp, restoreBackup } from '../db/backup';
+import { collectBackup, markBackedUp, restoreBackup, type RestoreCounts } from '../db/backup';
 import { db } from '../db/instance';
 import { onLibraryEvent } from '../db/library-events';
 import type { Version, Work } from '../db/schema';
@@ -375,12 +375,20 @@ class Library {
   async restore(file: File): Promise<boolean> {
     this.busy = 'restore';
     try {
-      const { manifest, blobs } = await imageClient.call((api) =>
+      const { manifest, blobs, leftOut } = await imageClient.call((api) =>
         api.unpackBackup(file, file.name),
       );
       const counts = await restoreBackup(db, manifest, blobs);
       await this.refresh();
-      toasts.push('success', `Restored ${counts.works} works and ${counts.versions} versions.`);
+      toasts.push('success', restoreSummary(counts));
+      if (leftOut.length) {
+        toasts.push(
+          'error',
+          leftOut.length === 1
+            ? `1 registration in the backup was left out: ${leftOut[0]!.reason}.`
+            : `${leftOut.length} registrations in the backup were left out: their certificates are damaged or do not verify.`,
+        );
+      }
       return true;
     } catch (error) {
       handleError(error, 'Restoring');
@@ -393,6 +401,16 @@ class Library {
 }
 
 export const library = new Library();
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What a restore did, in words: what was added, and what the library already had. */
+export function restoreSummary(counts: RestoreCounts): string {
+  const added = `Restored ${plural(counts.works, 'work', 'works')} and ${plural(counts.versions, 'version', 'versions')}.`;
+  return counts.alreadyThere
+    ? `${added} ${plural(counts.alreadyThere, 'item was', 'items were')} already in your library and kept as they are.`
+    : added;
+}
 
 // A typed hook for e2e tests and benchmarks, only when the test harness asks for it.
 try {

@@ -12,6 +12,10 @@ import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate, ZipPassThrough } from '
 import * as v from 'valibot';
 import { LibraryError } from '../errors/library';
 import { MAX_SIDE } from './budget';
+import {
+  checkStoredRegistration,
+  type StoredRegistration,
+} from '../registration/stored-registration';
 import { sha256Hex } from './hash';
 import { displayName, MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './text';
 
@@ -80,11 +84,13 @@ export const ManifestSchema = v.object({
   blobs: v.pipe(v.array(BlobEntrySchema), v.maxLength(3_000_000)),
   presets: v.array(v.looseObject({ id: Id })),
   drafts: v.array(v.looseObject({ workId: Id })),
-  // workId is '' for a registration of a file dropped on the Register room.
-  registrations: v.array(v.looseObject({ id: Id, workId: v.union([Id, v.literal('')]) })),
+  // Each row is checked on its own as live data is (checkStoredRegistration), in readBackup.
+  registrations: v.pipe(v.array(v.unknown()), v.maxLength(1_000_000)),
 });
 
-export type BackupManifest = v.InferOutput<typeof ManifestSchema>;
+export type BackupManifest = Omit<v.InferOutput<typeof ManifestSchema>, 'registrations'> & {
+  registrations: StoredRegistration[];
+};
 export type BackupBlobEntry = v.InferOutput<typeof BlobEntrySchema>;
 
 const EXTENSIONS: Record<string, string> = {
@@ -136,6 +142,8 @@ export interface ReadBackup {
   manifest: BackupManifest;
   /** Blob bytes by blob id, each checked against its size and SHA-256. */
   blobs: Map<string, Uint8Array>;
+  /** Registrations left out because they are malformed or their certificate does not verify. */
+  leftOut: { id?: string; title?: string; reason: string }[];
 }
 
 function refuse(code: 'backup-damaged' | 'backup-foreign' | 'backup-newer', message: string) {
@@ -212,9 +220,9 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
       `${file} is damaged: its manifest is invalid at ${issuePath(parsed.issues)}.`,
     );
   }
-  const manifest = parsed.output;
+  const { registrations: rawRegistrations, ...rest } = parsed.output;
   const blobs = new Map<string, Uint8Array>();
-  for (const entry of manifest.blobs) {
+  for (const entry of rest.blobs) {
     const data = entries[entry.path];
     if (!data) throw refuse('backup-damaged', `${file} is damaged: ${entry.path} is missing.`);
     if (data.length !== entry.bytes) {
@@ -233,10 +241,34 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
       throw refuse('backup-damaged', `${file} is damaged: blob ${entry.id} is listed twice.`);
     blobs.set(entry.id, data);
   }
-  const workIds = new Set(manifest.works.map((w) => w.id));
-  if (workIds.size !== manifest.works.length) {
-    throw refuse('backup-damaged', `${file} is damaged: a work is listed twice.`);
+  const listedTwice = (rows: readonly object[], key: string, what: string) => {
+    const seen = new Set<unknown>();
+    for (const row of rows) {
+      const id = (row as Record<string, unknown>)[key];
+      if (seen.has(id))
+        throw refuse('backup-damaged', `${file} is damaged: ${what} is listed twice.`);
+      seen.add(id);
+    }
+    return seen;
+  };
+  const workIds = listedTwice(rest.works, 'id', 'a work');
+  listedTwice(rest.versions, 'id', 'a version');
+  listedTwice(rest.presets, 'id', 'a preset');
+  listedTwice(rest.drafts, 'workId', 'a draft');
+  const leftOut: ReadBackup['leftOut'] = [];
+  const registrations: StoredRegistration[] = [];
+  for (const raw of rawRegistrations) {
+    const check = await checkStoredRegistration(raw);
+    if (!check.ok) {
+      const { ok: _, ...why } = check;
+      leftOut.push(why);
+      continue;
+    }
+    const { pngBlobId, ...row } = check.row;
+    registrations.push(pngBlobId && blobs.has(pngBlobId) ? { ...row, pngBlobId } : row);
   }
+  listedTwice(registrations, 'id', 'a registration');
+  const manifest: BackupManifest = { ...rest, registrations };
   const missing = (blobId: string, owner: string) => {
     if (!blobs.has(blobId)) {
       throw refuse(
@@ -245,11 +277,11 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
       );
     }
   };
-  for (const w of manifest.works) {
+  for (const w of rest.works) {
     missing(w.originalBlobId, `work "${displayName(w.title)}"`);
     missing(w.thumbBlobId, `work "${displayName(w.title)}"`);
   }
-  for (const ver of manifest.versions) {
+  for (const ver of rest.versions) {
     if (!workIds.has(ver.workId)) {
       throw refuse(
         'backup-damaged',
@@ -259,5 +291,5 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
     missing(ver.blobId, `version ${ver.id}`);
     missing(ver.thumbBlobId, `version ${ver.id}`);
   }
-  return { manifest, blobs };
+  return { manifest, blobs, leftOut };
 }
