@@ -130,6 +130,22 @@ export function parseCertificate(input: unknown): ParsedCertificate {
   return { typed, signature: data.signature as Hex };
 }
 
+/** Half the secp256k1 group order: EIP-2 allows s only up to here. */
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/**
+ * Whether a 65-byte signature is one the registry contract accepts from an EOA, checked exactly as
+ * `_isValidSignature` does (issue #20, defect 6): v below 27 counts as v + 27, v must then be 27 or
+ * 28, and s must be at most half the curve order (EIP-2). Its malleable twin (n − s, v flipped)
+ * recovers the same address but is refused, so offline verification refuses it too.
+ */
+export function isCanonicalSignature(signature: Hex): boolean {
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  let v = Number.parseInt(signature.slice(130, 132), 16);
+  if (v < 27) v += 27;
+  return s <= HALF_ORDER && (v === 27 || v === 28);
+}
+
 /** Recovers the address that signed `typed` (ecrecover; EOAs only). */
 export function recoverSigner(typed: RegistrationTypedData, signature: Hex): Promise<Address> {
   return recoverTypedDataAddress({
@@ -173,6 +189,16 @@ export async function verifyCertificate(
     return { valid: false, reason: 'malformed', message };
   }
   const { typed, signature } = parsed;
+  if (!isCanonicalSignature(signature)) {
+    return {
+      valid: false,
+      reason: 'bad-signature',
+      message:
+        'The signature is not in the standard form (EIP-2 low s, v 27 or 28) that the registry accepts.',
+      typed,
+      signature,
+    };
+  }
   let signer: Address;
   try {
     signer = await recoverSigner(typed, signature);

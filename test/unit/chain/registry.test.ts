@@ -31,6 +31,7 @@ import {
   type RegistrationTypedData,
 } from '../../../src/shared/registration/typed-data';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../chain/anvil';
+import { toCertificate, verifyCertificate } from '../../../src/shared/registration/certificate';
 
 let anvil: Anvil;
 let registry: Address;
@@ -269,6 +270,43 @@ describe('CopyrightRegistry on anvil', () => {
     expect(await submit(typed.message, twin)).toEqual({ name: 'InvalidSignature', args: [] });
     // And the untouched signature is accepted (so the refusals above are about the changes).
     expect(await submit(typed.message, signature)).toBe('no revert');
+  });
+
+  it('offline verification accepts exactly the signatures the contract accepts (EIP-2)', async () => {
+    const typed = record('Low s');
+    const signature = await sign(typed);
+    const { r, s, yParity } = parseSignature(signature);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const raw = (v: number, sHex: Hex = s) =>
+      `${r}${sHex.slice(2)}${v.toString(16).padStart(2, '0')}` as Hex;
+    const high = toHex(n - BigInt(s), { size: 32 });
+    const candidates: Record<string, Hex> = {
+      canonical: signature,
+      'v as 0/1': raw(yParity),
+      'high s, v flipped': raw(27 + (yParity === 0 ? 1 : 0), high),
+      'high s, v 0/1 flipped': raw(yParity === 0 ? 1 : 0, high),
+      'v 29': raw(29),
+    };
+    const { pub } = clients(anvil.url);
+    const submit = (message: RegistrationTypedData['message'], candidate: Hex) =>
+      revertOf(
+        pub.simulateContract({
+          account: relayer,
+          address: registry,
+          abi: registryAbi,
+          functionName: 'registerWithSig',
+          args: [message, candidate],
+        }),
+      );
+    const outcomes: Record<string, { contract: boolean; offline: boolean }> = {};
+    for (const [name, candidate] of Object.entries(candidates)) {
+      const contract = (await submit(typed.message, candidate)) === 'no revert';
+      const offline = (await verifyCertificate(toCertificate(typed, candidate))).valid;
+      outcomes[name] = { contract, offline };
+    }
+    for (const o of Object.values(outcomes)) expect(o.offline).toBe(o.contract);
+    expect(outcomes['high s, v flipped']).toEqual({ contract: false, offline: false });
+    expect(outcomes.canonical).toEqual({ contract: true, offline: true });
   });
 
   it('refuses a cancelled nonce and a nonce used twice', async () => {
