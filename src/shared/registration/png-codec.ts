@@ -4,7 +4,7 @@
  * in between. Decodes every standard PNG: grey, grey+alpha, RGB, RGBA, palette; 1–16 bits;
  * Adam7 interlacing; tRNS transparency. Gamma/ICC chunks are ignored (the hash is of stored values).
  */
-import { unzlibSync, zlibSync } from 'fflate';
+import { Unzlib, zlibSync } from 'fflate';
 import { WalletError } from '../errors/wallet';
 import { PNG_SIGNATURE, encodeChunk, readChunks } from './png';
 
@@ -90,6 +90,62 @@ function unfilter(src: Uint8Array, at: number, rowBytes: number, rows: number, b
   return { rows: out, next: at };
 }
 
+/** The bytes the IHDR says the image data inflates to: filter byte + packed samples per row. */
+export function filteredSize(
+  width: number,
+  height: number,
+  bitsPerPixel: number,
+  interlace: number,
+): number {
+  const rowsOf = (w: number, h: number) =>
+    w > 0 && h > 0 ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0;
+  if (interlace === 0) return rowsOf(width, height);
+  let total = 0;
+  for (const [ox, oy, dx, dy] of ADAM7) {
+    total += rowsOf(Math.ceil((width - ox) / dx), Math.ceil((height - oy) / dy));
+  }
+  return total;
+}
+
+/** Input slice per push: deflate expands at most ~1032×, so one push yields at most ~4 MB. */
+const INFLATE_SLICE = 4 * 1024;
+
+/**
+ * Inflates zlib data into a buffer of exactly the size the header promises, and stops as soon as
+ * the data would produce more (issue #20, defect 5: a 1×1 PNG with gigabytes of zeros in its
+ * IDAT no longer makes anything inflate gigabytes).
+ * @throws WalletError `png-invalid` when the data is corrupt or longer than `expected`.
+ */
+export function inflateBounded(data: Uint8Array, expected: number): Uint8Array {
+  const out = new Uint8Array(expected);
+  let at = 0;
+  let tooLong = false;
+  const inflater = new Unzlib((chunk) => {
+    if (at + chunk.length > expected) {
+      tooLong = true;
+      throw new RangeError('more data than the header says');
+    }
+    out.set(chunk, at);
+    at += chunk.length;
+  });
+  try {
+    if (data.length === 0) inflater.push(data, true);
+    for (let i = 0; i < data.length; i += INFLATE_SLICE) {
+      inflater.push(data.subarray(i, i + INFLATE_SLICE), i + INFLATE_SLICE >= data.length);
+    }
+  } catch (cause) {
+    if (tooLong) {
+      throw new WalletError(
+        'png-invalid',
+        'The PNG holds more image data than its header says, so it was not unpacked.',
+        { cause },
+      );
+    }
+    throw new WalletError('png-invalid', 'The PNG image data cannot be decompressed.', { cause });
+  }
+  return at === expected ? out : out.subarray(0, at);
+}
+
 /**
  * Decodes a PNG to 8-bit RGBA.
  * @throws WalletError `png-invalid` for a damaged, unsupported or too large PNG.
@@ -129,14 +185,9 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
       at += c.data.length;
     }
   }
-  let inflated: Uint8Array;
-  try {
-    inflated = unzlibSync(compressed);
-  } catch (cause) {
-    throw new WalletError('png-invalid', 'The PNG image data cannot be decompressed.', { cause });
-  }
-
   const bitsPerPixel = channels * depth;
+  const inflated = inflateBounded(compressed, filteredSize(width, height, bitsPerPixel, interlace));
+
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const out = new Uint8Array(width * height * 4);
   const max = (1 << depth) - 1;

@@ -114,6 +114,31 @@ describe('PNG registration chunk', () => {
 });
 
 describe('PNG codec', () => {
+  it('defect 5: never inflates more than the header says (1×1 header, 64 MiB of zeros)', () => {
+    const zeros = zlibSync(new Uint8Array(64 * 1024 * 1024), { level: 9 });
+    const bomb = png([
+      ['IHDR', ihdr(1, 1, 8, 6)],
+      ['IDAT', zeros],
+      ['IEND', new Uint8Array(0)],
+    ]);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => decodePng(bomb)).toThrow(
+      expect.objectContaining({
+        code: 'png-invalid',
+        message: 'The PNG holds more image data than its header says, so it was not unpacked.',
+      }),
+    );
+    // It stops at the first slice that goes past 5 bytes: no 64 MiB buffer, no full inflate.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+    // The honest 1×1 image still decodes.
+    const honest = png([
+      ['IHDR', ihdr(1, 1, 8, 6)],
+      ['IDAT', zlibSync(new Uint8Array([0, 1, 2, 3, 4]))],
+      ['IEND', new Uint8Array(0)],
+    ]);
+    expect(decodePng(honest).data).toEqual(new Uint8Array([1, 2, 3, 4]));
+  });
+
   it('round-trips RGBA with every filter', () => {
     const img = scene(3, 33, 17);
     for (const filter of [0, 1, 2, 3, 4, 'adaptive'] as const) {
