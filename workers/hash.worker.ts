@@ -8,16 +8,17 @@
 import { expose, transfer } from 'comlink';
 import '../src/shared/comlink-errors';
 import { WalletError } from '../src/shared/errors/wallet';
-import { contentHashOf } from '../src/shared/registration/content-hash';
-import { isPng, readRegistration, stripRegistration } from '../src/shared/registration/png';
-import { decodePng, MAX_PIXELS } from '../src/shared/registration/png-codec';
-import { perceptualHash } from '../src/shared/registration/phash';
+import { isPng } from '../src/shared/registration/png';
+import { MAX_PIXELS } from '../src/shared/registration/png-codec';
+import { pngFacts } from '../src/shared/registration/png-facts';
 
 export interface AnalysedImage {
   /** The PNG without any registration chunk (what the content hash covers). */
   png: Uint8Array;
   /** The registration chunk's text found in the file, if any. */
   certificateText: string | null;
+  /** How many registration chunks the file holds (more than one means tampering). */
+  registrationChunks: number;
   contentHash: `0x${string}`;
   perceptualHash: `0x${string}`;
   width: number;
@@ -55,27 +56,10 @@ const api = {
    * @throws WalletError `png-invalid` for files that are not readable images.
    */
   async analyse(bytes: Uint8Array, mime = ''): Promise<AnalysedImage> {
-    let png: Uint8Array;
-    let converted = false;
-    let certificateText: string | null = null;
-    if (isPng(bytes)) {
-      certificateText = readRegistration(bytes);
-      png = stripRegistration(bytes);
-    } else {
-      png = await toPng(bytes, mime || 'application/octet-stream');
-      converted = true;
-    }
-    const image = decodePng(png);
-    const result: AnalysedImage = {
-      png,
-      certificateText,
-      contentHash: await contentHashOf(png),
-      perceptualHash: perceptualHash(image),
-      width: image.width,
-      height: image.height,
-      converted,
-    };
-    return transfer(result, [png.buffer as ArrayBuffer]);
+    const converted = !isPng(bytes);
+    const png = converted ? await toPng(bytes, mime || 'application/octet-stream') : bytes;
+    const result: AnalysedImage = { ...(await pngFacts(png)), converted };
+    return transfer(result, [result.png.buffer as ArrayBuffer]);
   },
 };
 

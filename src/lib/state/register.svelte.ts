@@ -374,7 +374,11 @@ class RegisterState {
       }
       const image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
       const verification = image.certificateText
-        ? await verifyCertificate(image.certificateText, { contentHash: image.contentHash })
+        ? await verifyCertificate(image.certificateText, {
+            contentHash: image.contentHash,
+            perceptualHash: image.perceptualHash,
+            registrationChunks: image.registrationChunks,
+          })
         : null;
       const exact = await findByContentHash(db, image.contentHash);
       const similar =

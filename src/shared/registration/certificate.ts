@@ -157,7 +157,8 @@ export function recoverSigner(typed: RegistrationTypedData, signature: Hex): Pro
   });
 }
 
-export type VerifyFailure = 'malformed' | 'bad-signature' | 'wrong-signer' | 'content-mismatch';
+export type VerifyFailure =
+  'malformed' | 'bad-signature' | 'wrong-signer' | 'content-mismatch' | 'tampered';
 
 export interface Verification {
   valid: boolean;
@@ -173,13 +174,23 @@ export interface Verification {
   contentMatches?: boolean;
 }
 
+export interface VerifyFileFacts {
+  /** SHA-256 of the file without our chunk (every other byte, trailing ones included). */
+  contentHash?: string;
+  /** The perceptual hash of the file's own pixels. */
+  perceptualHash?: string;
+  /** How many registration chunks the file holds (one is ours; more is tampering). */
+  registrationChunks?: number;
+}
+
 /**
  * Verifies a certificate offline: shape, signature (recovered signer = author) and, when the
- * file's content hash is given, that it is the signed one. Never throws for bad input.
+ * file's facts are given, that it is the signed file: same content hash, one registration chunk,
+ * and a perceptual hash that is the pixels' own (issue #20, defect 7). Never throws for bad input.
  */
 export async function verifyCertificate(
   input: unknown,
-  options: { contentHash?: string } = {},
+  options: VerifyFileFacts = {},
 ): Promise<Verification> {
   let parsed: ParsedCertificate;
   try {
@@ -230,12 +241,32 @@ export async function verifyCertificate(
         'The signature was not made by the author over these fields: the record was changed.',
     };
   }
+  if ((options.registrationChunks ?? 1) > 1) {
+    return {
+      ...base,
+      valid: false,
+      reason: 'tampered',
+      message: `The file carries ${options.registrationChunks} registrations where Atelier writes one: it was tampered with.`,
+    };
+  }
   if (contentMatches === false) {
     return {
       ...base,
       valid: false,
       reason: 'content-mismatch',
       message: 'The record is genuine, but the file is not the one that was registered.',
+    };
+  }
+  if (
+    options.perceptualHash !== undefined &&
+    options.perceptualHash.toLowerCase() !== typed.message.perceptualHash
+  ) {
+    return {
+      ...base,
+      valid: false,
+      reason: 'tampered',
+      message:
+        "The record's picture fingerprint (perceptual hash) is not this picture's: the record does not describe these pixels.",
     };
   }
   return { ...base, valid: true, message: 'Signed by the author; the record is intact.' };

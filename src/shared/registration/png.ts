@@ -130,20 +130,38 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Whatever follows IEND: no PNG reader shows it, but it is part of the file. */
+function trailer(png: Uint8Array, chunks: PngChunk[]): Uint8Array {
+  const iend = chunks.at(-1)!;
+  return png.subarray(iend.offset + iend.size);
+}
+
 /**
- * The PNG without any `atelier:registration` chunk, byte for byte otherwise (the bytes that
- * the content hash covers). A PNG without the chunk comes back unchanged.
+ * The PNG without any `atelier:registration` chunk, byte for byte otherwise, bytes after IEND
+ * included (issue #20, defect 7): the content hash covers every byte outside our own chunk, so
+ * anything appended to a registered file makes it "not the registered one". A PNG without the
+ * chunk comes back unchanged.
  * @throws WalletError `png-invalid`.
  */
 export function stripRegistration(png: Uint8Array): Uint8Array {
   const chunks = readChunks(png);
-  if (!chunks.some(isRegistrationChunk)) return png.subarray(0, chunks.at(-1)!.offset + 12);
+  if (!chunks.some(isRegistrationChunk)) return png;
   return concat([
     PNG_SIGNATURE,
     ...chunks
       .filter((c) => !isRegistrationChunk(c))
       .map((c) => png.subarray(c.offset, c.offset + c.size)),
+    trailer(png, chunks),
   ]);
+}
+
+/**
+ * How many `atelier:registration` chunks the PNG holds. Atelier writes one; a second is someone
+ * else's addition, and the file is then reported as tampered.
+ * @throws WalletError `png-invalid`.
+ */
+export function countRegistrations(png: Uint8Array): number {
+  return readChunks(png).filter(isRegistrationChunk).length;
 }
 
 /**
@@ -152,7 +170,8 @@ export function stripRegistration(png: Uint8Array): Uint8Array {
  * @throws WalletError `png-invalid`.
  */
 export function embedRegistration(png: Uint8Array, text: string): Uint8Array {
-  const chunks = readChunks(png).filter((c) => !isRegistrationChunk(c));
+  const all = readChunks(png);
+  const chunks = all.filter((c) => !isRegistrationChunk(c));
   const idat = chunks.findIndex((c) => c.type === 'IDAT');
   if (idat < 0) throw pngError('The PNG has no image data.');
   const raw = (c: PngChunk) => png.subarray(c.offset, c.offset + c.size);
@@ -161,6 +180,7 @@ export function embedRegistration(png: Uint8Array, text: string): Uint8Array {
     ...chunks.slice(0, idat).map(raw),
     encodeChunk('iTXt', encodeITXt(REGISTRATION_KEYWORD, text)),
     ...chunks.slice(idat).map(raw),
+    trailer(png, all),
   ]);
 }
 
