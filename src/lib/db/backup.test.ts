@@ -94,6 +94,16 @@ async function signedRow({ id, title, seed = 1 }: { id: string; title: string; s
   };
 }
 
+/** Where a local file header's name starts in a zip (the first occurrence). */
+function indexOfName(zip: Uint8Array, name: string): number {
+  const needle = strToU8(name);
+  outer: for (let i = 0; i + needle.length <= zip.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (zip[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  throw new Error(`${name} not in the zip`);
+}
+
 async function toBytes(blob: Blob) {
   return new Uint8Array(await blob.arrayBuffer());
 }
@@ -446,6 +456,21 @@ describe('backup and restore', () => {
       message:
         '"b.zip" is damaged: a version is listed twice. Nothing was restored; your library is unchanged.',
     });
+  });
+
+  it('defect 10: zip entries the manifest does not list are never inflated', async () => {
+    await seed(source);
+    const good = await backupBytes(source);
+    // An entry under blobs/ that the manifest does not name, whose deflate data is invalid
+    // (block type 3): inflating it at all would throw, so the backup reading fine proves that
+    // nothing unlisted is inflated (a bomb there cost 74 s and several GB before).
+    const name = 'blobs/unlisted.png';
+    const zip = zipSync({ ...unzipSync(good), [name]: [new Uint8Array(4096), { level: 9 }] });
+    const at = indexOfName(zip, name) + name.length;
+    zip.fill(0xff, at, at + 8);
+    const read = await readBackup(zip, 'b.zip');
+    expect(read.blobs.size).toBe(read.manifest.blobs.length);
+    expect(read.blobs.has('unlisted')).toBe(false);
   });
 
   it('a backup of an empty library restores to an empty library', async () => {

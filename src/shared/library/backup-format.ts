@@ -168,23 +168,22 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
   if (!isZip)
     throw refuse('backup-foreign', `${file} is not an Atelier backup (it is not a zip file).`);
-  let total = 0;
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes, {
-      filter(info) {
-        total += info.originalSize;
-        if (total > MAX_BACKUP_BYTES || info.originalSize > MAX_BACKUP_BYTES) {
-          throw new RangeError('it would unpack to more than 4 GiB');
-        }
-        return info.name === MANIFEST_PATH || info.name.startsWith('blobs/');
-      },
-    });
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw refuse('backup-damaged', `${file} is damaged: it is not a readable zip (${why}).`);
-  }
-  const raw = entries[MANIFEST_PATH];
+  // Two passes (issue #20, defect 10): the manifest alone first, then only the blobs it lists,
+  // each at the size it states. Nothing the manifest does not name is ever inflated.
+  const unzip = (keep: (name: string, size: number) => boolean) => {
+    try {
+      return unzipSync(bytes, { filter: (info) => keep(info.name, info.originalSize) });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw refuse('backup-damaged', `${file} is damaged: it is not a readable zip (${why}).`);
+    }
+  };
+  const head0 = unzip((name, size) => {
+    if (name !== MANIFEST_PATH) return false;
+    if (size > MAX_MANIFEST_BYTES) throw new RangeError('its manifest is too large');
+    return true;
+  });
+  const raw = head0[MANIFEST_PATH];
   if (!raw)
     throw refuse('backup-foreign', `${file} is not an Atelier backup (it has no manifest.json).`);
   if (raw.length > MAX_MANIFEST_BYTES)
@@ -221,9 +220,29 @@ export async function readBackup(bytes: Uint8Array, name: string): Promise<ReadB
     );
   }
   const { registrations: rawRegistrations, ...rest } = parsed.output;
+  const listed = new Map(rest.blobs.map((b) => [b.path, b.bytes]));
+  let total = 0;
+  const wrongSize = new Map<string, number>();
+  const entries = unzip((name, size) => {
+    const want = listed.get(name);
+    if (want === undefined) return false;
+    if (want !== size) {
+      wrongSize.set(name, size);
+      return false;
+    }
+    total += size;
+    if (total > MAX_BACKUP_BYTES) throw new RangeError('it would unpack to more than 4 GiB');
+    return true;
+  });
   const blobs = new Map<string, Uint8Array>();
   for (const entry of rest.blobs) {
     const data = entries[entry.path];
+    if (wrongSize.has(entry.path)) {
+      throw refuse(
+        'backup-damaged',
+        `${file} is damaged: ${entry.path} has ${wrongSize.get(entry.path)} bytes, the manifest says ${entry.bytes}.`,
+      );
+    }
     if (!data) throw refuse('backup-damaged', `${file} is damaged: ${entry.path} is missing.`);
     if (data.length !== entry.bytes) {
       throw refuse(
