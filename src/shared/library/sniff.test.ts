@@ -23,6 +23,30 @@ function failure(bytes: Uint8Array, name = 'x.png') {
   throw new Error('expected sniffImage to throw');
 }
 
+describe('GIF frames (issue #20, defect 4)', () => {
+  it('sizes a GIF by its frames too: a "1×1" GIF with a 12000×12000 frame is too large', () => {
+    const bomb = makeGifHeader(1, 1, { width: 12000, height: 12000 });
+    let error: unknown;
+    try {
+      sniffImage(bomb, 'tiny.gif');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: 'too-large',
+      message:
+        '"tiny.gif" is too large (12000×12000, 144 MP); the limit is 100 MP and 32767 px a side.',
+    });
+    expect(
+      sniffImage(makeGifHeader(1, 1, { left: 20, top: 5, width: 10, height: 10 }), 'a.gif'),
+    ).toMatchObject({
+      width: 30,
+      height: 15,
+    });
+    expect(sniffImage(makeGifHeader(300, 200), 'b.gif')).toMatchObject({ width: 300, height: 200 });
+  });
+});
+
 describe('sniffImage', () => {
   it.each([
     ['png', makePng(7, 5), 'image/png'],

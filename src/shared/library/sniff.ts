@@ -99,12 +99,49 @@ function jpeg(b: Uint8Array): Omit<SniffResult, 'format' | 'mime'> {
   }
 }
 
+/**
+ * A GIF's size is its logical screen, but a frame may lie outside it and browsers then size the
+ * image to the frame (issue #20, defect 4: a "1×1" GIF with a 12000×12000 frame decoded 144 MP).
+ * Every frame's image descriptor is walked, and the size is the screen grown to hold them all.
+ */
 function gif(b: Uint8Array): Omit<SniffResult, 'format' | 'mime'> {
   need(b, 14);
   // The trailer byte 0x3B ends every complete GIF.
   const end = b.subarray(Math.max(13, b.length - 16));
   if (!end.includes(0x3b)) throw truncated();
-  return { width: u16le(b, 6), height: u16le(b, 8) };
+  let width = u16le(b, 6);
+  let height = u16le(b, 8);
+  const table = (flags: number) => (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const skipSubBlocks = (at: number) => {
+    for (;;) {
+      need(b, at + 1);
+      const len = b[at]!;
+      at += 1 + len;
+      if (len === 0) return at;
+    }
+  };
+  let at = 13 + table(b[10]!);
+  let frames = 0;
+  for (;;) {
+    need(b, at + 1);
+    const block = b[at]!;
+    if (block === 0x3b) break;
+    if (block === 0x21) {
+      at = skipSubBlocks(at + 2);
+    } else if (block === 0x2c) {
+      need(b, at + 10);
+      width = Math.max(width, u16le(b, at + 1) + u16le(b, at + 5));
+      height = Math.max(height, u16le(b, at + 3) + u16le(b, at + 7));
+      frames++;
+      at = skipSubBlocks(at + 10 + table(b[at + 9]!) + 1);
+    } else {
+      // Bytes after the last frame that are not a block: browsers stop here too.
+      if (frames) break;
+      throw corrupt('its image data is malformed');
+    }
+  }
+  if (!frames) throw corrupt('it holds no image');
+  return { width, height };
 }
 
 function webp(b: Uint8Array): Omit<SniffResult, 'format' | 'mime'> {
