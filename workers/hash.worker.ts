@@ -6,6 +6,7 @@
  * browser and in Node; other formats go through the browser's decoder once, to PNG.
  */
 import { expose, transfer } from 'comlink';
+import '../src/shared/compute/lifeline';
 import '../src/shared/comlink-errors';
 import { WalletError } from '../src/shared/errors/wallet';
 import { isPng } from '../src/shared/registration/png';

@@ -4,6 +4,7 @@
  * and backup zips (packing, and unpacking with a full check before anything is written).
  */
 import { expose } from 'comlink';
+import '../src/shared/compute/lifeline';
 import '../src/shared/comlink-errors';
 import { readBackup, zipBackup, type BackupManifest } from '../src/shared/library/backup-format';
 import type { BackupBlobEntry } from '../src/shared/library/backup-format';

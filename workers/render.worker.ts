@@ -8,6 +8,7 @@
  * workers with threads, see research/renderprobe.md).
  */
 import { expose, transfer } from 'comlink';
+import '../src/shared/compute/lifeline';
 import '../src/shared/comlink-errors';
 import type { BackendPreference } from '../src/shared/compute/backend';
 import { isShared } from '../src/shared/compute/shared-pixels';

@@ -5,6 +5,7 @@
  * another lane so it reaches the worker while a generation runs.
  */
 import { expose } from 'comlink';
+import '../src/shared/compute/lifeline';
 import '../src/shared/comlink-errors';
 import type { ImageAnalysis } from '../src/shared/write/analysis';
 import type { GenerationParams } from '../src/shared/write/params';

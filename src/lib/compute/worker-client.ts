@@ -3,13 +3,15 @@
  * - starts the worker lazily, on the first call;
  * - runs one call at a time per lane (one lane per model: an ORT session cannot run twice at once);
  * - an AbortSignal aborts a call by terminating the worker, and the next call starts a fresh one;
- * - a dead worker (script error, crash) or a call past its timeout rejects with a typed error
- *   instead of hanging forever;
+ * - a dead worker (script error, crash, or a silent death noticed through its lifeline lock,
+ *   see shared/compute/lifeline) or a call past its timeout rejects with a typed error instead
+ *   of hanging;
  * - shuts the worker down after a while idle, to give its memory back.
  * Errors keep their `code` across the boundary (see shared/comlink-errors).
  */
 import { wrap, type Remote } from 'comlink';
 import '../../shared/comlink-errors';
+import { LIFELINE_HELD, LIFELINE_OFFER } from '../../shared/compute/lifeline';
 import { ComputeError, abortError } from '../../shared/errors/compute';
 
 /** The parts of `Worker` the client uses; a MessagePort-backed stand-in works in tests. */
@@ -53,6 +55,7 @@ export class WorkerClient<Api extends object> {
   #worker: WorkerLike | undefined;
   #remote: Remote<Api> | undefined;
   #onWorkerError: ((e: Event) => void) | undefined;
+  #lifeline: AbortController | undefined;
   #lanes = new Map<string, Promise<unknown>>();
   #running = new Set<Running>();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -130,7 +133,35 @@ export class WorkerClient<Api extends object> {
     this.#worker = worker;
     this.#remote = wrap<Api>(worker as unknown as Worker);
     this.starts += 1;
+    this.#watchLifeline(worker);
     return this.#remote;
+  }
+
+  /** Offers the worker a lock to hold for life, then waits for it: granted = the worker is gone. */
+  #watchLifeline(worker: WorkerLike): void {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    if (!locks) return;
+    const lock = `atelier-worker-${this.name}-${crypto.randomUUID()}`;
+    const watch = (this.#lifeline = new AbortController());
+    const onHeld = (event: Event) => {
+      if ((event as MessageEvent).data?.[LIFELINE_HELD] !== lock) return;
+      worker.removeEventListener('message', onHeld);
+      locks
+        .request(lock, { signal: watch.signal }, () => {
+          if (this.#worker !== worker) return;
+          this.#teardown(
+            new ComputeError(
+              'worker-crashed',
+              `The ${this.name} worker stopped unexpectedly. Try again; it starts afresh.`,
+              { details: { worker: this.name, noticedBy: 'lifeline' } },
+            ),
+          );
+        })
+        .catch(() => undefined); // aborted: the client ended this worker itself
+    };
+    worker.addEventListener('message', onHeld);
+    worker.start?.();
+    worker.postMessage({ [LIFELINE_OFFER]: lock }, []);
   }
 
   async #run<R>(fn: (api: Remote<Api>) => Promise<R>, options: CallOptions): Promise<R> {
@@ -184,6 +215,8 @@ export class WorkerClient<Api extends object> {
 
   #teardown(error: unknown): void {
     clearTimeout(this.#idleTimer);
+    this.#lifeline?.abort();
+    this.#lifeline = undefined;
     const worker = this.#worker;
     this.#worker = undefined;
     this.#remote = undefined;
