@@ -2,12 +2,14 @@
  * The person's studio settings, kept in localStorage (small, synchronous, read before first paint).
  */
 import type { BackendPreference } from '../../shared/compute/backend';
+import { networkById, type NetworkChoice } from '../wallet/networks';
 
 const STORAGE_KEY = 'atelier.settings.v1';
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 
 interface Stored {
   backend?: unknown;
+  network?: unknown;
 }
 
 function load(): Stored {
@@ -23,12 +25,25 @@ export function isBackendPreference(value: unknown): value is BackendPreference 
   return typeof value === 'string' && (PREFERENCES as readonly string[]).includes(value);
 }
 
+/** A stored network choice this build still lists (else: follow the wallet). */
+export function isNetworkChoice(value: unknown): value is NetworkChoice {
+  return value === 'wallet' || (typeof value === 'number' && networkById(value) !== undefined);
+}
+
 class Settings {
   backend = $state<BackendPreference>('auto');
+  /** Which network registrations are signed for: the wallet's current one, or a chain id. */
+  network = $state<NetworkChoice>('wallet');
 
   constructor() {
     const stored = load();
     if (isBackendPreference(stored.backend)) this.backend = stored.backend;
+    if (isNetworkChoice(stored.network)) this.network = stored.network;
+  }
+
+  setNetwork(value: NetworkChoice): void {
+    this.network = value;
+    this.#save();
   }
 
   setBackend(value: BackendPreference): void {
@@ -38,7 +53,10 @@ class Settings {
 
   #save(): void {
     try {
-      globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify({ backend: this.backend }));
+      globalThis.localStorage?.setItem(
+        STORAGE_KEY,
+        JSON.stringify({ backend: this.backend, network: this.network }),
+      );
     } catch {
       // Storage may be full or disabled; the setting still applies for this session.
     }
