@@ -58,14 +58,20 @@ export interface Anvil {
 }
 
 /** Starts anvil and waits until it answers JSON-RPC. @throws when it exits or is not ready in 20 s. */
-export async function startAnvil(options: { chainId?: number } = {}): Promise<Anvil> {
+export async function startAnvil(
+  options: {
+    chainId?: number;
+    /** False starts a chain without the CREATE2 deployment proxy (as a fresh network may be). */
+    create2Deployer?: boolean;
+  } = {},
+): Promise<Anvil> {
   const chainId = options.chainId ?? 31337;
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    anvilBinary(),
-    ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId)];
+  if (options.create2Deployer === false) args.push('--disable-default-create2-deployer');
+  const child: ChildProcess = spawn(anvilBinary(), [...args, '--silent'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;

@@ -1,20 +1,33 @@
 /**
  * The Register room in real Chromium with an injected test wallet: an EIP-1193 provider announced
  * through EIP-6963, bridged (exposeFunction) to a Node-side account that signs and sends to a real
- * anvil chain. Connect, sign, export, verify the exported file offline (and a changed copy), anchor
- * through the outbox, read the record back on-chain; and a person declining in the wallet (4001).
+ * anvil chain. The chain runs with Sepolia's chain id, as a listed public test network the built
+ * app offers (the shipped app lists no local chain); it starts without the CREATE2 proxy, which
+ * the test places. Connect, sign, export, verify the exported file offline (and a changed copy),
+ * anchor through the outbox once back online, deploy the registry on a network that has none,
+ * anchor after someone else's claim and see both claims; sign for the wallet's network or for
+ * another listed one; and a person declining in the wallet (4001).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createPublicClient, createWalletClient, getAddress, http, type Hex } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  recoverTypedDataAddress,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { foundry } from 'viem/chains';
+import { sepolia } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registryAbi, registryBytecode, DEFAULT_DEPLOYMENT } from '../../src/lib/wallet/registry';
+import { REGISTRY_ADDRESS, registryAbi } from '../../src/lib/wallet/registry';
+import { buildRegistration, randomNonce } from '../../src/shared/registration/typed-data';
 import { readRegistration } from '../../src/shared/registration/png';
 import { encodePng } from '../../src/shared/registration/png-codec';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../chain/anvil';
 import { TestWallet } from '../chain/test-wallet';
+import { ensureCreate2Deployer } from '../chain/deployer';
 import { degrade, downscale, scene } from '../unit/registration/images';
 import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
@@ -53,26 +66,15 @@ const WALLET_INIT = `(() => {
   announce();
 })();`;
 
-beforeAll(async () => {
-  anvil = await startAnvil();
-  const account = privateKeyToAccount(ANVIL_KEYS[0]);
-  const transport = http(anvil.url);
-  const hash = await createWalletClient({ account, chain: foundry, transport }).deployContract({
-    abi: registryAbi,
-    bytecode: registryBytecode,
-  });
-  const receipt = await createPublicClient({ chain: foundry, transport }).waitForTransactionReceipt(
-    { hash },
-  );
-  // The app's default deployment is the first contract anvil's first account deploys.
-  expect(getAddress(receipt.contractAddress!)).toBe(DEFAULT_DEPLOYMENT.registry);
-}, 60_000);
+const SEPOLIA = sepolia.id;
 
-afterAll(() => anvil?.stop());
-
-async function openWithWallet(mode: (typeof MODES)[number], chainId = 31337) {
+async function openWithWallet(
+  mode: (typeof MODES)[number],
+  chainId: number = SEPOLIA,
+  knownChains: number[] = [chainId],
+) {
   const session = await openStudio({ baseURL, mode });
-  const wallet = new TestWallet({ key: ANVIL_KEYS[0], rpcUrl: anvil.url, chainId });
+  const wallet = new TestWallet({ key: ANVIL_KEYS[0], rpcUrl: anvil.url, chainId, knownChains });
   await session.context.exposeFunction(
     '__walletRequest',
     async (method: string, params: unknown[]) => {
@@ -103,6 +105,12 @@ async function download(page: StudioSession['page'], testId: string): Promise<Bu
 
 describe.each(MODES)('Register room ($name)', (mode) => {
   let session: StudioSession | undefined;
+  // A fresh chain per mode: no registry on it yet, and no CREATE2 proxy until the test places it.
+  beforeAll(async () => {
+    anvil = await startAnvil({ chainId: SEPOLIA, create2Deployer: false });
+    expect(await ensureCreate2Deployer(anvil.url)).toBe(true);
+  }, 60_000);
+  afterAll(() => anvil?.stop());
   afterEach(async () => {
     const ending = session;
     session = undefined;
@@ -175,13 +183,48 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     expect(Number(await similar.first().getAttribute('data-distance'))).toBeLessThanOrEqual(10);
     expect(await similar.first().textContent()).toContain('Harbour at dusk');
 
-    // Anchoring offline waits in the outbox; back online, the person confirms and it is sent.
+    // Anchoring offline waits in the outbox.
     await page.getByTestId('anchor').click();
     await expect
       .poll(() => page.getByTestId('anchor-status').getAttribute('data-status'))
       .toBe('queued');
     expect(wallet.log).not.toContain('eth_sendTransaction');
+    // Back online, the outbox tries at once, and finds this network has no registry yet.
     await session.context.setOffline(false);
+    await page.getByTestId('registry-missing').waitFor();
+    expect(await page.getByTestId('registry-missing').textContent()).toContain(
+      'has no registry yet — deploy it',
+    );
+    expect(wallet.log).not.toContain('eth_sendTransaction');
+    await page.getByTestId('deploy-registry').click();
+    await page.getByTestId('registry-missing').waitFor({ state: 'detached' });
+    const pub = createPublicClient({ chain: sepolia, transport: http(anvil.url) });
+    // The one deploy transaction put the registry at the address the app computes.
+    expect(await pub.getCode({ address: REGISTRY_ADDRESS })).toMatch(/^0x[0-9a-f]{200,}$/);
+    expect(wallet.log.filter((m) => m === 'eth_sendTransaction')).toHaveLength(1);
+
+    // Someone holding a copy claims the same file first, under their own address.
+    const copier = privateKeyToAccount(ANVIL_KEYS[2]);
+    const theirs = buildRegistration({
+      ...certificate.message,
+      chainId: SEPOLIA,
+      verifyingContract: REGISTRY_ADDRESS,
+      author: copier.address,
+      nonce: randomNonce(),
+    });
+    const stolen = await createWalletClient({
+      account: copier,
+      chain: sepolia,
+      transport: http(anvil.url),
+    }).writeContract({
+      address: REGISTRY_ADDRESS,
+      abi: registryAbi,
+      functionName: 'register',
+      args: [theirs.message],
+    });
+    await pub.waitForTransactionReceipt({ hash: stolen });
+
+    // The artist's anchoring still succeeds.
     await page.getByTestId('send-outbox').click();
     await expect
       .poll(() => page.getByTestId('anchor-status').getAttribute('data-status'), {
@@ -189,7 +232,7 @@ describe.each(MODES)('Register room ($name)', (mode) => {
       })
       .toBe('confirmed');
     expect(await page.getByTestId('anchor-status').textContent()).toMatch(/block \d+, gas \d+/);
-    // The exported file, checked against the registry through the wallet.
+    // The exported file, checked against the registry through the wallet: both claims, in order.
     await page
       .getByTestId('verify-file')
       .setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: png });
@@ -197,17 +240,22 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     await page.getByTestId('check-on-chain').click();
     await expect
       .poll(() => page.getByTestId('on-chain-result').textContent())
-      .toMatch(/^Anchored on-chain by the author on /);
-    const onChain = (await createPublicClient({
-      chain: foundry,
-      transport: http(anvil.url),
-    }).readContract({
-      address: DEFAULT_DEPLOYMENT.registry,
+      .toMatch(
+        /^Anchored on Sepolia \(test network\) by the author on .*another address claimed it first/,
+      );
+    const claims = page.getByTestId('on-chain-claims').locator('li');
+    await expect.poll(() => claims.count()).toBe(2);
+    expect(await claims.nth(0).getAttribute('data-author')).toBe(copier.address);
+    expect(await claims.nth(0).getAttribute('data-first')).toBe('true');
+    expect(await claims.nth(1).getAttribute('data-author')).toBe(wallet.account.address);
+    expect(await claims.nth(1).getAttribute('data-this-file')).toBe('true');
+    const onChain = (await pub.readContract({
+      address: REGISTRY_ADDRESS,
       abi: registryAbi,
-      functionName: 'registrationOf',
-      args: [certificate.message.contentHash as Hex],
-    })) as { author: string };
-    expect(onChain.author).toBe(wallet.account.address);
+      functionName: 'claimsOf',
+      args: [certificate.message.contentHash as Hex, 0n, 10n],
+    })) as Array<{ author: Address }>;
+    expect(onChain.map((c) => c.author)).toEqual([copier.address, wallet.account.address]);
   });
 
   it('registers a work picked from the library', async () => {
@@ -242,12 +290,73 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     expect(wallet.log).toContain('eth_signTypedData_v4');
   });
 
+  it("signs for the wallet's listed network (Ethereum), or for another one the artist picks", async () => {
+    const opened = await openWithWallet(mode, 1, [1, 8453]);
+    session = opened.session;
+    const { page, wallet } = opened;
+    await page.getByTestId('connect-wallet').click();
+    await expect
+      .poll(() => page.getByTestId('wallet-account').textContent())
+      .toContain('on Ethereum');
+    expect(await page.getByTestId('signing-network').getAttribute('data-chain-id')).toBe('1');
+    expect(await page.locator('body').textContent()).not.toMatch(/anvil/i);
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'mainnet.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(scene(mode.webgpu ? 1103 : 1104, 40, 40))),
+    });
+    await page.getByTestId('prepared').waitFor();
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('register-done').waitFor();
+    expect(wallet.log).not.toContain('wallet_switchEthereumChain');
+    const certificate = JSON.parse((await download(page, 'export-certificate')).toString('utf8'));
+    expect(certificate.domain).toEqual({
+      name: 'Atelier Copyright Registry',
+      version: '1',
+      chainId: 1,
+      verifyingContract: REGISTRY_ADDRESS,
+    });
+    const { EIP712Domain: _, ...types } = certificate.types;
+    const signer = await recoverTypedDataAddress({
+      domain: certificate.domain,
+      types,
+      primaryType: certificate.primaryType,
+      message: certificate.message,
+      signature: certificate.signature,
+    });
+    expect(signer).toBe(wallet.account.address);
+
+    // The artist picks Base: the wallet is asked to switch, and the record is signed for Base.
+    await page.getByTestId('network-select').selectOption('8453');
+    await expect
+      .poll(() => page.getByTestId('signing-network').textContent())
+      .toContain('will ask the wallet to switch');
+    await page.getByTestId('register-file').setInputFiles({
+      name: 'base.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(encodePng(scene(mode.webgpu ? 1105 : 1106, 40, 40))),
+    });
+    await page.getByTestId('prepared').waitFor();
+    await page.getByTestId('register-sign').click();
+    await page.getByTestId('register-done').waitFor();
+    expect(wallet.chainId).toBe(8453);
+    expect(wallet.log).toContain('wallet_switchEthereumChain');
+    await expect
+      .poll(() =>
+        page.getByTestId('registration').evaluateAll((els) => els.map((e) => e.dataset.chainId)),
+      )
+      .toEqual(expect.arrayContaining(['1', '8453']));
+  });
+
   it('offers to add the network when the wallet does not know it (4902), then signs', async () => {
     const opened = await openWithWallet(mode, 1);
     session = opened.session;
     const { page, wallet } = opened;
     await page.getByTestId('connect-wallet').click();
-    await expect.poll(() => page.getByTestId('wallet-account').textContent()).toContain('chain 1');
+    await expect
+      .poll(() => page.getByTestId('wallet-account').textContent())
+      .toContain('on Ethereum');
+    await page.getByTestId('network-select').selectOption(String(SEPOLIA));
     await page.getByTestId('register-file').setInputFiles({
       name: 'dune.png',
       mimeType: 'image/png',
@@ -256,16 +365,19 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     await page.getByTestId('prepared').waitFor();
     await page.getByTestId('register-sign').click();
     await page.getByTestId('add-network').click();
-    await expect.poll(() => wallet.chainId).toBe(31337);
+    await expect.poll(() => wallet.chainId).toBe(SEPOLIA);
     expect(wallet.log).toContain('wallet_addEthereumChain');
     expect(wallet.log).not.toContain('eth_signTypedData_v4');
     await page.getByTestId('register-sign').click();
     await page.getByTestId('register-done').waitFor();
     await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
+    expect(await page.getByTestId('registration').getAttribute('data-chain-id')).toBe(
+      String(SEPOLIA),
+    );
   });
 
   it('restarts the flow when the network changes while the wallet is asking', async () => {
-    const opened = await openWithWallet(mode);
+    const opened = await openWithWallet(mode, SEPOLIA, [SEPOLIA, 1]);
     session = opened.session;
     const { page, wallet } = opened;
     await page.getByTestId('connect-wallet').click();
@@ -279,6 +391,8 @@ describe.each(MODES)('Register room ($name)', (mode) => {
     wallet.delays.set('eth_signTypedData_v4', 1_000);
     await page.getByTestId('register-sign').click();
     await expect.poll(() => wallet.log.includes('eth_signTypedData_v4')).toBe(true);
+    // The person switches the wallet to Ethereum meanwhile.
+    wallet.chainId = 1;
     await page.evaluate(() =>
       (window as unknown as { __testWalletEmit(e: string, a: unknown): void }).__testWalletEmit(
         'chainChanged',
@@ -286,9 +400,10 @@ describe.each(MODES)('Register room ($name)', (mode) => {
       ),
     );
     await page.getByTestId('register-done').waitFor();
-    // The first request was abandoned; the flow started again and asked once more.
+    // The first request was abandoned; the flow started again for the wallet's new network.
     expect(wallet.log.filter((m) => m === 'eth_signTypedData_v4')).toHaveLength(2);
     await expect.poll(() => page.getByTestId('registration').count()).toBe(1);
+    expect(await page.getByTestId('registration').getAttribute('data-chain-id')).toBe('1');
   });
 
   it('shows a quiet "cancelled" when the person declines in the wallet, and stores nothing', async () => {

@@ -40,6 +40,7 @@ import {
 } from '../db/works';
 import { handleError } from '../errors/handle-error';
 import { toasts } from './toasts.svelte';
+import { contentCredentialsFor } from './export-credentials';
 
 /** How long a deleted work can be brought back. */
 export const UNDO_MS = 10_000;
@@ -331,7 +332,7 @@ class Library {
       const source = options.version
         ? await getBlob(db, options.version.blobId)
         : await getOriginalBlob(db, work.id);
-      const out = await imageClient.call((api) =>
+      const encoded = await imageClient.call((api) =>
         api.exportImage(source, {
           type: options.type,
           quality: options.quality,
@@ -341,6 +342,8 @@ class Library {
           ...(work.texts ? { texts: { ...work.texts } } : {}),
         }),
       );
+      // Every export carries Content Credentials (its history, the training choice, the registration).
+      const out = await contentCredentialsFor(work, encoded, options);
       const ext = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }[options.type];
       const title = options.version ? `${work.title} - ${options.version.label}` : work.title;
       download(out, exportFileName(title, ext));

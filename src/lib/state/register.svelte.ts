@@ -37,8 +37,17 @@ import { WalletConnection } from '../wallet/connection';
 import { watchWallets, type WalletOption } from '../wallet/discovery';
 import { walletMessage } from '../wallet/errors';
 import { sendOutbox } from '../wallet/outbox';
-import { DEFAULT_DEPLOYMENT, type Deployment } from '../wallet/registry';
+import { chooseNetwork, networkById } from '../wallet/networks';
+import type { Deployment } from '../wallet/registry';
 import { track } from '../db/events';
+import {
+  claimsSummary,
+  claimViews,
+  networkOfDomain,
+  pendingNetworks,
+  type ClaimView,
+} from './register-chain';
+import { settings } from './settings.svelte';
 
 export type WalletStatus = 'none' | 'connecting' | 'connected' | 'unknown-chain';
 export type Phase = 'idle' | 'hashing' | 'switching' | 'signing' | 'saving';
@@ -88,12 +97,16 @@ function download(blob: Blob, name: string): void {
 }
 
 class RegisterState {
-  deployment: Deployment = DEFAULT_DEPLOYMENT;
+  /** A network found without the registry: the room offers to deploy it there. */
+  registryMissing = $state.raw<Deployment | null>(null);
+  deploying = $state(false);
   wallets = $state<WalletOption[]>([]);
   walletId = $state<string | null>(null);
   walletStatus = $state<WalletStatus>('none');
   account = $state<Address | null>(null);
   chainId = $state<number | null>(null);
+  /** The network registrations are signed for: the person's choice, else the wallet's (listed). */
+  deployment = $derived(chooseNetwork(settings.network, this.chainId));
   /** A quiet line under the wallet or the form ("Cancelled in the wallet."). */
   notice = $state('');
 
@@ -119,8 +132,12 @@ class RegisterState {
   verify = $state.raw<VerifyView | null>(null);
   /** The result of the last on-chain lookup for the verified record. */
   onChain = $state('');
+  /** Every claim on the verified work, in anchoring order. */
+  claims = $state.raw<ClaimView[]>([]);
 
   #connection: WalletConnection | null = null;
+  /** The network the wallet was last asked to switch to (what "Add the network" adds). */
+  #asked: Deployment | null = null;
   #abort: AbortController | null = null;
 
   get busy(): boolean {
@@ -130,7 +147,11 @@ class RegisterState {
   /** Starts wallet discovery and online/offline tracking; returns the cleanup. */
   start(): () => void {
     const stopWallets = watchWallets((list) => (this.wallets = list));
-    const onOnline = () => (this.online = true);
+    const onOnline = () => {
+      this.online = true;
+      // The outbox anchors as soon as the device is back online (the wallet still confirms).
+      if (this.pending > 0 && this.#connection?.account) void this.sendPending();
+    };
     const onOffline = () => (this.online = false);
     addEventListener('online', onOnline);
     addEventListener('offline', onOffline);
@@ -162,7 +183,13 @@ class RegisterState {
     }
     if (hasCode(error) && error.code === 'wallet-unknown-chain') {
       this.walletStatus = 'unknown-chain';
-      this.notice = `Your wallet does not know ${this.deployment.chainName} yet: add it to continue.`;
+      this.notice = `Your wallet does not know ${(this.#asked ?? this.deployment).chainName} yet: add it to continue.`;
+      return;
+    }
+    if (hasCode(error) && error.code === 'registry-missing') {
+      const chainId = (error as WalletError).details.chainId;
+      this.registryMissing = networkById(Number(chainId)) ?? this.deployment;
+      this.notice = `${this.registryMissing.chainName} has no registry yet — deploy it.`;
       return;
     }
     if (hasCode(error) && error.code === 'wallet-request-pending') {
@@ -198,11 +225,18 @@ class RegisterState {
     }
   }
 
+  /** Asks the wallet onto `network` (it may say no); remembers it for "Add the network". */
+  async #switchTo(connection: WalletConnection, network: Deployment): Promise<void> {
+    this.#asked = network;
+    await connection.ensureChain(network);
+    this.chainId = connection.chainId;
+  }
+
   async addNetwork(): Promise<void> {
     if (!this.#connection) return;
     this.notice = '';
     try {
-      await this.#connection.addChain(this.deployment);
+      await this.#connection.addChain(this.#asked ?? this.deployment);
       this.chainId = this.#connection.chainId;
       this.walletStatus = 'connected';
     } catch (error) {
@@ -304,11 +338,11 @@ class RegisterState {
       throw new WalletError('wallet-not-connected', 'Connect a wallet first.');
     }
     this.phase = 'switching';
-    await connection.ensureChain(this.deployment);
-    this.chainId = connection.chainId;
+    const network = this.deployment;
+    await this.#switchTo(connection, network);
     const typed = buildRegistration({
-      chainId: this.deployment.chainId,
-      verifyingContract: this.deployment.registry,
+      chainId: network.chainId,
+      verifyingContract: network.registry,
       contentHash: prepared.contentHash,
       perceptualHash: prepared.perceptualHash,
       title: this.title,
@@ -414,38 +448,51 @@ class RegisterState {
     const signature = view?.verification?.signature;
     const connection = this.#connection;
     if (!view || !typed || !signature || !connection?.account) return;
-    const { chainId, verifyingContract } = typed.domain;
-    if (chainId !== this.deployment.chainId || verifyingContract !== this.deployment.registry) {
-      this.onChain = `Signed for another registry (chain ${chainId}, ${verifyingContract}).`;
+    this.claims = [];
+    const network = networkOfDomain(typed.domain);
+    if (!network) {
+      this.onChain = `Signed for a registry Atelier does not list (chain ${typed.domain.chainId}).`;
       return;
     }
     this.onChain = 'Checking on-chain…';
     try {
-      await connection.ensureChain(this.deployment);
-      const record = await connection.registrationOf(this.deployment, typed.message.contentHash);
+      await this.#switchTo(connection, network);
+      await connection.requireRegistry(network);
+      const claims = await connection.claimsOf(network, typed.message.contentHash);
       const parts: string[] = [];
       if (view.verification?.reason === 'wrong-signer') {
-        const ok = await connection.verifyOnChain(this.deployment, typed, signature);
+        const ok = await connection.verifyOnChain(network, typed, signature);
         parts.push(
           ok
             ? 'The author is a smart-contract wallet and accepts this signature.'
             : 'The author does not accept this signature on-chain either.',
         );
       }
-      if (record.author === '0x0000000000000000000000000000000000000000') {
-        parts.push('Not anchored on-chain yet.');
-      } else {
-        const when = new Date(Number(record.registeredAt) * 1000).toLocaleString();
-        parts.push(
-          record.author === typed.message.author && record.nonce === typed.message.nonce
-            ? `Anchored on-chain by the author on ${when}.`
-            : `This file was anchored first by ${record.author} on ${when}.`,
-        );
-      }
+      this.claims = claimViews(claims, typed);
+      parts.push(claimsSummary(this.claims, network.chainName));
       this.onChain = parts.join(' ');
     } catch (error) {
       this.onChain = '';
       this.#walletProblem(error, 'Checking on-chain');
+    }
+  }
+
+  /** Deploys the registry on the network that has none (one transaction, anyone may send it). */
+  async deployRegistry(): Promise<void> {
+    const network = this.registryMissing;
+    const connection = this.#connection;
+    if (!network || !connection?.account || this.deploying) return;
+    this.deploying = true;
+    this.notice = '';
+    try {
+      await this.#switchTo(connection, network);
+      await connection.deployRegistry(network);
+      this.registryMissing = null;
+      this.notice = `The registry now lives on ${network.chainName}, at the same address as on every network. Waiting registrations can be sent now.`;
+    } catch (error) {
+      this.#walletProblem(error, 'Deploying the registry');
+    } finally {
+      this.deploying = false;
     }
   }
 
@@ -477,19 +524,29 @@ class RegisterState {
     this.anchoring = true;
     this.notice = '';
     try {
-      await connection.ensureChain(this.deployment);
-      const run = await sendOutbox({
-        connection,
-        deployment: this.deployment,
-        store: outboxStore(db),
-        onUpdate: (id, anchor) => {
-          if (anchor.status === 'confirmed')
-            track({ type: 'registration.anchored', registrationId: id });
-          void this.refresh();
-        },
-      });
-      if (run.cancelled)
-        this.notice = 'Cancelled in the wallet. The registration is still waiting.';
+      const { networks, unlisted } = pendingNetworks(this.registrations);
+      let cancelled = false;
+      for (const network of networks) {
+        await this.#switchTo(connection, network);
+        await connection.requireRegistry(network);
+        const run = await sendOutbox({
+          connection,
+          deployment: network,
+          store: outboxStore(db),
+          onUpdate: (id, anchor) => {
+            if (anchor.status === 'confirmed')
+              track({ type: 'registration.anchored', registrationId: id });
+            void this.refresh();
+          },
+        });
+        if (run.cancelled) {
+          cancelled = true;
+          break;
+        }
+      }
+      if (cancelled) this.notice = 'Cancelled in the wallet. The registration is still waiting.';
+      else if (unlisted > 0)
+        this.notice = `${unlisted} waiting registration${unlisted === 1 ? ' was' : 's were'} signed for a network this version does not list; they stay in the outbox.`;
     } catch (error) {
       this.#walletProblem(error, 'Anchoring');
     } finally {

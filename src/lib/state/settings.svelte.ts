@@ -2,13 +2,19 @@
  * The person's studio settings, kept in localStorage (small, synchronous, read before first paint).
  */
 import type { BackendPreference } from '../../shared/compute/backend';
+import type { TrainingChoice } from '../../shared/provenance/manifest';
+import { networkById, type NetworkChoice } from '../wallet/networks';
 
 const STORAGE_KEY = 'atelier.settings.v1';
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 
 interface Stored {
   backend?: unknown;
+  network?: unknown;
+  training?: unknown;
 }
+
+const TRAINING: readonly TrainingChoice[] = ['notAllowed', 'constrained', 'allowed'];
 
 function load(): Stored {
   try {
@@ -23,12 +29,35 @@ export function isBackendPreference(value: unknown): value is BackendPreference 
   return typeof value === 'string' && (PREFERENCES as readonly string[]).includes(value);
 }
 
+/** A stored network choice this build still lists (else: follow the wallet). */
+export function isNetworkChoice(value: unknown): value is NetworkChoice {
+  return value === 'wallet' || (typeof value === 'number' && networkById(value) !== undefined);
+}
+
 class Settings {
   backend = $state<BackendPreference>('auto');
+  /** Which network registrations are signed for: the wallet's current one, or a chain id. */
+  network = $state<NetworkChoice>('wallet');
+  /** What every export's Content Credentials say about AI training and data mining. */
+  training = $state<TrainingChoice>('notAllowed');
 
   constructor() {
     const stored = load();
     if (isBackendPreference(stored.backend)) this.backend = stored.backend;
+    if (isNetworkChoice(stored.network)) this.network = stored.network;
+    if (TRAINING.includes(stored.training as TrainingChoice)) {
+      this.training = stored.training as TrainingChoice;
+    }
+  }
+
+  setTraining(value: TrainingChoice): void {
+    this.training = value;
+    this.#save();
+  }
+
+  setNetwork(value: NetworkChoice): void {
+    this.network = value;
+    this.#save();
   }
 
   setBackend(value: BackendPreference): void {
@@ -38,7 +67,10 @@ class Settings {
 
   #save(): void {
     try {
-      globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify({ backend: this.backend }));
+      globalThis.localStorage?.setItem(
+        STORAGE_KEY,
+        JSON.stringify({ backend: this.backend, network: this.network, training: this.training }),
+      );
     } catch {
       // Storage may be full or disabled; the setting still applies for this session.
     }

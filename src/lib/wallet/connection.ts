@@ -1,7 +1,8 @@
 /**
- * One connected wallet: connect, make sure it is on the registry's chain (switch, or add it when
- * the wallet does not know it), sign registrations with `eth_signTypedData_v4` (never
- * `eth_sign`), and anchor them in the registry contract.
+ * One connected wallet: connect, make sure it is on the chosen network (ask it to switch, or to
+ * add the network when it does not know it), sign registrations with `eth_signTypedData_v4`
+ * (never `eth_sign`), anchor them in the registry contract, read every claim on a work, and
+ * deploy the registry on a network that has none yet (one transaction, no owner).
  *
  * - Every wallet request has a timeout: a wallet that never answers does not hang the room.
  * - The same action asked twice while in flight (double click) makes one request.
@@ -26,8 +27,9 @@ import {
 import { WalletError } from '../../shared/errors/wallet';
 import { recoverSigner } from '../../shared/registration/certificate';
 import type { RegistrationTypedData } from '../../shared/registration/typed-data';
-import { toWalletError } from './errors';
-import { registryAbi, type Deployment } from './registry';
+import { toWalletError, walletMessage } from './errors';
+import { networkById } from './networks';
+import { CREATE2_DEPLOYER, REGISTRY_DEPLOY_DATA, registryAbi, type Deployment } from './registry';
 
 export interface Timeouts {
   connect: number;
@@ -48,14 +50,18 @@ export type WalletChange =
   | { kind: 'chain'; chainId: number }
   | { kind: 'disconnect' };
 
-/** What the registry holds for a content hash (author is the zero address when nothing). */
-export interface OnChainRecord {
+/** One author's claim on a content hash, as the registry keeps it. */
+export interface OnChainClaim {
   author: Address;
   perceptualHash: Hex;
   createdAt: bigint;
+  /** The block time it was anchored: the one time here nobody can make up. */
   registeredAt: bigint;
   nonce: bigint;
 }
+
+/** How many claims the verifier reads (the registry pages; the first ones matter most). */
+export const MAX_CLAIMS_SHOWN = 100n;
 
 export interface AnchorSent {
   txHash: Hex;
@@ -275,7 +281,7 @@ export class WalletConnection {
       if (after !== deployment.chainId) {
         throw new WalletError(
           'wallet-wrong-chain',
-          `The wallet stayed on chain ${after}; switch it to ${deployment.chainName}.`,
+          `The wallet stayed on ${networkById(after)?.chainName ?? `chain ${after}`}; switch it to ${deployment.chainName}.`,
           {
             details: { chainId: after, wanted: deployment.chainId },
           },
@@ -376,18 +382,87 @@ export class WalletConnection {
     });
   }
 
-  /** Reads the registry's record of `contentHash` through the wallet's RPC. @throws WalletError. */
-  async registrationOf(deployment: Deployment, contentHash: Hex): Promise<OnChainRecord> {
+  /** Every claim on `contentHash` (first anchored first), read through the wallet. @throws WalletError. */
+  async claimsOf(deployment: Deployment, contentHash: Hex): Promise<OnChainClaim[]> {
     try {
       return (await this.#public(deployment).readContract({
         address: deployment.registry,
         abi: registryAbi,
-        functionName: 'registrationOf',
-        args: [contentHash],
-      })) as OnChainRecord;
+        functionName: 'claimsOf',
+        args: [contentHash, 0n, MAX_CLAIMS_SHOWN],
+      })) as OnChainClaim[];
     } catch (error) {
       throw toWalletError(error);
     }
+  }
+
+  /** `author`'s claim on `contentHash`, or null when they have none. @throws WalletError. */
+  async claimOf(
+    deployment: Deployment,
+    contentHash: Hex,
+    author: Address,
+  ): Promise<(OnChainClaim & { index: number }) | null> {
+    try {
+      const [found, index, claim] = (await this.#public(deployment).readContract({
+        address: deployment.registry,
+        abi: registryAbi,
+        functionName: 'claimOf',
+        args: [contentHash, author],
+      })) as [boolean, bigint, OnChainClaim];
+      return found ? { ...claim, index: Number(index) } : null;
+    } catch (error) {
+      throw toWalletError(error);
+    }
+  }
+
+  /**
+   * Throws `registry-missing` when `deployment`'s network has no code at the registry address
+   * (nobody deployed it there yet). @throws WalletError.
+   */
+  async requireRegistry(deployment: Deployment): Promise<void> {
+    let code: Hex | undefined;
+    try {
+      code = await this.#public(deployment).getCode({ address: deployment.registry });
+    } catch (error) {
+      throw toWalletError(error);
+    }
+    if (!code || code === '0x') {
+      throw new WalletError('registry-missing', walletMessage('registry-missing'), {
+        details: { chainId: deployment.chainId },
+      });
+    }
+  }
+
+  /**
+   * Deploys the registry on `deployment`'s network in one transaction to the deterministic
+   * deployment proxy, waits for it, and checks the code landed at the computed address. Anyone
+   * may do this; the registry has no owner.
+   * @throws WalletError `deployer-missing`, `wallet-rejected`, `wallet-tx-reverted`, ….
+   */
+  deployRegistry(deployment: Deployment): Promise<PlainReceipt> {
+    return this.#once(`deploy:${deployment.chainId}`, async () => {
+      const account = this.#requireAccount();
+      const pub = this.#public(deployment);
+      const proxy = await this.#request('check', this.#timeouts.send, () =>
+        pub.getCode({ address: CREATE2_DEPLOYER }),
+      );
+      if (!proxy || proxy === '0x') {
+        throw new WalletError('deployer-missing', walletMessage('deployer-missing'), {
+          details: { chainId: deployment.chainId },
+        });
+      }
+      const txHash = await this.#request('transaction', this.#timeouts.send, () =>
+        this.#wallet.sendTransaction({
+          account,
+          chain: chainOf(deployment),
+          to: CREATE2_DEPLOYER,
+          data: REGISTRY_DEPLOY_DATA,
+        }),
+      );
+      const receipt = await this.waitForReceipt(deployment, txHash);
+      await this.requireRegistry(deployment);
+      return receipt;
+    });
   }
 
   /**

@@ -31,6 +31,9 @@ const MESSAGES: Record<WalletErrorCode, string> = {
   'registration-invalid': 'The registration is not valid.',
   'certificate-malformed': 'This is not a valid certificate.',
   'png-invalid': 'This PNG cannot be read.',
+  'registry-missing': 'This network has no registry yet — deploy it.',
+  'deployer-missing':
+    'This network lacks the standard deployment proxy, so the registry cannot be deployed at its usual address there.',
 };
 
 /** The default sentence for a code (messages from wallets are often cryptic or absent). */
@@ -129,8 +132,8 @@ export function toWalletError(error: unknown): WalletError {
 
 function revertMessage(errorName: string): string {
   switch (errorName) {
-    case 'AlreadyRegistered':
-      return 'This work is already registered on-chain.';
+    case 'AlreadyClaimed':
+      return 'You have already anchored a claim on this work on this network.';
     case 'NonceAlreadyUsed':
       return 'This signature was cancelled or already used; sign the work again.';
     case 'InvalidSignature':

@@ -3,10 +3,12 @@
  * are sent to the registry one at a time when the person confirms. Each item moves
  * queued → sent (tx hash kept) → confirmed (receipt kept) or failed (reason kept).
  * A wallet refusal (4001) leaves the item queued — nothing is lost — and stops the run.
- * A registration already on-chain for the same author and nonce (sent from elsewhere) counts
- * as confirmed; one registered first by someone else fails with that reason.
+ * Claims are not exclusive: someone else's claim on the same work never stops the artist's.
+ * The author's claim already on-chain with the same nonce (sent from elsewhere, or by anyone who
+ * relayed the signature) counts as confirmed; an earlier claim by the same author under another
+ * signature fails with that reason (each author claims a work once per network).
  */
-import { zeroAddress, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { hasCode } from '../../shared/errors/base';
 import { parseCertificate } from '../../shared/registration/certificate';
 import type { WalletConnection, PlainReceipt } from './connection';
@@ -83,16 +85,21 @@ export async function sendOutbox(options: {
       let txHash =
         item.anchor?.status === 'sent' ? (item.anchor.txHash as Hex | undefined) : undefined;
       if (!txHash) {
-        const onChain = await connection.registrationOf(deployment, typed.message.contentHash);
-        if (onChain.author !== zeroAddress) {
-          if (onChain.author === typed.message.author && onChain.nonce === typed.message.nonce) {
+        const mine = await connection.claimOf(
+          deployment,
+          typed.message.contentHash,
+          typed.message.author,
+        );
+        if (mine) {
+          if (mine.nonce === typed.message.nonce) {
             await set(item.id, { status: 'confirmed' });
             run.confirmed++;
           } else {
             await set(item.id, {
               status: 'failed',
-              error: `This work was registered first by ${onChain.author}.`,
-              errorCode: 'AlreadyRegistered',
+              error:
+                'You already anchored a claim on this work on this network (another signature).',
+              errorCode: 'AlreadyClaimed',
             });
             run.failed++;
           }

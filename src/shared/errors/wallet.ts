@@ -41,7 +41,11 @@ export type WalletErrorCode =
   /** A certificate or PNG that cannot be read as an Atelier registration. */
   | 'certificate-malformed'
   /** A PNG file that is not valid (signature, chunk CRC, truncated, unsupported). */
-  | 'png-invalid';
+  | 'png-invalid'
+  /** The chosen network has no registry at its deterministic address yet (offer to deploy it). */
+  | 'registry-missing'
+  /** The chosen network lacks the deterministic CREATE2 deployment proxy. */
+  | 'deployer-missing';
 
 export class WalletError extends BaseError<WalletErrorCode> {
   override name = 'WalletError' as const;

@@ -11,7 +11,7 @@ describe('CopyrightRegistry artifact', () => {
     const abi = fresh.abi as Array<{ type: string; name: string }>;
     const names = abi.filter((i) => i.type === 'error').map((i) => i.name);
     expect(names.sort()).toEqual([
-      'AlreadyRegistered',
+      'AlreadyClaimed',
       'InvalidSignature',
       'NonceAlreadyUsed',
       'NotAuthor',

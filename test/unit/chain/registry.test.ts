@@ -1,10 +1,14 @@
 /**
- * The registry contract on a real local chain (anvil from npm, started here and stopped by PID):
- * deploy, register, read back, and every way a registration must be refused.
+ * The registry contract on a real local chain (anvil from npm, started here and stopped by PID,
+ * without the CREATE2 proxy so the test places it): deploy through the proxy at the address the
+ * app computes, claim, read every claim back, claims by several authors on one work, and every
+ * way a claim must be refused.
  */
 import {
   BaseError,
+  concat,
   getAddress,
+  keccak256,
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
@@ -21,10 +25,13 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CREATE2_DEPLOYER,
+  REGISTRY_ADDRESS,
+  REGISTRY_SALT,
   registryAbi,
   registryBytecode,
-  DEFAULT_DEPLOYMENT,
 } from '../../../src/lib/wallet/registry';
+import { NETWORKS } from '../../../src/lib/wallet/networks';
 import {
   buildRegistration,
   randomNonce,
@@ -32,9 +39,12 @@ import {
 } from '../../../src/shared/registration/typed-data';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../chain/anvil';
 import { toCertificate, verifyCertificate } from '../../../src/shared/registration/certificate';
+import { deployRegistry, ensureCreate2Deployer } from '../../chain/deployer';
 
 let anvil: Anvil;
 let registry: Address;
+let placedProxy = false;
+let codeBeforeDeploy: Hex | undefined;
 const artist = privateKeyToAccount(ANVIL_KEYS[0]);
 const relayer = privateKeyToAccount(ANVIL_KEYS[1]);
 
@@ -86,14 +96,11 @@ async function revertOf(
 }
 
 beforeAll(async () => {
-  anvil = await startAnvil();
-  const { pub, wallet } = clients(anvil.url);
-  const hash = await wallet(artist).deployContract({
-    abi: registryAbi,
-    bytecode: registryBytecode,
-  });
-  const receipt = await pub.waitForTransactionReceipt({ hash });
-  registry = getAddress(receipt.contractAddress!);
+  anvil = await startAnvil({ create2Deployer: false });
+  placedProxy = await ensureCreate2Deployer(anvil.url);
+  codeBeforeDeploy = await clients(anvil.url).pub.getCode({ address: REGISTRY_ADDRESS });
+  // Deployed by a third account: who sends the one transaction does not matter.
+  registry = await deployRegistry(anvil.url, privateKeyToAccount(ANVIL_KEYS[2]));
 }, 30_000);
 
 afterAll(async () => {
@@ -103,9 +110,90 @@ afterAll(async () => {
 });
 
 describe('CopyrightRegistry on anvil', () => {
-  it("deploys at the address the app's default deployment names", () => {
-    // Anvil's first account deploying first gets this address; the fixture is signed for it.
-    expect(registry).toBe(DEFAULT_DEPLOYMENT.registry);
+  it('lands, deployed through the placed CREATE2 proxy, at the address every network uses', async () => {
+    expect(placedProxy).toBe(true); // the chain started without it
+    expect(codeBeforeDeploy).toBeUndefined();
+    // CREATE2: keccak256(0xff ‖ deployer ‖ salt ‖ keccak256(initCode))[12:], by hand.
+    const initHash = keccak256(registryBytecode);
+    const raw = keccak256(concat(['0xff', CREATE2_DEPLOYER, REGISTRY_SALT, initHash]));
+    expect(REGISTRY_ADDRESS).toBe(getAddress(`0x${raw.slice(-40)}`));
+    expect(registry).toBe(REGISTRY_ADDRESS);
+    expect(new Set(NETWORKS.map((n) => n.registry))).toEqual(new Set([REGISTRY_ADDRESS]));
+    const { pub } = clients(anvil.url);
+    expect(await pub.getCode({ address: registry })).toMatch(/^0x[0-9a-f]{200,}$/);
+    // A second deployment of the same code at the same address fails (the proxy reverts).
+    await expect(deployRegistry(anvil.url, relayer)).rejects.toThrow();
+  });
+
+  it('keeps two authors’ claims on one work, in the order they were anchored', async () => {
+    const { pub, wallet } = clients(anvil.url);
+    const artistsOwn = record('Shared');
+    // Someone holding a copy claims the same content hash first, under their own address.
+    const copier = buildRegistration({
+      ...artistsOwn.message,
+      chainId: 31337,
+      verifyingContract: registry,
+      author: relayer.address,
+      nonce: randomNonce(),
+    });
+    const first = await wallet(relayer).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'register',
+      args: [copier.message],
+    });
+    const firstReceipt = await pub.waitForTransactionReceipt({ hash: first });
+    // The artist's own anchoring still succeeds, submitted with their signature by anyone.
+    const second = await wallet(relayer).writeContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'registerWithSig',
+      args: [artistsOwn.message, await sign(artistsOwn)],
+    });
+    const secondReceipt = await pub.waitForTransactionReceipt({ hash: second });
+    expect(secondReceipt.status).toBe('success');
+    const claims = (await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'claimsOf',
+      args: [artistsOwn.message.contentHash, 0n, 10n],
+    })) as Array<{ author: Address; registeredAt: bigint; nonce: bigint }>;
+    expect(claims.map((c) => c.author)).toEqual([relayer.address, artist.address]);
+    expect(claims[1]!.nonce).toBe(artistsOwn.message.nonce);
+    const t1 = (await pub.getBlock({ blockNumber: firstReceipt.blockNumber })).timestamp;
+    const t2 = (await pub.getBlock({ blockNumber: secondReceipt.blockNumber })).timestamp;
+    expect(claims.map((c) => c.registeredAt)).toEqual([t1, t2]);
+    expect(
+      await pub.readContract({
+        address: registry,
+        abi: registryAbi,
+        functionName: 'claimCount',
+        args: [artistsOwn.message.contentHash],
+      }),
+    ).toBe(2n);
+    const [found, index] = (await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'claimOf',
+      args: [artistsOwn.message.contentHash, artist.address],
+    })) as [boolean, bigint];
+    expect([found, index]).toEqual([true, 1n]);
+    // Paging: from offset 1, and past the end.
+    const page = (await pub.readContract({
+      address: registry,
+      abi: registryAbi,
+      functionName: 'claimsOf',
+      args: [artistsOwn.message.contentHash, 1n, 10n],
+    })) as Array<{ author: Address }>;
+    expect(page.map((c) => c.author)).toEqual([artist.address]);
+    expect(
+      await pub.readContract({
+        address: registry,
+        abi: registryAbi,
+        functionName: 'claimsOf',
+        args: [artistsOwn.message.contentHash, 5n, 10n],
+      }),
+    ).toEqual([]);
   });
 
   it('computes the same EIP-712 digest as the app', async () => {
@@ -135,16 +223,18 @@ describe('CopyrightRegistry on anvil', () => {
     const stored = await pub.readContract({
       address: registry,
       abi: registryAbi,
-      functionName: 'registrationOf',
-      args: [typed.message.contentHash],
+      functionName: 'claimsOf',
+      args: [typed.message.contentHash, 0n, 10n],
     });
-    expect(stored).toEqual({
-      author: artist.address,
-      perceptualHash: typed.message.perceptualHash,
-      createdAt: typed.message.createdAt,
-      registeredAt: block.timestamp,
-      nonce: typed.message.nonce,
-    });
+    expect(stored).toEqual([
+      {
+        author: artist.address,
+        perceptualHash: typed.message.perceptualHash,
+        createdAt: typed.message.createdAt,
+        registeredAt: block.timestamp,
+        nonce: typed.message.nonce,
+      },
+    ]);
     const events = await pub.getContractEvents({
       address: registry,
       abi: registryAbi,
@@ -157,6 +247,7 @@ describe('CopyrightRegistry on anvil', () => {
       author: artist.address,
       title: 'Gull',
       licenseId: 'CC-BY-4.0',
+      index: 0n,
       submitter: artist.address,
     });
   });
@@ -177,7 +268,7 @@ describe('CopyrightRegistry on anvil', () => {
     ).toEqual({ name: 'NotAuthor', args: [] });
   });
 
-  it('accepts a signature submitted by a relayer, then refuses its replay and any duplicate', async () => {
+  it('accepts a signature submitted by a relayer, then refuses its replay and a second claim by the same author', async () => {
     const { pub, wallet } = clients(anvil.url);
     const typed = record('Dunes');
     const signature = await sign(typed);
@@ -191,10 +282,11 @@ describe('CopyrightRegistry on anvil', () => {
     const stored = (await pub.readContract({
       address: registry,
       abi: registryAbi,
-      functionName: 'registrationOf',
-      args: [typed.message.contentHash],
-    })) as { author: Address };
-    expect(stored.author).toBe(artist.address);
+      functionName: 'claimsOf',
+      args: [typed.message.contentHash, 0n, 10n],
+    })) as Array<{ author: Address }>;
+    // Relayed, it is the author's claim, never the relayer's.
+    expect(stored.map((c) => c.author)).toEqual([artist.address]);
 
     const replay = pub.simulateContract({
       account: relayer,
@@ -204,10 +296,10 @@ describe('CopyrightRegistry on anvil', () => {
       args: [typed.message, signature],
     });
     expect(await revertOf(replay)).toEqual({
-      name: 'AlreadyRegistered',
+      name: 'AlreadyClaimed',
       args: [typed.message.contentHash, artist.address],
     });
-    // The same work again under a fresh nonce, even sent by the author: still a duplicate.
+    // The same author claiming the same work again under a fresh nonce: one claim per author.
     const again = { ...typed.message, nonce: randomNonce() };
     expect(
       await revertOf(
@@ -219,7 +311,7 @@ describe('CopyrightRegistry on anvil', () => {
           args: [again],
         }),
       ),
-    ).toMatchObject({ name: 'AlreadyRegistered' });
+    ).toMatchObject({ name: 'AlreadyClaimed' });
   });
 
   it('refuses signatures made for another chain, another registry, or over changed fields', async () => {

@@ -8,7 +8,8 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { WalletConnection } from '../../../src/lib/wallet/connection';
 import { providerCode, toWalletError } from '../../../src/lib/wallet/errors';
-import { DEFAULT_DEPLOYMENT, type Deployment } from '../../../src/lib/wallet/registry';
+import { DEVELOPMENT_NETWORK as DEFAULT_DEPLOYMENT } from '../../../src/lib/wallet/networks';
+import type { Deployment } from '../../../src/lib/wallet/registry';
 import {
   buildRegistration,
   type RegistrationTypedData,

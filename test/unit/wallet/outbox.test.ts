@@ -3,14 +3,7 @@
  * through a test wallet to the registry on anvil, with receipts kept; a refusal keeps them queued.
  */
 import 'fake-indexeddb/auto';
-import {
-  createPublicClient,
-  createWalletClient,
-  getAddress,
-  http,
-  toHex,
-  type EIP1193Provider,
-} from 'viem';
+import { createPublicClient, createWalletClient, http, toHex, type EIP1193Provider } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,11 +17,13 @@ import {
 import { openDb } from '../../../src/lib/db/schema';
 import { WalletConnection } from '../../../src/lib/wallet/connection';
 import { sendOutbox } from '../../../src/lib/wallet/outbox';
-import { registryAbi, registryBytecode, type Deployment } from '../../../src/lib/wallet/registry';
+import { DEVELOPMENT_NETWORK } from '../../../src/lib/wallet/networks';
+import { registryAbi, type Deployment } from '../../../src/lib/wallet/registry';
 import { toCertificate } from '../../../src/shared/registration/certificate';
 import { buildRegistration, randomNonce } from '../../../src/shared/registration/typed-data';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../../chain/anvil';
 import { TestWallet } from '../../chain/test-wallet';
+import { deployRegistry, ensureCreate2Deployer } from '../../chain/deployer';
 
 let anvil: Anvil;
 let deployment: Deployment;
@@ -36,21 +31,11 @@ const artist = privateKeyToAccount(ANVIL_KEYS[0]);
 
 beforeAll(async () => {
   anvil = await startAnvil();
-  const transport = http(anvil.url);
-  const hash = await createWalletClient({
-    account: artist,
-    chain: foundry,
-    transport,
-  }).deployContract({ abi: registryAbi, bytecode: registryBytecode });
-  const receipt = await createPublicClient({ chain: foundry, transport }).waitForTransactionReceipt(
-    { hash },
-  );
+  await ensureCreate2Deployer(anvil.url);
   deployment = {
-    chainId: 31337,
-    chainName: 'Anvil (test)',
+    ...DEVELOPMENT_NETWORK,
     rpcUrls: [anvil.url],
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    registry: getAddress(receipt.contractAddress!),
+    registry: await deployRegistry(anvil.url, artist),
   };
 }, 30_000);
 
@@ -98,8 +83,8 @@ describe('anchoring outbox', () => {
     const rows = await listRegistrations(db);
     for (const row of rows) {
       expect(row.anchor).toMatchObject({ status: 'confirmed', receipt: { status: 'success' } });
-      const onChain = await connection.registrationOf(deployment, row.contentHash as `0x${string}`);
-      expect(onChain.author).toBe(artist.address);
+      const claims = await connection.claimsOf(deployment, row.contentHash as `0x${string}`);
+      expect(claims.map((c) => c.author)).toEqual([artist.address]);
     }
     expect(await pendingAnchors(db)).toEqual([]);
     // The author sends directly (register); no signing method other than typed data was used.
@@ -134,11 +119,35 @@ describe('anchoring outbox', () => {
     expect(await sendOutbox({ connection, deployment, store: outboxStore(db) })).toMatchObject({
       confirmed: 1,
     });
-    const onChain = await connection.registrationOf(deployment, row.contentHash as `0x${string}`);
-    expect(onChain.author).toBe(artist.address);
+    const claims = await connection.claimsOf(deployment, row.contentHash as `0x${string}`);
+    expect(claims.map((c) => c.author)).toEqual([artist.address]);
   });
 
-  it('marks a work someone else registered first as failed, with the reason', async () => {
+  it('counts a claim someone relayed with the same signature as confirmed', async () => {
+    const db = openDb(`outbox-${crypto.randomUUID()}`);
+    const certificate = await signedCertificate('Relayed first');
+    const row = await saveRegistration(db, { certificate });
+    await queueAnchor(db, row.id);
+    const { parseCertificate } = await import('../../../src/shared/registration/certificate');
+    const { typed, signature } = parseCertificate(certificate);
+    // Anyone who read the signature out of the file submits it first.
+    const relayer = connect(ANVIL_KEYS[2]).connection;
+    await relayer.connect();
+    await relayer.waitForReceipt(
+      deployment,
+      (await relayer.anchor(deployment, typed, signature)).txHash,
+    );
+    const { wallet, connection } = connect();
+    await connection.connect();
+    expect(await sendOutbox({ connection, deployment, store: outboxStore(db) })).toEqual({
+      confirmed: 1,
+      failed: 0,
+      cancelled: false,
+    });
+    expect(wallet.log).not.toContain('eth_sendTransaction');
+  });
+
+  it("anchors the artist's claim after someone else claimed the same work", async () => {
     const db = openDb(`outbox-${crypto.randomUUID()}`);
     const certificate = await signedCertificate('Taken');
     // Someone else registers the same content hash first.
@@ -172,13 +181,17 @@ describe('anchoring outbox', () => {
     const { connection } = connect();
     await connection.connect();
     expect(await sendOutbox({ connection, deployment, store: outboxStore(db) })).toEqual({
-      confirmed: 0,
-      failed: 1,
+      confirmed: 1,
+      failed: 0,
       cancelled: false,
     });
     const [stored] = await listRegistrations(db);
-    expect(stored!.anchor).toMatchObject({ status: 'failed', errorCode: 'AlreadyRegistered' });
-    expect(stored!.anchor!.error).toContain(thief.address);
+    expect(stored!.anchor).toMatchObject({ status: 'confirmed', receipt: { status: 'success' } });
+    const claims = await connection.claimsOf(
+      deployment,
+      certificate.message.contentHash as `0x${string}`,
+    );
+    expect(claims.map((c) => c.author)).toEqual([thief.address, artist.address]);
   });
 
   it('checks signatures through the chain (the ERC-1271-capable path)', async () => {
@@ -203,8 +216,8 @@ describe('anchoring outbox', () => {
     );
     await expect(connection.anchor(deployment, typed, signature)).rejects.toMatchObject({
       code: 'wallet-tx-reverted',
-      details: { errorName: 'AlreadyRegistered' },
-      message: 'This work is already registered on-chain.',
+      details: { errorName: 'AlreadyClaimed' },
+      message: 'You have already anchored a claim on this work on this network.',
     });
   });
 });

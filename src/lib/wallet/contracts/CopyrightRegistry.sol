@@ -2,10 +2,15 @@
 pragma solidity ^0.8.24;
 
 /// @title Atelier copyright registry
-/// @notice Anchors EIP-712 copyright registrations signed by artists' wallets. A registration
-/// proves "address A claimed content hash H no later than block time T"; it does not prove
-/// authorship. The first registration of a content hash wins; later ones revert.
-/// @dev The typed data is a public format shared with the app (src/shared/registration):
+/// @notice Keeps every author's signed claim on a content hash, each with the block time it was
+/// anchored. A claim proves "address A claimed content hash H no later than block time T"; it
+/// does not prove authorship. Claims are not exclusive: anyone holding a copy of a file can
+/// claim its hash under their own address, but that never blocks the artist's own claim, and a
+/// verifier sees every claim in the order they were anchored (the first one is index 0).
+/// @dev No owner, no constructor arguments, no immutables: deployed through the deterministic
+/// CREATE2 deployment proxy (0x4e59b44847b379578588920cA78FbF26c0B4956C) with a fixed salt, it
+/// lives at the same address on every EVM chain, and anyone can deploy it on a new one.
+/// The typed data is a public format shared with the app (src/shared/registration):
 /// domain {name: "Atelier Copyright Registry", version: "1", chainId, verifyingContract}.
 /// The domain separator is computed per call from block.chainid, so a fork cannot replay
 /// signatures made for another chain. Nonces are random and unordered (signatures made offline
@@ -21,7 +26,7 @@ contract CopyrightRegistry {
         uint256 nonce;
     }
 
-    struct Record {
+    struct Claim {
         address author;
         bytes8 perceptualHash;
         uint64 createdAt;
@@ -40,9 +45,14 @@ contract CopyrightRegistry {
     bytes4 private constant ERC1271_MAGIC = 0x1626ba7e;
     uint256 private constant HALF_ORDER =
         0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    /// @notice The most claims `claimsOf` returns in one call (page with `offset`).
+    uint256 public constant MAX_PAGE = 100;
 
-    mapping(bytes32 => Record) private records;
-    /// @notice Whether `author` has spent `nonce` (by a registration or cancelNonce).
+    /// @dev Every claim on a content hash, in the order they were anchored.
+    mapping(bytes32 => Claim[]) private claims;
+    /// @dev 1 + the index of `author`'s claim on a content hash (0: none).
+    mapping(bytes32 => mapping(address => uint256)) private claimSlot;
+    /// @notice Whether `author` has spent `nonce` (by a claim or cancelNonce).
     mapping(address => mapping(uint256 => bool)) public nonceUsed;
 
     event Registered(
@@ -53,11 +63,13 @@ contract CopyrightRegistry {
         string title,
         string licenseId,
         uint256 nonce,
+        uint256 index,
         address submitter
     );
     event NonceCancelled(address indexed author, uint256 nonce);
 
-    error AlreadyRegistered(bytes32 contentHash, address author);
+    /// @notice `author` already has a claim on `contentHash` (each author claims a hash once).
+    error AlreadyClaimed(bytes32 contentHash, address author);
     error InvalidSignature();
     error NonceAlreadyUsed(address author, uint256 nonce);
     error NotAuthor();
@@ -84,13 +96,14 @@ contract CopyrightRegistry {
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
     }
 
-    /// @notice Registers `reg`, sent by its author.
+    /// @notice Records `reg`, sent by its author.
     function register(CopyrightRegistration calldata reg) external {
         if (msg.sender != reg.author) revert NotAuthor();
         _record(reg);
     }
 
-    /// @notice Registers `reg` with the author's EIP-712 signature; anyone may submit it.
+    /// @notice Records `reg` with the author's EIP-712 signature; anyone may submit it (it is
+    /// always recorded as the author's claim, never the submitter's).
     /// EOA signatures are checked with ecrecover, contract wallets with ERC-1271.
     function registerWithSig(CopyrightRegistration calldata reg, bytes calldata signature) external {
         if (!_isValidSignature(reg.author, hashRegistration(reg), signature)) revert InvalidSignature();
@@ -104,23 +117,44 @@ contract CopyrightRegistry {
         emit NonceCancelled(msg.sender, nonce);
     }
 
-    /// @notice The registration of `contentHash` (author is the zero address when there is none).
-    function registrationOf(bytes32 contentHash) external view returns (Record memory) {
-        return records[contentHash];
+    /// @notice How many claims `contentHash` has.
+    function claimCount(bytes32 contentHash) external view returns (uint256) {
+        return claims[contentHash].length;
+    }
+
+    /// @notice Up to `limit` (at most MAX_PAGE) claims on `contentHash` from `offset`, in the
+    /// order they were anchored.
+    function claimsOf(bytes32 contentHash, uint256 offset, uint256 limit) external view returns (Claim[] memory page) {
+        Claim[] storage all = claims[contentHash];
+        if (offset >= all.length) return new Claim[](0);
+        uint256 end = all.length - offset < limit ? all.length : offset + limit;
+        if (end - offset > MAX_PAGE) end = offset + MAX_PAGE;
+        page = new Claim[](end - offset);
+        for (uint256 i = offset; i < end; i++) page[i - offset] = all[i];
+    }
+
+    /// @notice `author`'s claim on `contentHash` and its index (found false when there is none).
+    function claimOf(bytes32 contentHash, address author) external view returns (bool found, uint256 index, Claim memory claim) {
+        uint256 slot = claimSlot[contentHash][author];
+        if (slot == 0) return (false, 0, claim);
+        return (true, slot - 1, claims[contentHash][slot - 1]);
     }
 
     function _record(CopyrightRegistration calldata reg) private {
-        Record storage existing = records[reg.contentHash];
-        if (existing.author != address(0)) revert AlreadyRegistered(reg.contentHash, existing.author);
+        if (claimSlot[reg.contentHash][reg.author] != 0) revert AlreadyClaimed(reg.contentHash, reg.author);
         if (nonceUsed[reg.author][reg.nonce]) revert NonceAlreadyUsed(reg.author, reg.nonce);
         nonceUsed[reg.author][reg.nonce] = true;
-        records[reg.contentHash] = Record({
-            author: reg.author,
-            perceptualHash: reg.perceptualHash,
-            createdAt: reg.createdAt,
-            registeredAt: uint64(block.timestamp),
-            nonce: reg.nonce
-        });
+        Claim[] storage list = claims[reg.contentHash];
+        list.push(
+            Claim({
+                author: reg.author,
+                perceptualHash: reg.perceptualHash,
+                createdAt: reg.createdAt,
+                registeredAt: uint64(block.timestamp),
+                nonce: reg.nonce
+            })
+        );
+        claimSlot[reg.contentHash][reg.author] = list.length;
         emit Registered(
             reg.contentHash,
             reg.author,
@@ -129,6 +163,7 @@ contract CopyrightRegistry {
             reg.title,
             reg.licenseId,
             reg.nonce,
+            list.length - 1,
             msg.sender
         );
     }

@@ -1,0 +1,44 @@
+/**
+ * What an export's Content Credentials say, gathered from the studio's own records: the work's
+ * original (the parent ingredient), the version's effect stack (the history), the artist's
+ * training choice (Settings), and the work's wallet registration when it has one.
+ */
+import { editStepsOf } from '../../shared/provenance/edits';
+import type { ExportFormat } from '../../shared/provenance/manifest';
+import { withContentCredentials } from '../compute/provenance-client';
+import { db } from '../db/instance';
+import type { RegistrationRow } from '../db/registrations';
+import type { Version, Work } from '../db/schema';
+import { getOriginalBlob } from '../db/works';
+import { settings } from './settings.svelte';
+
+/** The work's newest registration, if any. */
+async function registrationOf(work: Work): Promise<RegistrationRow | undefined> {
+  const rows = (await db.registrations
+    .where('workId')
+    .equals(work.id)
+    .toArray()) as RegistrationRow[];
+  return rows.sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** `encoded` with signed Content Credentials. @throws ProvenanceError, ComputeError. */
+export async function contentCredentialsFor(
+  work: Work,
+  encoded: Blob,
+  options: { type: ExportFormat; version?: Version },
+): Promise<Blob> {
+  const original = await getOriginalBlob(db, work.id);
+  const registration = await registrationOf(work);
+  return withContentCredentials(encoded, options.type, {
+    title: work.texts?.title || work.title,
+    appVersion: __APP_VERSION__,
+    original: {
+      bytes: new Uint8Array(await original.arrayBuffer()),
+      format: original.type || 'image/png',
+      title: work.title,
+    },
+    edits: editStepsOf(options.version?.stack),
+    training: settings.training,
+    ...(registration ? { registration: registration.certificate } : {}),
+  });
+}

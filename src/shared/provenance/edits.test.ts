@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { editStepsOf } from './edits';
+
+describe('editStepsOf', () => {
+  it('maps enabled layers to C2PA steps, neural ones as trained-model edits', () => {
+    const stack = {
+      effects: [
+        { id: 'a', effectId: 'exposure', enabled: true, params: {} },
+        { id: 'b', effectId: 'blur', enabled: true, params: {} },
+        { id: 'c', effectId: 'vignette', enabled: false, params: {} },
+        { id: 'd', effectId: 'neural:denoise', enabled: true, params: {} },
+        { id: 'e', effectId: 'neural:upscale-2x', enabled: true, params: {} },
+      ],
+    };
+    expect(editStepsOf(stack)).toEqual([
+      { kind: 'color', name: 'Exposure' },
+      { kind: 'filter', name: 'Gaussian blur' },
+      { kind: 'neural', name: 'denoise' },
+      { kind: 'neural-resize', name: 'upscale-2x' },
+    ]);
+  });
+
+  it('gives no steps for an original (no stack) or a malformed one', () => {
+    expect(editStepsOf(undefined)).toEqual([]);
+    expect(editStepsOf({ effects: 'x' })).toEqual([]);
+  });
+});
