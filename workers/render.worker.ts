@@ -169,10 +169,11 @@ const getRunner = () =>
         await lanes.dispose();
       }
     }
-    return new LocalRunner(await getOrt());
+    return new LocalRunner(getOrt);
   })());
 let cpu: CpuRenderer | undefined;
-const getCpu = async () => (cpu ??= new CpuRenderer(await getRunner(), loadModel));
+const getCpu = async () =>
+  (cpu ??= new CpuRenderer(await getRunner(), loadModel, { engine: true }));
 let cpuScaler: CpuScaler | undefined;
 const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getRunner(), loadModel));
 

@@ -10,6 +10,7 @@
  */
 import { RenderError } from '../../src/shared/errors/render';
 import { cropForLane, type Rect, type RgbaImage, type Tile } from './image';
+import type { EngineJob } from './engine/engine';
 import type { LaneReply, LaneRequest } from './lane.worker';
 import { buffersOf, RunCalledOff, type Feeds, type SessionRunner } from './session-runner';
 
@@ -153,6 +154,28 @@ export class OrtLanes implements SessionRunner {
         reply = await lane.call({ op: 'run', key, feeds: reply.missing }, buffersOf(reply.missing));
       }
       if (!('out' in reply)) throw new RenderError('cpu-failed', 'A CPU render lane lost a model.');
+      return reply.out;
+    } finally {
+      this.#releaseLane(i);
+    }
+  }
+
+  async engine(
+    job: EngineJob,
+    transfer: ArrayBuffer[] = [],
+    proceed: () => boolean = () => true,
+  ): Promise<Uint8Array> {
+    const i = await this.#acquire();
+    try {
+      if (!proceed()) throw new RunCalledOff();
+      const lane = this.#lane(i);
+      if (this.#crashNext) {
+        this.#crashNext = false;
+        void lane.call({ op: 'crash' }).catch(() => undefined);
+      }
+      const reply = await lane.call({ op: 'engine', job }, transfer);
+      if (!('out' in reply))
+        throw new RenderError('cpu-failed', 'A CPU render lane sent no image.');
       return reply.out;
     } finally {
       this.#releaseLane(i);

@@ -53,6 +53,40 @@ const ACTIVE: Record<string, StackEffect['params']> = {
   pixelate: { size: 4 },
 };
 
+const stacks: [string, EffectStack][] = [
+  [
+    'the five-effect stack',
+    {
+      effects: [
+        layer('exposure', { ev: 0.3 }),
+        layer('contrast', { amount: 0.2 }),
+        layer('saturation', { amount: 0.3 }),
+        layer('blur', { sigma: 3 }),
+        layer('vignette', { amount: 0.5 }),
+      ],
+    },
+  ],
+  [
+    'every effect in menu order',
+    { effects: CLASSIC_EFFECTS.map((e) => layer(e.id, ACTIVE[e.id])) },
+  ],
+  [
+    'area effects back to back, linear ones in between',
+    {
+      effects: [
+        layer('pixelate', { size: 3 }),
+        layer('temperature', { temperature: -0.4, tint: 0.2 }),
+        layer('exposure', { ev: -0.5 }),
+        layer('ink', { strength: 0.5, sensitivity: 2 }),
+        layer('bloom', { amount: 0.6, threshold: 0.3, sigma: 4 }),
+        layer('sharpen', { amount: 0.7, sigma: 2 }),
+        layer('blur', { sigma: 0.8 }),
+        layer('curve', { points: [0, 0.1, 0.5, 0.4, 1, 0.9] }),
+      ],
+    },
+  ],
+];
+
 /** The whole image through the engine in one crop. */
 function whole(image: RgbaImage, stack: EffectStack): Uint8Array {
   const plan = planEngine(layoutStack(stack))!;
@@ -83,40 +117,6 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     const out = whole(image, stack);
     for (let i = 3; i < out.length; i += 4) expect(out[i]).toBe(image.data[i]);
   });
-
-  const stacks: [string, EffectStack][] = [
-    [
-      'the five-effect stack',
-      {
-        effects: [
-          layer('exposure', { ev: 0.3 }),
-          layer('contrast', { amount: 0.2 }),
-          layer('saturation', { amount: 0.3 }),
-          layer('blur', { sigma: 3 }),
-          layer('vignette', { amount: 0.5 }),
-        ],
-      },
-    ],
-    [
-      'every effect in menu order',
-      { effects: CLASSIC_EFFECTS.map((e) => layer(e.id, ACTIVE[e.id])) },
-    ],
-    [
-      'area effects back to back, linear ones in between',
-      {
-        effects: [
-          layer('pixelate', { size: 3 }),
-          layer('temperature', { temperature: -0.4, tint: 0.2 }),
-          layer('exposure', { ev: -0.5 }),
-          layer('ink', { strength: 0.5, sensitivity: 2 }),
-          layer('bloom', { amount: 0.6, threshold: 0.3, sigma: 4 }),
-          layer('sharpen', { amount: 0.7, sigma: 2 }),
-          layer('blur', { sigma: 0.8 }),
-          layer('curve', { points: [0, 0.1, 0.5, 0.4, 1, 0.9] }),
-        ],
-      },
-    ],
-  ];
 
   it.each(stacks)('%s within 1/255', async (_name, stack) => {
     expect(maxDiff(whole(image, stack), await node(image, stack))).toBeLessThanOrEqual(1);
@@ -154,5 +154,30 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     unknown.entries[0] = { ...unknown.entries[0]!, def: { ...unknown.entries[0]!.def, id: 'hsl' } };
     expect(planEngine(unknown)).toBeNull();
     expect(planEngine(layoutStack({ effects: [layer('blur', { sigma: 2 })] }))).not.toBeNull();
+  });
+});
+
+describe('CpuRenderer with the engine on', () => {
+  const image = testImage(64, 48);
+  const withEngine = new CpuRenderer(ort, undefined, { engine: true });
+  afterAll(() => withEngine.dispose());
+
+  it('renders classic stacks on the engine (tiled like ORT) and the rest on ORT', async () => {
+    const stack = stacks[2]![1];
+    const layout = layoutStack(stack);
+    const tiled = await withEngine.render(image, layout, { budget: 24 * 24 });
+    expect(tiled.tiles).toBeGreaterThan(1);
+    expect(withEngine.engineCrops).toBe(tiled.tiles);
+    expect(withEngine.created).toBe(0);
+    expect(maxDiff(tiled.data, await node(image, stack))).toBeLessThanOrEqual(1);
+    expect(maxDiff(tiled.data, whole(image, stack))).toBe(0);
+    // An effect the engine does not know (as a newer effect would be): the ONNX model renders it.
+    const other = layoutStack({ effects: [layer('contrast', { amount: 0.3 })] });
+    other.entries[0] = { ...other.entries[0]!, def: { ...other.entries[0]!.def, id: 'newer' } };
+    const crops = withEngine.engineCrops;
+    const out = await withEngine.render(image, other);
+    expect(withEngine.engineCrops).toBe(crops);
+    expect(withEngine.created).toBe(1);
+    expect(maxDiff(out.data, image.data as Uint8Array)).toBeGreaterThan(0);
   });
 });
