@@ -105,7 +105,8 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es' },
+  // Worker bundles get their own plugins: the render worker and its lanes import the engine.
+  worker: { format: 'es', plugins: () => [cpuEngine()] },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', headers: PREVIEW_HEADERS },
