@@ -60,10 +60,11 @@ export interface RenderResult {
   ms: number;
   tiles: number;
   /**
-   * WASM only: the lanes that rendered tiles side by side, and the lane workers started in this
-   * render worker so far (a crashed lane is replaced: the count grows).
+   * WASM only: the lanes that rendered tiles side by side, the lane workers started in this
+   * render worker so far (a crashed lane is replaced: the count grows), and whether the CPU
+   * engine rendered (false: ORT, for a network or an effect the engine does not know).
    */
-  cpu?: { lanes: number; lanesStarted: number };
+  cpu?: { lanes: number; lanesStarted: number; engine: boolean };
   /**
    * WebGPU only: image uploads and readbacks in this render (one readback per tile of the
    * output: the image stays on the GPU between stages), and the GPU buffers and ORT output
@@ -291,6 +292,7 @@ const api = {
     }
     const gpuRenderer = g?.renderer;
     const before = gpuRenderer?.stats();
+    const engineBefore = cpu?.engineCrops ?? 0;
     const onTile = async (done: number, total: number) => {
       // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop. A
       // cancelled job stays cancelled for its other tiles in flight (lanes run several).
@@ -347,7 +349,11 @@ const api = {
     };
     if (backend === 'wasm') {
       const r = await getRunner();
-      result.cpu = { lanes: r.lanes, lanesStarted: r instanceof OrtLanes ? r.started : 0 };
+      result.cpu = {
+        lanes: r.lanes,
+        lanesStarted: r instanceof OrtLanes ? r.started : 0,
+        engine: (cpu?.engineCrops ?? 0) > engineBefore,
+      };
     }
     if (gpuRenderer && before) {
       const after = gpuRenderer.stats();
