@@ -1,6 +1,7 @@
 /**
  * The render worker: runs effect stacks on WebGPU (WGSL render graph, workers/render/gpu.ts) or
- * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). A stack with a scaler
+ * on the CPU (workers/render/cpu.ts: the CPU engine in WebAssembly for classic effects, ORT's WASM
+ * backend with one ONNX model per stack for the rest). A stack with a scaler
  * (Upscale 2×) runs as stages (src/shared/effects/stages.ts): the effects before it, the scaler
  * (workers/render/scale.ts), the effects after it at the new size, each tiled; on WebGPU the
  * image stays in GPU buffers between stages (uploaded by the first, read back by the last). This
@@ -136,7 +137,7 @@ const loadModel = async (modelId: string) => {
   return fetchModel(source);
 };
 
-/** Lanes past four cost memory (an ORT heap each) for little more speed. */
+/** Lanes past four cost memory (an engine's and maybe an ORT heap each) for little more speed. */
 const MAX_LANES = 4;
 
 /**
