@@ -175,19 +175,34 @@ function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
         v128.store(p, clamp01(f32x4.div(f32x4.nearest(f32x4.mul(c, k)), k)));
       }
     } else if (op == OP_VIGNETTE) {
-      const a = load<f32>(u);
-      const r = load<f32>(u, 4);
-      const f = load<f32>(u, 8);
+      // The gain of 4 pixels at once: (x + 0.5)/W·2 − 1 per lane, then each pixel's lane.
+      const a = f32x4.splat(load<f32>(u));
+      const r = f32x4.splat(load<f32>(u, 4));
+      const f = f32x4.splat(load<f32>(u, 8));
       const uy = ((<f32>(y + OY) + 0.5) / FH) * 2 - 1;
-      const uy2 = uy * uy;
-      let x = OX;
-      for (let p = row; p < stop; p += 16) {
-        const ux = ((<f32>x + 0.5) / FW) * 2 - 1;
-        x++;
-        const d = Mathf.sqrt(ux * ux + uy2) * 0.70710677;
-        const t = Mathf.min(Mathf.max((d - r) / f, 0), 1);
-        const gain: f32 = <f32>1 - a * (t * t * (<f32>3 - <f32>2 * t));
-        v128.store(p, clamp01(f32x4.mul(v128.load(p), f32x4.splat(gain))));
+      const uy2 = f32x4.splat(uy * uy);
+      const fw = f32x4.splat(FW);
+      const two = f32x4.splat(2);
+      const three = f32x4.splat(3);
+      let xs = f32x4.add(f32x4.splat(<f32>OX + 0.5), f32x4(0, 1, 2, 3));
+      const step = f32x4.splat(4);
+      for (let p = row; p < stop; p += 64) {
+        const ux = f32x4.sub(f32x4.mul(f32x4.div(xs, fw), two), ONE);
+        xs = f32x4.add(xs, step);
+        const d = f32x4.mul(f32x4.sqrt(f32x4.add(f32x4.mul(ux, ux), uy2)), f32x4.splat(0.70710677));
+        const t = clamp01(f32x4.div(f32x4.sub(d, r), f));
+        const s3 = f32x4.mul(f32x4.mul(t, t), f32x4.sub(three, f32x4.mul(two, t)));
+        const g = f32x4.sub(ONE, f32x4.mul(a, s3));
+        v128.store(p, clamp01(f32x4.mul(v128.load(p), i32x4.shuffle(g, g, 0, 0, 0, 0))));
+        if (p + 16 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 16), i32x4.shuffle(g, g, 1, 1, 1, 1))), 16);
+        }
+        if (p + 32 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 32), i32x4.shuffle(g, g, 2, 2, 2, 2))), 32);
+        }
+        if (p + 48 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 48), i32x4.shuffle(g, g, 3, 3, 3, 3))), 48);
+        }
       }
     } else if (op == OP_GRAIN) {
       const amount = f32x4.splat(load<f32>(u));
@@ -211,32 +226,55 @@ function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
   }
 }
 
-/** RGBA8 row `y` of `src` (a crop-sized RGBA8 image) as f32x4 pixels at ROW. */
+/** RGBA8 row `y` of `src` (a crop-sized RGBA8 image) as f32x4 pixels at ROW (4 at a time). */
 function unpackRow(src: usize, y: i32): usize {
   const scale = f32x4.splat(1.0 / 255.0);
-  let s = src + ((<usize>(y * W)) << 2);
-  const stop = ROW + ((<usize>W) << 4);
-  for (let p = ROW; p < stop; p += 16) {
-    const px = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(s)));
-    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(px), scale));
-    s += 4;
+  const s = src + ((<usize>(y * W)) << 2);
+  const quads = W >> 2;
+  for (let q = 0; q < quads; q++) {
+    const v = v128.load(s + ((<usize>q) << 4));
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    const p = ROW + ((<usize>q) << 6);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+  }
+  for (let x = quads << 2; x < W; x++) {
+    const px = i32x4.extend_low_i16x8_u(
+      i16x8.extend_low_i8x16_u(v128.load32_zero(s + ((<usize>x) << 2))),
+    );
+    v128.store(ROW + ((<usize>x) << 4), f32x4.mul(f32x4.convert_i32x4_u(px), scale));
   }
   return ROW;
 }
 
+/** One f32x4 pixel → its bytes as i32 lanes (clamped, rounded half to even as WGSL's round). */
+function quantise(v: v128): v128 {
+  return i32x4.trunc_sat_f32x4_u(f32x4.nearest(f32x4.mul(clamp01(v), f32x4.splat(255))));
+}
+
 /** f32x4 pixels at `row` → RGBA8 row `y` of `dst`, alpha from the same pixel of `alpha`. */
 function packRow(row: usize, y: i32, dst: usize, alpha: usize): void {
-  const k = f32x4.splat(255);
   const off = (<usize>(y * W)) << 2;
-  let d = dst + off;
-  let a = alpha + off;
-  const stop = row + ((<usize>W) << 4);
-  for (let p = row; p < stop; p += 16) {
-    const q = i32x4.trunc_sat_f32x4_u(f32x4.nearest(f32x4.mul(clamp01(v128.load(p)), k)));
+  const d = dst + off;
+  const a = alpha + off;
+  const mask = i32x4.splat(0xff000000);
+  const quads = W >> 2;
+  for (let q = 0; q < quads; q++) {
+    const p = row + ((<usize>q) << 6);
+    const lo = i16x8.narrow_i32x4_u(quantise(v128.load(p)), quantise(v128.load(p, 16)));
+    const hi = i16x8.narrow_i32x4_u(quantise(v128.load(p, 32)), quantise(v128.load(p, 48)));
+    const bytes = i8x16.narrow_i16x8_u(lo, hi);
+    const at = (<usize>q) << 4;
+    v128.store(d + at, v128.bitselect(v128.load(a + at), bytes, mask));
+  }
+  for (let x = quads << 2; x < W; x++) {
+    const q = quantise(v128.load(row + ((<usize>x) << 4)));
     const b = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(q, q), ZERO);
-    store<u32>(d, (i32x4.extract_lane(b, 0) & 0xffffff) | ((<u32>load<u8>(a + 3)) << 24));
-    d += 4;
-    a += 4;
+    const at = (<usize>x) << 2;
+    store<u32>(d + at, (i32x4.extract_lane(b, 0) & 0xffffff) | ((<u32>load<u8>(a + at + 3)) << 24));
   }
 }
 
