@@ -5,6 +5,8 @@
  * - COOP/COEP on dev and preview so the page is cross-origin isolated and ORT's WASM gets threads.
  * - `models/` (minus the training code) is served at /models/ in dev and copied into the build,
  *   so workers fetch models from our own origin by the paths in models/manifest.json.
+ * - The CPU engine (wasm/cpu-engine, AssemblyScript) is compiled from source at every build, dev
+ *   server and test start (`cpuEngine()`), and imported as `virtual:cpu-engine`.
  * - The service worker is our own (`src/sw.ts`, injectManifest): only a custom worker can re-add
  *   the isolation headers to responses it serves offline.
  */
@@ -14,6 +16,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_HEADER } from './src/shared/pwa.ts';
+import { cpuEngine } from './wasm/cpu-engine/build.ts';
 
 const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -85,6 +88,7 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(process.env.APP_VERSION ?? '0.1.0') },
   plugins: [
     svelte(),
+    cpuEngine(),
     atelierModels(),
     cspMetaTag(),
     VitePWA({
@@ -101,7 +105,8 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es' },
+  // Worker bundles get their own plugins: the render worker and its lanes import the engine.
+  worker: { format: 'es', plugins: () => [cpuEngine()] },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', headers: PREVIEW_HEADERS },

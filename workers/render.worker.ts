@@ -1,6 +1,7 @@
 /**
  * The render worker: runs effect stacks on WebGPU (WGSL render graph, workers/render/gpu.ts) or
- * on ORT's WASM backend (one ONNX model per stack, workers/render/cpu.ts). A stack with a scaler
+ * on the CPU (workers/render/cpu.ts: the CPU engine in WebAssembly for classic effects, ORT's WASM
+ * backend with one ONNX model per stack for the rest). A stack with a scaler
  * (Upscale 2×) runs as stages (src/shared/effects/stages.ts): the effects before it, the scaler
  * (workers/render/scale.ts), the effects after it at the new size, each tiled; on WebGPU the
  * image stays in GPU buffers between stages (uploaded by the first, read back by the last). This
@@ -61,10 +62,11 @@ export interface RenderResult {
   ms: number;
   tiles: number;
   /**
-   * WASM only: the lanes that rendered tiles side by side, and the lane workers started in this
-   * render worker so far (a crashed lane is replaced: the count grows).
+   * WASM only: the lanes that rendered tiles side by side, the lane workers started in this
+   * render worker so far (a crashed lane is replaced: the count grows), and whether the CPU
+   * engine rendered (false: ORT, for a network or an effect the engine does not know).
    */
-  cpu?: { lanes: number; lanesStarted: number };
+  cpu?: { lanes: number; lanesStarted: number; engine: boolean };
   /**
    * WebGPU only: image uploads and readbacks in this render (one readback per tile of the
    * output: the image stays on the GPU between stages), and the GPU buffers and ORT output
@@ -136,7 +138,7 @@ const loadModel = async (modelId: string) => {
   return fetchModel(source);
 };
 
-/** Lanes past four cost memory (an ORT heap each) for little more speed. */
+/** Lanes past four cost memory (an engine's and maybe an ORT heap each) for little more speed. */
 const MAX_LANES = 4;
 
 /**
@@ -170,10 +172,11 @@ const getRunner = () =>
         await lanes.dispose();
       }
     }
-    return new LocalRunner(await getOrt());
+    return new LocalRunner(getOrt);
   })());
 let cpu: CpuRenderer | undefined;
-const getCpu = async () => (cpu ??= new CpuRenderer(await getRunner(), loadModel));
+const getCpu = async () =>
+  (cpu ??= new CpuRenderer(await getRunner(), loadModel, { engine: true }));
 let cpuScaler: CpuScaler | undefined;
 const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getRunner(), loadModel));
 
@@ -291,6 +294,7 @@ const api = {
     }
     const gpuRenderer = g?.renderer;
     const before = gpuRenderer?.stats();
+    const engineBefore = cpu?.engineCrops ?? 0;
     const onTile = async (done: number, total: number) => {
       // Let queued messages (a `cancel`) in: ORT's run does not yield to the event loop. A
       // cancelled job stays cancelled for its other tiles in flight (lanes run several).
@@ -347,7 +351,11 @@ const api = {
     };
     if (backend === 'wasm') {
       const r = await getRunner();
-      result.cpu = { lanes: r.lanes, lanesStarted: r instanceof OrtLanes ? r.started : 0 };
+      result.cpu = {
+        lanes: r.lanes,
+        lanesStarted: r instanceof OrtLanes ? r.started : 0,
+        engine: (cpu?.engineCrops ?? 0) > engineBefore,
+      };
     }
     if (gpuRenderer && before) {
       const after = gpuRenderer.stats();

@@ -1,6 +1,6 @@
 /**
  * The CPU path's lanes in real Chromium (no adapter): an image is cut into bands that nested
- * workers, each with its own ORT instance, render side by side. The bands must equal the whole
+ * workers, each with its own CPU engine (WebAssembly), render side by side. The bands must equal the whole
  * image rendered at once (by the same ONNX model in Node), whether the image comes in shared
  * memory (read in place) or not, and a lane that dies mid-render is replaced and its tile re-run,
  * so the image still arrives.
@@ -49,7 +49,7 @@ interface LaneRun {
   data: string;
   tiles: number;
   progress: number[];
-  cpu: { lanes: number; lanesStarted: number } | undefined;
+  cpu: { lanes: number; lanesStarted: number; engine: boolean } | undefined;
   cores: number;
 }
 
@@ -63,7 +63,7 @@ async function renderInPage(
         render: (o: unknown) => Promise<{
           data: Uint8Array;
           tiles: number;
-          cpu?: { lanes: number; lanesStarted: number };
+          cpu?: { lanes: number; lanesStarted: number; engine: boolean };
         }>;
         simulateLaneCrash: () => Promise<void>;
       };
@@ -129,6 +129,8 @@ describe('CPU render lanes (Chromium, no adapter)', () => {
     const first = await renderInPage(session.page);
     const lanes = Math.min(4, first.cores);
     expect(first.cpu?.lanes).toBe(lanes);
+    // Classic effects only: the CPU engine (WebAssembly) renders them, not ORT.
+    expect(first.cpu?.engine).toBe(true);
     // Full-width bands, one or two a lane (two on two cores: 4 bands of 120 rows).
     const bands = planTiles(WIDTH, HEIGHT, layoutStack(STACK).reach, 1 << 20, lanes).length;
     if (lanes === 2) expect(bands).toBe(4);

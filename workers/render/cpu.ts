@@ -1,14 +1,18 @@
 /**
- * The CPU render path: the stack compiles into one ONNX model (src/shared/effects/compile-onnx)
- * run by onnxruntime-web's WASM backend. Models are cached by the stack's structure key, so a
- * parameter change only re-runs the session with new uniforms. Where the sessions live is a
- * `SessionRunner` (./lanes): ORT in this thread (`ort` passed in: Node tests import
- * `onnxruntime-web`), or the render worker's lanes, which render an image's tiles side by side.
+ * The CPU render path. With `engine` on (the render worker), a stack of classic effects runs on
+ * the CPU engine (./engine: one WebAssembly module, the stack as fused passes over each crop);
+ * any other stack (a network, an effect the engine does not know) compiles into one ONNX model
+ * (src/shared/effects/compile-onnx) run by onnxruntime-web's WASM backend — the Node reference
+ * renderer the tests compare against. Models are cached by the stack's structure key, so a
+ * parameter change only re-runs the session with new uniforms. Where crops render is a
+ * `SessionRunner` (./lanes): this thread (`ort` passed in: Node tests import `onnxruntime-web`),
+ * or the render worker's lanes, which render an image's tiles side by side.
  */
 import { compileStack, uniformInputName } from '../../src/shared/effects/compile-onnx';
 import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-graph';
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
+import { planEngine, type EnginePlan } from './engine/plan';
 import { cropImage, pasteTile, planTiles, type RgbaImage, type Tile } from './image';
 import { retryLaneCrash, runTiles } from './lanes';
 import {
@@ -43,16 +47,27 @@ export class CpuRenderer {
   /** Compiled models by structure key, the recent ones (as the runners' sessions). */
   readonly #compiled = new RecentCache<Uint8Array>();
   readonly #models = new Map<string, Promise<DecodedModel>>();
+  readonly #engine: boolean;
   /** Models compiled so far (tests check the cache with it). */
   created = 0;
+  /** Crops rendered by the CPU engine so far (tests). */
+  engineCrops = 0;
 
+  /** `options.engine`: classic stacks on the CPU engine (otherwise every stack on ORT). */
   constructor(
     runner: OrtModule | SessionRunner,
     loadModel: (modelId: string) => Promise<Uint8Array> = (id) =>
       Promise.reject(new RenderError('model-unavailable', `No model loader for “${id}”.`)),
+    options: { engine?: boolean } = {},
   ) {
     this.#runner = asRunner(runner);
     this.#loadModel = loadModel;
+    this.#engine = options.engine ?? false;
+  }
+
+  /** The engine's plan for `layout` (null: ORT renders it). */
+  #plan(layout: StackLayout): EnginePlan | null {
+    return this.#engine ? planEngine(layout) : null;
   }
 
   async #decoded(modelId: string): Promise<DecodedModel> {
@@ -87,6 +102,7 @@ export class CpuRenderer {
    * @throws RenderError `cpu-failed`, `model-unavailable`
    */
   prepare(layout: StackLayout): Promise<void> {
+    if (this.#plan(layout)) return Promise.resolve();
     return this.#runner.prepare(`stack:${layout.key}`, () => this.#model(layout));
   }
 
@@ -101,7 +117,13 @@ export class CpuRenderer {
     full: { width: number; height: number },
     owned = false,
     proceed?: () => boolean,
+    plan: EnginePlan | null = this.#plan(layout),
   ): Promise<Uint8Array> {
+    const transfer = owned ? [pixels.buffer as ArrayBuffer] : [];
+    if (plan) {
+      this.engineCrops += 1;
+      return this.#runner.engine({ plan, pixels, crop, full }, transfer, proceed);
+    }
     const feeds: Feeds = {
       image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] },
       ctx: {
@@ -118,7 +140,7 @@ export class CpuRenderer {
       `stack:${layout.key}`,
       () => this.#model(layout),
       feeds,
-      owned ? [pixels.buffer as ArrayBuffer] : [],
+      transfer,
       proceed,
     );
   }
@@ -137,6 +159,7 @@ export class CpuRenderer {
     tiles: number;
   }> {
     const lanes = this.#runner.lanes;
+    const plan = this.#plan(layout);
     const tiles: Tile[] = planTiles(
       image.width,
       image.height,
@@ -147,7 +170,7 @@ export class CpuRenderer {
     if (tiles.length === 1) {
       const crop = tiles[0]!.crop;
       const data = await retryLaneCrash(() =>
-        this.renderCrop(layout, cropImage(image, crop), crop, image),
+        this.renderCrop(layout, cropImage(image, crop), crop, image, false, undefined, plan),
       );
       await hooks.onTile?.(1, 1);
       return { data, tiles: 1 };
@@ -157,7 +180,8 @@ export class CpuRenderer {
       image,
       tiles,
       lanes,
-      (pixels, crop, owned, live) => this.renderCrop(layout, pixels, crop, image, owned, live),
+      (pixels, crop, owned, live) =>
+        this.renderCrop(layout, pixels, crop, image, owned, live, plan),
       (tile, result) => pasteTile(out, image.width, tile, result),
       hooks.onTile,
     );

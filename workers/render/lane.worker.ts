@@ -1,10 +1,12 @@
 /**
- * A CPU render lane (see ./lanes.ts): a nested worker of the render worker with its own ORT
- * instance on the WASM backend. It keeps sessions by key and runs them on the feeds it is sent;
+ * A CPU render lane (see ./lanes.ts): a nested worker of the render worker with its own CPU engine
+ * (./engine, WebAssembly, started at its first crop) and its own ORT instance on the WASM backend
+ * (loaded at its first ONNX model). It keeps sessions by key and runs them on the feeds it is sent;
  * a run of a model it does not hold replies `missing` with the inputs, so the caller can load the
  * model and send them again. ORT is imported dynamically (as in the render worker: a static
  * import hangs Vite production workers with threads).
  */
+import { CpuEngine, type EngineJob } from './engine/engine';
 import {
   buffersOf,
   createSession,
@@ -18,6 +20,7 @@ export type LaneRequest =
   | { id: number; op: 'configure'; threads: number }
   | { id: number; op: 'load'; key: string; bytes: Uint8Array }
   | { id: number; op: 'run'; key: string; feeds: Feeds }
+  | { id: number; op: 'engine'; job: EngineJob }
   | { id: number; op: 'dispose' }
   /** Test hook: the next run dies with an uncaught error instead of replying. */
   | { id: number; op: 'crash' };
@@ -37,6 +40,15 @@ const getOrt = () =>
     return ort as unknown as OrtModule;
   }));
 const sessions = sessionCache();
+let engine: CpuEngine | undefined;
+
+/** The test hook's crash: an uncaught error instead of a reply. */
+function crash(): Promise<never> {
+  setTimeout(() => {
+    throw new Error('Simulated lane crash (test hook).');
+  });
+  return new Promise<never>(() => undefined);
+}
 
 async function handle(request: LaneRequest): Promise<[LaneReply, Transferable[]]> {
   const { id } = request;
@@ -54,13 +66,13 @@ async function handle(request: LaneRequest): Promise<[LaneReply, Transferable[]]
     case 'crash':
       crashNext = true;
       return [{ id, ok: true }, []];
+    case 'engine': {
+      if (crashNext) return crash();
+      const out = (engine ??= new CpuEngine()).render(request.job);
+      return [{ id, out }, [out.buffer as ArrayBuffer]];
+    }
     case 'run': {
-      if (crashNext) {
-        setTimeout(() => {
-          throw new Error('Simulated lane crash (test hook).');
-        });
-        return new Promise<never>(() => undefined);
-      }
+      if (crashNext) return crash();
       const session = sessions.get(request.key);
       if (!session) return [{ id, missing: request.feeds }, buffersOf(request.feeds)];
       const out = await runSession(await getOrt(), await session, request.feeds);

@@ -1,15 +1,15 @@
 /**
  * The CPU path's lanes: a few nested workers of the render worker (lane.worker.ts), each with its
- * own ORT instance, rendering tiles side by side. ORT's WASM build parallelises convolutions and
- * GEMMs over its threads, but its element-wise ops, lookups, casts and transposes run on one
- * thread, and they are over half of a stack's time; lanes run all of it in parallel (a 1 MP
- * five-effect stack on two cores: one worker with two threads ≈ 50 ms, two lanes of one thread
- * ≈ 33 ms). A lane caches its sessions and asks for a model's bytes again after it dropped one.
+ * own CPU engine (WebAssembly, single-threaded) and, for networks and effects the engine does not
+ * know, its own ORT instance, rendering tiles side by side (ORT's own threads cover only its
+ * convolutions and GEMMs; lanes run everything in parallel). A lane caches its sessions and asks
+ * for a model's bytes again after it dropped one.
  * Also here: the tile loop the CPU renderers share (`runTiles`, over `eachConcurrently` and
  * `retryLaneCrash`).
  */
 import { RenderError } from '../../src/shared/errors/render';
 import { cropForLane, type Rect, type RgbaImage, type Tile } from './image';
+import type { EngineJob } from './engine/engine';
 import type { LaneReply, LaneRequest } from './lane.worker';
 import { buffersOf, RunCalledOff, type Feeds, type SessionRunner } from './session-runner';
 
@@ -159,6 +159,28 @@ export class OrtLanes implements SessionRunner {
     }
   }
 
+  async engine(
+    job: EngineJob,
+    transfer: ArrayBuffer[] = [],
+    proceed: () => boolean = () => true,
+  ): Promise<Uint8Array> {
+    const i = await this.#acquire();
+    try {
+      if (!proceed()) throw new RunCalledOff();
+      const lane = this.#lane(i);
+      if (this.#crashNext) {
+        this.#crashNext = false;
+        void lane.call({ op: 'crash' }).catch(() => undefined);
+      }
+      const reply = await lane.call({ op: 'engine', job }, transfer);
+      if (!('out' in reply))
+        throw new RenderError('cpu-failed', 'A CPU render lane sent no image.');
+      return reply.out;
+    } finally {
+      this.#releaseLane(i);
+    }
+  }
+
   /**
    * Starts every lane now.
    * @throws RenderError `cpu-failed` when a lane cannot start (a browser without nested workers):
@@ -168,7 +190,7 @@ export class OrtLanes implements SessionRunner {
     for (let i = 0; i < this.lanes; i++) this.#lane(i);
   }
 
-  /** Test hook: the lane of the next run dies (an uncaught error) before it replies. */
+  /** Test hook: the lane of the next run (ORT or engine) dies (an uncaught error) before it replies. */
   crashNext(): void {
     this.#crashNext = true;
   }

@@ -4,10 +4,12 @@
  * worker's lanes (./lanes.ts). Models are addressed by a key (a stack's structure, a scaler's
  * model); a runner creates the session from the bytes `model()` gives the first time a key runs
  * and keeps the most recently used few. Inputs travel as plain typed arrays; the output named
- * `out` comes back as bytes. The session helpers here also serve the lane workers.
+ * `out` comes back as bytes. A runner also runs the CPU engine (./engine: the classic effects in
+ * WebAssembly, no ORT) on a crop. The session helpers here also serve the lane workers.
  */
 import type * as Ort from 'onnxruntime-web';
 import { RenderError } from '../../src/shared/errors/render';
+import { CpuEngine, type EngineJob } from './engine/engine';
 
 export type OrtModule = typeof Ort;
 
@@ -43,6 +45,11 @@ export interface SessionRunner {
     transfer?: ArrayBuffer[],
     proceed?: () => boolean,
   ): Promise<Uint8Array>;
+  /**
+   * Renders a crop with the CPU engine (no ORT); `transfer` and `proceed` as for `run`.
+   * @throws RenderError `cpu-failed`; RunCalledOff.
+   */
+  engine(job: EngineJob, transfer?: ArrayBuffer[], proceed?: () => boolean): Promise<Uint8Array>;
   dispose(): Promise<void>;
 }
 
@@ -141,22 +148,26 @@ export function sessionCache(): RecentCache<Ort.InferenceSession> {
   return new RecentCache((s) => s.release());
 }
 
-/** ORT in this thread: one run at a time. */
+/**
+ * ORT and the CPU engine in this thread: one run at a time. `ort` may be a loader, called at the
+ * first ONNX run (an engine-only render never loads ORT's 27 MB runtime).
+ */
 export class LocalRunner implements SessionRunner {
   readonly lanes = 1;
-  readonly #ort: OrtModule;
+  readonly #ort: () => Promise<OrtModule>;
   readonly #cache = sessionCache();
+  #engine: CpuEngine | undefined;
   /** Sessions created so far (tests check the cache with it). */
   created = 0;
 
-  constructor(ort: OrtModule) {
-    this.#ort = ort;
+  constructor(ort: OrtModule | (() => Promise<OrtModule>)) {
+    this.#ort = typeof ort === 'function' ? ort : () => Promise.resolve(ort);
   }
 
   #session(key: string, model: () => Promise<Uint8Array>): Promise<Ort.InferenceSession> {
     let s = this.#cache.get(key);
     if (!s) {
-      s = model().then((bytes) => createSession(this.#ort, bytes));
+      s = Promise.all([model(), this.#ort()]).then(([bytes, ort]) => createSession(ort, bytes));
       s.then(() => (this.created += 1)).catch(() => undefined);
       this.#cache.set(key, s);
     }
@@ -168,7 +179,12 @@ export class LocalRunner implements SessionRunner {
   }
 
   async run(key: string, model: () => Promise<Uint8Array>, feeds: Feeds): Promise<Uint8Array> {
-    return runSession(this.#ort, await this.#session(key, model), feeds);
+    const session = await this.#session(key, model);
+    return runSession(await this.#ort(), session, feeds);
+  }
+
+  async engine(job: EngineJob): Promise<Uint8Array> {
+    return (this.#engine ??= new CpuEngine()).render(job);
   }
 
   dispose(): Promise<void> {

@@ -1,0 +1,471 @@
+/**
+ * The CPU engine for the classic effects (AssemblyScript → WebAssembly with SIMD; built by the
+ * project's Vite plugin, see wasm/cpu-engine/build.ts). The host (workers/render/engine/) lays
+ * out the memory and calls one pass per step of a stack's plan:
+ *
+ * - a *run* of point effects (exposure, contrast, … vignette) is applied to one row at a time in
+ *   registers (one f32x4 per pixel: r, g, b and an unused lane), fused into whatever pass loads or
+ *   stores that row: unpacking the RGBA8 input, the end of an area effect, packing the output;
+ * - area effects (blur, sharpen, bloom, ink, pixelate) are whole-crop passes over f32x4 images,
+ *   with the Gaussian as two separable, symmetric passes (r + 1 multiplies per pixel per pass).
+ *
+ * The maths are the effect definitions' (src/shared/effects/*): every point effect clamps to
+ * [0, 1]; linear-light effects decode sRGB, apply, clamp and encode (consecutive ones share one
+ * decode and encode: encode∘decode is the identity); neighbourhoods clamp to the crop; alpha passes
+ * through untouched (the output's alpha bytes are the input's).
+ *
+ * A run is f32s: [op, n, n uniforms, op, n, …]; op codes are `OP` in workers/render/engine/plan.ts.
+ */
+
+// Frame: the crop's size, its origin in the image, the image's size.
+let W: i32 = 0;
+let H: i32 = 0;
+let OX: i32 = 0;
+let OY: i32 = 0;
+let FW: f32 = 1;
+let FH: f32 = 1;
+let FWI: i32 = 1;
+let FHI: i32 = 1;
+// Tables (sRGB decode and encode, TABLE_STEPS intervals each) and three scratch rows.
+let DEC: usize = 0;
+let ENC: usize = 0;
+let ROW: usize = 0;
+let PAD: usize = 0;
+let ACC: usize = 0;
+
+const TABLE_STEPS: i32 = 4096;
+
+const OP_DEC = 1;
+const OP_ENC = 2;
+const OP_GAIN = 3;
+const OP_VIGNETTE = 4;
+const OP_CONTRAST = 5;
+const OP_SATURATION = 6;
+const OP_CURVE = 7;
+const OP_MATRIX = 8;
+const OP_GRAIN = 9;
+const OP_POSTERIZE = 10;
+
+/** Where the host may start laying out memory. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+function toLinear(c: f64): f64 {
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+}
+
+function toSrgb(l: f64): f64 {
+  return l <= 0.0031308 ? l * 12.92 : 1.055 * Math.pow(l, 1.0 / 2.4) - 0.055;
+}
+
+/** Fills the decode and encode tables at `tables` (2 × (TABLE_STEPS + 1) f32). */
+export function init(tables: usize): void {
+  DEC = tables;
+  ENC = tables + <usize>(TABLE_STEPS + 1) * 4;
+  for (let i = 0; i <= TABLE_STEPS; i++) {
+    const x = <f64>i / <f64>TABLE_STEPS;
+    store<f32>(DEC + <usize>i * 4, <f32>toLinear(x));
+    store<f32>(ENC + <usize>i * 4, <f32>toSrgb(x));
+  }
+}
+
+/** The crop (`w`×`h` at `ox`, `oy` in a `fw`×`fh` image) and scratch rows for it. */
+export function frame(w: i32, h: i32, ox: i32, oy: i32, fw: i32, fh: i32, scratch: usize): void {
+  W = w;
+  H = h;
+  OX = ox;
+  OY = oy;
+  FWI = fw;
+  FHI = fh;
+  FW = <f32>fw;
+  FH = <f32>fh;
+  ROW = scratch;
+  ACC = scratch + <usize>w * 16;
+  PAD = ACC + <usize>w * 16;
+}
+
+const ZERO: v128 = f32x4.splat(0);
+const ONE: v128 = f32x4.splat(1);
+
+function clamp01(v: v128): v128 {
+  return f32x4.min(f32x4.max(v, ZERO), ONE);
+}
+
+/** A table lookup per colour channel with linear interpolation (inputs in [0, 1]). */
+function lookup3(v: v128, table: usize, steps: f32, last: i32): v128 {
+  const t = f32x4.mul(v, f32x4.splat(steps));
+  const i = i32x4.min_s(i32x4.trunc_sat_f32x4_u(t), i32x4.splat(last));
+  const f = f32x4.sub(t, f32x4.convert_i32x4_s(i));
+  const p0 = table + ((<usize>i32x4.extract_lane(i, 0)) << 2);
+  const p1 = table + ((<usize>i32x4.extract_lane(i, 1)) << 2);
+  const p2 = table + ((<usize>i32x4.extract_lane(i, 2)) << 2);
+  let lo = f32x4.splat(load<f32>(p0));
+  lo = f32x4.replace_lane(lo, 1, load<f32>(p1));
+  lo = f32x4.replace_lane(lo, 2, load<f32>(p2));
+  let hi = f32x4.splat(load<f32>(p0, 4));
+  hi = f32x4.replace_lane(hi, 1, load<f32>(p1, 4));
+  hi = f32x4.replace_lane(hi, 2, load<f32>(p2, 4));
+  return f32x4.add(lo, f32x4.mul(f32x4.sub(hi, lo), f));
+}
+
+/** Applies a run of point effects to `n` pixels at `row` (pixels x = 0… of crop row `y`). */
+function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
+  let at = run;
+  const end = run + ((<usize>runLen) << 2);
+  while (at < end) {
+    const op = <i32>load<f32>(at);
+    const count = <i32>load<f32>(at, 4);
+    const u = at + 8;
+    at = u + ((<usize>count) << 2);
+    const stop = row + ((<usize>n) << 4);
+    if (op == OP_DEC) {
+      for (let p = row; p < stop; p += 16) {
+        v128.store(p, lookup3(v128.load(p), DEC, <f32>TABLE_STEPS, TABLE_STEPS - 1));
+      }
+    } else if (op == OP_ENC) {
+      for (let p = row; p < stop; p += 16) {
+        v128.store(p, lookup3(v128.load(p), ENC, <f32>TABLE_STEPS, TABLE_STEPS - 1));
+      }
+    } else if (op == OP_GAIN) {
+      const k = v128.load(u);
+      for (let p = row; p < stop; p += 16) v128.store(p, clamp01(f32x4.mul(v128.load(p), k)));
+    } else if (op == OP_CONTRAST) {
+      const k = f32x4.splat(load<f32>(u));
+      const half = f32x4.splat(0.5);
+      for (let p = row; p < stop; p += 16) {
+        const c = v128.load(p);
+        v128.store(p, clamp01(f32x4.add(f32x4.mul(f32x4.sub(c, half), k), half)));
+      }
+    } else if (op == OP_SATURATION) {
+      const s = f32x4.splat(load<f32>(u));
+      for (let p = row; p < stop; p += 16) {
+        const c = v128.load(p);
+        const l = f32x4.splat(
+          f32x4.extract_lane(c, 0) * 0.2126 +
+            f32x4.extract_lane(c, 1) * 0.7152 +
+            f32x4.extract_lane(c, 2) * 0.0722,
+        );
+        v128.store(p, clamp01(f32x4.add(l, f32x4.mul(f32x4.sub(c, l), s))));
+      }
+    } else if (op == OP_MATRIX) {
+      const c0 = v128.load(u);
+      const c1 = v128.load(u, 16);
+      const c2 = v128.load(u, 32);
+      const b = v128.load(u, 48);
+      for (let p = row; p < stop; p += 16) {
+        const c = v128.load(p);
+        const r = f32x4.splat(f32x4.extract_lane(c, 0));
+        const g = f32x4.splat(f32x4.extract_lane(c, 1));
+        const bl = f32x4.splat(f32x4.extract_lane(c, 2));
+        const m = f32x4.add(
+          f32x4.add(f32x4.mul(c0, r), f32x4.mul(c1, g)),
+          f32x4.add(f32x4.mul(c2, bl), b),
+        );
+        v128.store(p, clamp01(m));
+      }
+    } else if (op == OP_CURVE) {
+      for (let p = row; p < stop; p += 16) {
+        v128.store(p, clamp01(lookup3(v128.load(p), u, 255, 254)));
+      }
+    } else if (op == OP_POSTERIZE) {
+      const k = f32x4.splat(load<f32>(u));
+      for (let p = row; p < stop; p += 16) {
+        const c = v128.load(p);
+        v128.store(p, clamp01(f32x4.div(f32x4.nearest(f32x4.mul(c, k)), k)));
+      }
+    } else if (op == OP_VIGNETTE) {
+      // The gain of 4 pixels at once: (x + 0.5)/W·2 − 1 per lane, then each pixel's lane.
+      const a = f32x4.splat(load<f32>(u));
+      const r = f32x4.splat(load<f32>(u, 4));
+      const f = f32x4.splat(load<f32>(u, 8));
+      const uy = ((<f32>(y + OY) + 0.5) / FH) * 2 - 1;
+      const uy2 = f32x4.splat(uy * uy);
+      const fw = f32x4.splat(FW);
+      const two = f32x4.splat(2);
+      const three = f32x4.splat(3);
+      let xs = f32x4.add(f32x4.splat(<f32>OX + 0.5), f32x4(0, 1, 2, 3));
+      const step = f32x4.splat(4);
+      for (let p = row; p < stop; p += 64) {
+        const ux = f32x4.sub(f32x4.mul(f32x4.div(xs, fw), two), ONE);
+        xs = f32x4.add(xs, step);
+        const d = f32x4.mul(f32x4.sqrt(f32x4.add(f32x4.mul(ux, ux), uy2)), f32x4.splat(0.70710677));
+        const t = clamp01(f32x4.div(f32x4.sub(d, r), f));
+        const s3 = f32x4.mul(f32x4.mul(t, t), f32x4.sub(three, f32x4.mul(two, t)));
+        const g = f32x4.sub(ONE, f32x4.mul(a, s3));
+        v128.store(p, clamp01(f32x4.mul(v128.load(p), i32x4.shuffle(g, g, 0, 0, 0, 0))));
+        if (p + 16 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 16), i32x4.shuffle(g, g, 1, 1, 1, 1))), 16);
+        }
+        if (p + 32 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 32), i32x4.shuffle(g, g, 2, 2, 2, 2))), 32);
+        }
+        if (p + 48 < stop) {
+          v128.store(p, clamp01(f32x4.mul(v128.load(p, 48), i32x4.shuffle(g, g, 3, 3, 3, 3))), 48);
+        }
+      }
+    } else if (op == OP_GRAIN) {
+      const amount = f32x4.splat(load<f32>(u));
+      const size = <u32>load<f32>(u, 4);
+      const seed = <u32>load<f32>(u, 8);
+      const cy = <u32>(y + OY) / size;
+      const base = cy * 668265263 + seed * 1274126177;
+      let x = <u32>OX;
+      for (let p = row; p < stop; p += 16) {
+        let h = (x / size) * 374761393 + base;
+        x++;
+        h = h ^ (h >>> 15);
+        h = h * 739982445;
+        h = h ^ (h >>> 12);
+        h = h * 695872825;
+        h = h ^ (h >>> 15);
+        const noise = f32x4.splat(<f32>(h >>> 8) / 16777216.0 - 0.5);
+        v128.store(p, clamp01(f32x4.add(v128.load(p), f32x4.mul(amount, noise))));
+      }
+    }
+  }
+}
+
+/** RGBA8 row `y` of `src` (a crop-sized RGBA8 image) as f32x4 pixels at ROW (4 at a time). */
+function unpackRow(src: usize, y: i32): usize {
+  const scale = f32x4.splat(1.0 / 255.0);
+  const s = src + ((<usize>(y * W)) << 2);
+  const quads = W >> 2;
+  for (let q = 0; q < quads; q++) {
+    const v = v128.load(s + ((<usize>q) << 4));
+    const lo = i16x8.extend_low_i8x16_u(v);
+    const hi = i16x8.extend_high_i8x16_u(v);
+    const p = ROW + ((<usize>q) << 6);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), scale));
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), scale), 16);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), scale), 32);
+    v128.store(p, f32x4.mul(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), scale), 48);
+  }
+  for (let x = quads << 2; x < W; x++) {
+    const px = i32x4.extend_low_i16x8_u(
+      i16x8.extend_low_i8x16_u(v128.load32_zero(s + ((<usize>x) << 2))),
+    );
+    v128.store(ROW + ((<usize>x) << 4), f32x4.mul(f32x4.convert_i32x4_u(px), scale));
+  }
+  return ROW;
+}
+
+/** One f32x4 pixel → its bytes as i32 lanes (clamped, rounded half to even as WGSL's round). */
+function quantise(v: v128): v128 {
+  return i32x4.trunc_sat_f32x4_u(f32x4.nearest(f32x4.mul(clamp01(v), f32x4.splat(255))));
+}
+
+/** f32x4 pixels at `row` → RGBA8 row `y` of `dst`, alpha from the same pixel of `alpha`. */
+function packRow(row: usize, y: i32, dst: usize, alpha: usize): void {
+  const off = (<usize>(y * W)) << 2;
+  const d = dst + off;
+  const a = alpha + off;
+  const mask = i32x4.splat(0xff000000);
+  const quads = W >> 2;
+  for (let q = 0; q < quads; q++) {
+    const p = row + ((<usize>q) << 6);
+    const lo = i16x8.narrow_i32x4_u(quantise(v128.load(p)), quantise(v128.load(p, 16)));
+    const hi = i16x8.narrow_i32x4_u(quantise(v128.load(p, 32)), quantise(v128.load(p, 48)));
+    const bytes = i8x16.narrow_i16x8_u(lo, hi);
+    const at = (<usize>q) << 4;
+    v128.store(d + at, v128.bitselect(v128.load(a + at), bytes, mask));
+  }
+  for (let x = quads << 2; x < W; x++) {
+    const q = quantise(v128.load(row + ((<usize>x) << 4)));
+    const b = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(q, q), ZERO);
+    const at = (<usize>x) << 2;
+    store<u32>(d + at, (i32x4.extract_lane(b, 0) & 0xffffff) | ((<u32>load<u8>(a + at + 3)) << 24));
+  }
+}
+
+/** Where a pass puts its rows: a run, then an f32x4 image (`kind` 0) or RGBA8 (`kind` 1). */
+function sink(
+  row: usize,
+  y: i32,
+  run: usize,
+  runLen: i32,
+  kind: i32,
+  dst: usize,
+  alpha: usize,
+): void {
+  if (runLen > 0) applyRun(row, W, y, run, runLen);
+  if (kind == 1) packRow(row, y, dst, alpha);
+  else memory.copy(dst + ((<usize>(y * W)) << 4), row, (<usize>W) << 4);
+}
+
+/** Point effects only: RGBA8 `src` → `run` → RGBA8 `dst`. */
+export function passPoint(src: usize, run: usize, runLen: i32, dst: usize): void {
+  for (let y = 0; y < H; y++) {
+    const row = unpackRow(src, y);
+    sink(row, y, run, runLen, 1, dst, src);
+  }
+}
+
+/** RGBA8 `src` → `run` → the f32x4 image `dst` (an area effect's input). */
+export function passUnpack(src: usize, run: usize, runLen: i32, dst: usize): void {
+  for (let y = 0; y < H; y++) {
+    const row = unpackRow(src, y);
+    sink(row, y, run, runLen, 0, dst, src);
+  }
+}
+
+/**
+ * Horizontal Gaussian of the f32x4 image `src` into `dst`: symmetric weights w0…wr at `weights`,
+ * edges clamped. `threshold` ≥ 0: bloom's bright pass max(c − t, 0)/(1 − t) first.
+ */
+export function passBlurH(src: usize, weights: usize, r: i32, threshold: f32, dst: usize): void {
+  const bright = threshold >= 0;
+  const t = f32x4.splat(threshold);
+  const inv = f32x4.splat(1 / (1 - threshold));
+  const w0 = f32x4.splat(load<f32>(weights));
+  const rowBytes = (<usize>W) << 4;
+  for (let y = 0; y < H; y++) {
+    const s = src + <usize>y * rowBytes;
+    // PAD: r copies of the first pixel, the row, r copies of the last.
+    const body = PAD + ((<usize>r) << 4);
+    if (bright) {
+      for (let x = 0; x < W; x++) {
+        const c = v128.load(s + ((<usize>x) << 4));
+        v128.store(body + ((<usize>x) << 4), f32x4.mul(f32x4.max(f32x4.sub(c, t), ZERO), inv));
+      }
+    } else memory.copy(body, s, rowBytes);
+    const first = v128.load(body);
+    const last = v128.load(body + rowBytes - 16);
+    for (let i = 0; i < r; i++) {
+      v128.store(PAD + ((<usize>i) << 4), first);
+      v128.store(body + rowBytes + ((<usize>i) << 4), last);
+    }
+    const d = dst + <usize>y * rowBytes;
+    for (let x = 0; x < W; x++) {
+      const c = body + ((<usize>x) << 4);
+      let acc = f32x4.mul(v128.load(c), w0);
+      for (let i = 1; i <= r; i++) {
+        const o = (<usize>i) << 4;
+        const pair = f32x4.add(v128.load(c - o), v128.load(c + o));
+        acc = f32x4.add(acc, f32x4.mul(pair, f32x4.splat(load<f32>(weights + ((<usize>i) << 2)))));
+      }
+      v128.store(d + ((<usize>x) << 4), acc);
+    }
+  }
+}
+
+/**
+ * Vertical Gaussian of `src` (edges clamped), then per `mode`: 0 the blur itself, 1 sharpen
+ * clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with o the pixel of `orig`; then
+ * to the sink.
+ */
+export function passBlurV(
+  src: usize,
+  weights: usize,
+  r: i32,
+  mode: i32,
+  orig: usize,
+  amount: f32,
+  run: usize,
+  runLen: i32,
+  kind: i32,
+  dst: usize,
+  alpha: usize,
+): void {
+  const rowBytes = (<usize>W) << 4;
+  const w0 = f32x4.splat(load<f32>(weights));
+  const k = f32x4.splat(amount);
+  for (let y = 0; y < H; y++) {
+    const centre = src + <usize>y * rowBytes;
+    for (let x: usize = 0; x < rowBytes; x += 16) {
+      v128.store(ACC + x, f32x4.mul(v128.load(centre + x), w0));
+    }
+    for (let i = 1; i <= r; i++) {
+      const up = src + <usize>max(y - i, 0) * rowBytes;
+      const down = src + <usize>min(y + i, H - 1) * rowBytes;
+      const wi = f32x4.splat(load<f32>(weights + ((<usize>i) << 2)));
+      for (let x: usize = 0; x < rowBytes; x += 16) {
+        const pair = f32x4.add(v128.load(up + x), v128.load(down + x));
+        v128.store(ACC + x, f32x4.add(v128.load(ACC + x), f32x4.mul(pair, wi)));
+      }
+    }
+    if (mode != 0) {
+      const o = orig + <usize>y * rowBytes;
+      for (let x: usize = 0; x < rowBytes; x += 16) {
+        const c = v128.load(o + x);
+        const b = v128.load(ACC + x);
+        const v =
+          mode == 1 ? f32x4.add(c, f32x4.mul(f32x4.sub(c, b), k)) : f32x4.add(c, f32x4.mul(b, k));
+        v128.store(ACC + x, clamp01(v));
+      }
+    }
+    sink(ACC, y, run, runLen, kind, dst, alpha);
+  }
+}
+
+/** Ink edges: Sobel on the luma of `src` (plane at `luma`), darkening by the edge, to the sink. */
+export function passInk(
+  src: usize,
+  luma: usize,
+  strength: f32,
+  sensitivity: f32,
+  run: usize,
+  runLen: i32,
+  kind: i32,
+  dst: usize,
+  alpha: usize,
+): void {
+  const n = W * H;
+  for (let i = 0; i < n; i++) {
+    const c = v128.load(src + ((<usize>i) << 4));
+    const l =
+      f32x4.extract_lane(c, 0) * 0.2126 +
+      f32x4.extract_lane(c, 1) * 0.7152 +
+      f32x4.extract_lane(c, 2) * 0.0722;
+    store<f32>(luma + ((<usize>i) << 2), l);
+  }
+  for (let y = 0; y < H; y++) {
+    const up = luma + ((<usize>(max(y - 1, 0) * W)) << 2);
+    const mid = luma + ((<usize>(y * W)) << 2);
+    const down = luma + ((<usize>(min(y + 1, H - 1) * W)) << 2);
+    const o = src + ((<usize>(y * W)) << 4);
+    for (let x = 0; x < W; x++) {
+      const xl = (<usize>max(x - 1, 0)) << 2;
+      const xc = (<usize>x) << 2;
+      const xr = (<usize>min(x + 1, W - 1)) << 2;
+      const l0 = load<f32>(up + xl);
+      const l1 = load<f32>(up + xc);
+      const l2 = load<f32>(up + xr);
+      const l3 = load<f32>(mid + xl);
+      const l5 = load<f32>(mid + xr);
+      const l6 = load<f32>(down + xl);
+      const l7 = load<f32>(down + xc);
+      const l8 = load<f32>(down + xr);
+      const gx = l2 + 2 * l5 + l8 - (l0 + 2 * l3 + l6);
+      const gy = l6 + 2 * l7 + l8 - (l0 + 2 * l1 + l2);
+      const e = Mathf.min(Mathf.max(Mathf.sqrt(gx * gx + gy * gy) * sensitivity, 0), 1);
+      const c = v128.load(o + ((<usize>x) << 4));
+      v128.store(ACC + ((<usize>x) << 4), clamp01(f32x4.mul(c, f32x4.splat(1 - strength * e))));
+    }
+    sink(ACC, y, run, runLen, kind, dst, alpha);
+  }
+}
+
+/** Pixelate: each pixel takes its block's centre pixel (global blocks, clamped), to the sink. */
+export function passPixelate(
+  src: usize,
+  size: i32,
+  run: usize,
+  runLen: i32,
+  kind: i32,
+  dst: usize,
+  alpha: usize,
+): void {
+  const half = size / 2;
+  for (let y = 0; y < H; y++) {
+    const gy = y + OY;
+    const cy = min(max(min((gy / size) * size + half, FHI - 1) - OY, 0), H - 1);
+    const s = src + ((<usize>(cy * W)) << 4);
+    for (let x = 0; x < W; x++) {
+      const gx = x + OX;
+      const cx = min(max(min((gx / size) * size + half, FWI - 1) - OX, 0), W - 1);
+      v128.store(ACC + ((<usize>x) << 4), v128.load(s + ((<usize>cx) << 4)));
+    }
+    sink(ACC, y, run, runLen, kind, dst, alpha);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The CPU engine (WebAssembly, wasm/cpu-engine) against the Node reference renderer (the same
+ * stacks as ONNX models run by ORT): every classic effect and mixed stacks within 1/255, the
+ * plan's fallbacks (networks, unknown effects), and crops with their halo equal to the whole.
+ */
+import * as ort from 'onnxruntime-web';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLASSIC_EFFECTS } from '../../../src/shared/effects/defs';
+import { layer, layoutStack, neuralEffect } from '../../../src/shared/effects/registry';
+import type { EffectStack, StackEffect } from '../../../src/shared/effects/types';
+import { maxDiff } from '../../../test/helpers/pixels';
+import { CpuRenderer } from '../cpu';
+import { cropImage, planTiles, pasteTile, type RgbaImage } from '../image';
+import { CpuEngine } from './engine';
+import { planEngine } from './plan';
+
+ort.env.wasm.numThreads = 1;
+const reference = new CpuRenderer(ort);
+afterAll(() => reference.dispose());
+const engine = new CpuEngine();
+
+/** Gradients, a hard edge, noise in blue, alpha varying. */
+function testImage(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  let s = 4242;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      const i = (y * width + x) * 4;
+      data[i] = Math.round((255 * x) / (width - 1));
+      data[i + 1] = x > width / 2 ? 230 : 20;
+      data[i + 2] = (s >>> 16) & 255;
+      data[i + 3] = 100 + ((x * 3 + y) % 150);
+    }
+  }
+  return { width, height, data };
+}
+
+const ACTIVE: Record<string, StackEffect['params']> = {
+  exposure: { ev: 0.7 },
+  contrast: { amount: 0.4 },
+  saturation: { amount: 0.6 },
+  temperature: { temperature: 0.5, tint: -0.3 },
+  curve: { points: [0, 0.05, 0.3, 0.2, 0.7, 0.85, 1, 1] },
+  matrix: { matrix: [0.9, 0.1, 0, 0.02, 0.05, 0.8, 0.15, 0, 0.1, 0.2, 0.7, -0.03] },
+  vignette: { amount: 0.8, radius: 0.2, feather: 0.6 },
+  grain: { amount: 0.3, size: 2, seed: 9 },
+  posterize: { levels: 5 },
+  blur: { sigma: 1.5 },
+  sharpen: { amount: 1.5, sigma: 1 },
+  bloom: { amount: 1, threshold: 0.5, sigma: 2 },
+  ink: { strength: 0.8, sensitivity: 3 },
+  pixelate: { size: 4 },
+};
+
+const stacks: [string, EffectStack][] = [
+  [
+    'the five-effect stack',
+    {
+      effects: [
+        layer('exposure', { ev: 0.3 }),
+        layer('contrast', { amount: 0.2 }),
+        layer('saturation', { amount: 0.3 }),
+        layer('blur', { sigma: 3 }),
+        layer('vignette', { amount: 0.5 }),
+      ],
+    },
+  ],
+  [
+    'every effect in menu order',
+    { effects: CLASSIC_EFFECTS.map((e) => layer(e.id, ACTIVE[e.id])) },
+  ],
+  [
+    'area effects back to back, linear ones in between',
+    {
+      effects: [
+        layer('pixelate', { size: 3 }),
+        layer('temperature', { temperature: -0.4, tint: 0.2 }),
+        layer('exposure', { ev: -0.5 }),
+        layer('ink', { strength: 0.5, sensitivity: 2 }),
+        layer('bloom', { amount: 0.6, threshold: 0.3, sigma: 4 }),
+        layer('sharpen', { amount: 0.7, sigma: 2 }),
+        layer('blur', { sigma: 0.8 }),
+        layer('curve', { points: [0, 0.1, 0.5, 0.4, 1, 0.9] }),
+      ],
+    },
+  ],
+];
+
+/** The whole image through the engine in one crop. */
+function whole(image: RgbaImage, stack: EffectStack): Uint8Array {
+  const plan = planEngine(layoutStack(stack))!;
+  const crop = { x: 0, y: 0, w: image.width, h: image.height };
+  return engine.render({ plan, pixels: image.data as Uint8Array, crop, full: image });
+}
+
+async function node(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
+  return (await reference.render(image, layoutStack(stack))).data;
+}
+
+describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
+  const image = testImage(41, 27);
+
+  it.each(CLASSIC_EFFECTS.map((e) => e.id))('%s within 1/255 and not the identity', async (id) => {
+    const stack = { effects: [layer(id, ACTIVE[id])] };
+    const out = whole(image, stack);
+    expect(maxDiff(out, await node(image, stack))).toBeLessThanOrEqual(1);
+    expect(maxDiff(out, image.data as Uint8Array)).toBeGreaterThan(0);
+  });
+
+  it.each(CLASSIC_EFFECTS.map((e) => e.id))('%s at its defaults is the identity', (id) => {
+    expect(maxDiff(whole(image, { effects: [layer(id)] }), image.data as Uint8Array)).toBe(0);
+  });
+
+  it('keeps alpha byte for byte', () => {
+    const stack = { effects: CLASSIC_EFFECTS.map((e) => layer(e.id, ACTIVE[e.id])) };
+    const out = whole(image, stack);
+    for (let i = 3; i < out.length; i += 4) expect(out[i]).toBe(image.data[i]);
+  });
+
+  it.each(stacks)('%s within 1/255', async (_name, stack) => {
+    expect(maxDiff(whole(image, stack), await node(image, stack))).toBeLessThanOrEqual(1);
+  });
+
+  it('a wide blur (σ 30) within 1/255', async () => {
+    const big = testImage(200, 150);
+    const stack = { effects: [layer('blur', { sigma: 30 }), layer('contrast', { amount: 0.5 })] };
+    expect(maxDiff(whole(big, stack), await node(big, stack))).toBeLessThanOrEqual(1);
+  });
+
+  it('tiles (crops with their halo, pasted) equal the whole image', () => {
+    const big = testImage(97, 83);
+    const stack = stacks[2]![1];
+    const layout = layoutStack(stack);
+    const plan = planEngine(layout)!;
+    const tiles = planTiles(big.width, big.height, layout.reach, 40 * 40, 2);
+    expect(tiles.length).toBeGreaterThan(2);
+    const out = new Uint8Array(big.data.length);
+    for (const tile of tiles) {
+      const pixels = cropImage(big, tile.crop);
+      pasteTile(out, big.width, tile, engine.render({ plan, pixels, crop: tile.crop, full: big }));
+    }
+    expect(maxDiff(out, whole(big, stack))).toBe(0);
+  });
+
+  it('has no plan for a stack with a network or an effect it does not know', () => {
+    const net = neuralEffect('fixture', 'Fixture');
+    const withNet = layoutStack(
+      { effects: [layer('contrast'), layer('neural:fixture')] },
+      { neural: new Map([[net.id, net]]) },
+    );
+    expect(planEngine(withNet)).toBeNull();
+    const unknown = layoutStack({ effects: [layer('contrast')] });
+    unknown.entries[0] = { ...unknown.entries[0]!, def: { ...unknown.entries[0]!.def, id: 'hsl' } };
+    expect(planEngine(unknown)).toBeNull();
+    expect(planEngine(layoutStack({ effects: [layer('blur', { sigma: 2 })] }))).not.toBeNull();
+  });
+});
+
+describe('CpuRenderer with the engine on', () => {
+  const image = testImage(64, 48);
+  const withEngine = new CpuRenderer(ort, undefined, { engine: true });
+  afterAll(() => withEngine.dispose());
+
+  it('renders classic stacks on the engine (tiled like ORT) and the rest on ORT', async () => {
+    const stack = stacks[2]![1];
+    const layout = layoutStack(stack);
+    const tiled = await withEngine.render(image, layout, { budget: 24 * 24 });
+    expect(tiled.tiles).toBeGreaterThan(1);
+    expect(withEngine.engineCrops).toBe(tiled.tiles);
+    expect(withEngine.created).toBe(0);
+    expect(maxDiff(tiled.data, await node(image, stack))).toBeLessThanOrEqual(1);
+    expect(maxDiff(tiled.data, whole(image, stack))).toBe(0);
+    // An effect the engine does not know (as a newer effect would be): the ONNX model renders it.
+    const other = layoutStack({ effects: [layer('contrast', { amount: 0.3 })] });
+    other.entries[0] = { ...other.entries[0]!, def: { ...other.entries[0]!.def, id: 'newer' } };
+    const crops = withEngine.engineCrops;
+    const out = await withEngine.render(image, other);
+    expect(withEngine.engineCrops).toBe(crops);
+    expect(withEngine.created).toBe(1);
+    expect(maxDiff(out.data, image.data as Uint8Array)).toBeGreaterThan(0);
+  });
+});

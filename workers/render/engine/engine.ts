@@ -1,0 +1,179 @@
+/**
+ * The CPU engine's host: instantiates the WebAssembly module (wasm/cpu-engine, ~12 KB: compiled
+ * and instantiated in milliseconds, unlike ORT's runtime), lays out its memory for a crop and
+ * runs a plan (./plan) on it, pass by pass. One engine renders one crop at a time; each lane has
+ * its own. Pixels in, pixels out: the same contract as the ONNX stack model (RGBA8 crop with its
+ * halo and its place in the image → RGBA8 crop).
+ */
+import wasmBytes from 'virtual:cpu-engine';
+import { RenderError } from '../../../src/shared/errors/render';
+import type { EnginePlan } from './plan';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  init(tables: number): void;
+  frame(
+    w: number,
+    h: number,
+    ox: number,
+    oy: number,
+    fw: number,
+    fh: number,
+    scratch: number,
+  ): void;
+  passPoint(src: number, run: number, runLen: number, dst: number): void;
+  passUnpack(src: number, run: number, runLen: number, dst: number): void;
+  passBlurH(src: number, weights: number, r: number, threshold: number, dst: number): void;
+  passBlurV(
+    src: number,
+    weights: number,
+    r: number,
+    mode: number,
+    orig: number,
+    amount: number,
+    run: number,
+    runLen: number,
+    kind: number,
+    dst: number,
+    alpha: number,
+  ): void;
+  passInk(
+    src: number,
+    luma: number,
+    strength: number,
+    sensitivity: number,
+    run: number,
+    runLen: number,
+    kind: number,
+    dst: number,
+    alpha: number,
+  ): void;
+  passPixelate(
+    src: number,
+    size: number,
+    run: number,
+    runLen: number,
+    kind: number,
+    dst: number,
+    alpha: number,
+  ): void;
+}
+
+/** What one engine run renders: a crop of an image through a plan. */
+export interface EngineJob {
+  plan: EnginePlan;
+  pixels: Uint8Array;
+  crop: { x: number; y: number; w: number; h: number };
+  full: { width: number; height: number };
+}
+
+const TABLE_BYTES = 2 * 4097 * 4;
+/** Scratch rows are padded by the widest blur's reach on each side. */
+const PAD_PIXELS = 2 * 128;
+const PAGE = 65536;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module, shared by every engine in this thread. */
+function engineModule(): WebAssembly.Module {
+  return (compiled ??= new WebAssembly.Module(wasmBytes as BufferSource));
+}
+
+const align = (n: number) => Math.ceil(n / 16) * 16;
+
+export class CpuEngine {
+  readonly #x: Exports;
+  readonly #base: number;
+
+  /** @throws RenderError `cpu-failed` when this browser cannot run WebAssembly SIMD. */
+  constructor() {
+    try {
+      const instance = new WebAssembly.Instance(engineModule(), {
+        env: {
+          abort: () => {
+            throw new Error('The CPU engine stopped (abort).');
+          },
+        },
+      });
+      this.#x = instance.exports as unknown as Exports;
+    } catch (cause) {
+      throw new RenderError('cpu-failed', `The CPU engine could not start: ${String(cause)}`, {
+        cause,
+      });
+    }
+    const tables = align(this.#x.heapBase());
+    this.#reserve(tables + TABLE_BYTES);
+    this.#x.init(tables);
+    this.#base = align(tables + TABLE_BYTES);
+  }
+
+  #reserve(bytes: number): void {
+    const memory = this.#x.memory;
+    const need = bytes - memory.buffer.byteLength;
+    if (need > 0) memory.grow(Math.ceil(need / PAGE));
+  }
+
+  /** Renders `job` and returns the crop's new RGBA8 bytes. */
+  render(job: EngineJob): Uint8Array {
+    const { plan, pixels, crop, full } = job;
+    const { w, h } = crop;
+    const x = this.#x;
+    const px = w * h;
+    let at = this.#base;
+    const take = (bytes: number) => {
+      const p = at;
+      at = align(at + bytes);
+      return p;
+    };
+    const scratch = take((3 * w + PAD_PIXELS) * 16);
+    const runs = [plan.pre, ...plan.steps.map((s) => s.run)].map((r) => ({
+      data: r,
+      ptr: take(r.length * 4),
+    }));
+    const weights = plan.steps.map((s) => ('weights' in s ? take(s.weights.length * 4) : 0));
+    const input = take(px * 4);
+    const output = take(px * 4);
+    const areas = plan.steps.length;
+    const images = areas > 0 ? [take(px * 16), take(px * 16)] : [];
+    const temp = plan.steps.some((s) => 'weights' in s) ? take(px * 16) : 0;
+    const luma = plan.steps.some((s) => s.kind === 'ink') ? take(px * 4) : 0;
+    this.#reserve(at);
+
+    const heap = x.memory.buffer;
+    const f32 = new Float32Array(heap);
+    for (const r of runs) f32.set(r.data, r.ptr / 4);
+    plan.steps.forEach((s, k) => {
+      if ('weights' in s) f32.set(s.weights, weights[k]! / 4);
+    });
+    new Uint8Array(heap, input, px * 4).set(pixels.subarray(0, px * 4));
+    x.frame(w, h, crop.x, crop.y, full.width, full.height, scratch);
+
+    const pre = runs[0]!;
+    if (areas === 0) {
+      x.passPoint(input, pre.ptr, pre.data.length, output);
+    } else {
+      let cur = images[0]!;
+      x.passUnpack(input, pre.ptr, pre.data.length, cur);
+      plan.steps.forEach((s, k) => {
+        const last = k === areas - 1;
+        const dst = last ? output : cur === images[0] ? images[1]! : images[0]!;
+        const kind = last ? 1 : 0;
+        const run = runs[k + 1]!;
+        const sink = [run.ptr, run.data.length, kind, dst, input] as const;
+        if ('weights' in s) {
+          const r = s.weights.length - 1;
+          x.passBlurH(cur, weights[k]!, r, s.kind === 'bloom' ? s.threshold : -1, temp);
+          const mode = s.kind === 'blur' ? 0 : s.kind === 'sharpen' ? 1 : 2;
+          x.passBlurV(temp, weights[k]!, r, mode, cur, s.amount, ...sink);
+        } else if (s.kind === 'ink') {
+          x.passInk(cur, luma, s.strength, s.sensitivity, ...sink);
+        } else {
+          x.passPixelate(cur, s.size, ...sink);
+        }
+        cur = dst;
+      });
+    }
+    return new Uint8Array(x.memory.buffer, output, px * 4).slice();
+  }
+}

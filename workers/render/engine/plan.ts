@@ -1,0 +1,148 @@
+/**
+ * A stack's plan for the CPU engine (wasm/cpu-engine/engine.ts): its point effects as *runs*
+ * (op codes and the effects' own uniforms, the numbers the WGSL path reads), and its area effects
+ * as steps, each followed by the run of point effects after it. Plans are plain data (typed
+ * arrays), sent to the lanes as they are. A stack with an effect the engine does not know (a
+ * network, an effect added since) has no plan: the CPU path then runs its ONNX model.
+ */
+import type { LayoutEntry, StackLayout } from '../../../src/shared/effects/registry';
+
+/** Op codes of a run (as in the engine). */
+export const OP = {
+  decode: 1,
+  encode: 2,
+  gain: 3,
+  vignette: 4,
+  contrast: 5,
+  saturation: 6,
+  curve: 7,
+  matrix: 8,
+  grain: 9,
+  posterize: 10,
+} as const;
+
+export type AreaStep =
+  | { kind: 'blur' | 'sharpen' | 'bloom'; weights: Float32Array; amount: number; threshold: number }
+  | { kind: 'ink'; strength: number; sensitivity: number }
+  | { kind: 'pixelate'; size: number };
+
+export interface EnginePlan {
+  /** The point effects before the first area effect (all of them when there is none). */
+  pre: Float32Array;
+  /** Area effects in order, each with the run of point effects after it. */
+  steps: (AreaStep & { run: Float32Array })[];
+  /** The crop's halo the stack needs (its reach), for the tile plan. */
+  reach: number;
+}
+
+/** Effects whose maths the engine implements (by effect id). */
+export const ENGINE_EFFECTS = new Set([
+  'exposure',
+  'contrast',
+  'saturation',
+  'temperature',
+  'curve',
+  'matrix',
+  'vignette',
+  'grain',
+  'posterize',
+  'blur',
+  'sharpen',
+  'bloom',
+  'ink',
+  'pixelate',
+]);
+
+/** The centre and one side of a blur's [R, w(−R) … w(R)] uniforms, up to the last non-zero. */
+function halfWeights(u: Float32Array, at: number): Float32Array {
+  const r = Math.round(u[at]!);
+  const half = Array.from(u.subarray(at + 1 + r, at + 2 + 2 * r));
+  while (half.length > 1 && half[half.length - 1] === 0) half.pop();
+  return Float32Array.from(half);
+}
+
+/** A point effect as [op, n, …uniforms] and whether it works in linear light. */
+function pointOp(e: LayoutEntry): { linear: boolean; code: number[] } {
+  const u = Array.from(e.uniforms);
+  const op = (code: number, values: number[]) => [code, values.length, ...values];
+  switch (e.def.id) {
+    case 'exposure':
+      return { linear: true, code: op(OP.gain, [u[0]!, u[0]!, u[0]!, 1]) };
+    case 'temperature':
+      return { linear: true, code: op(OP.gain, [u[0]!, u[1]!, u[2]!, 1]) };
+    case 'vignette':
+      return { linear: true, code: op(OP.vignette, u.slice(0, 3)) };
+    case 'contrast':
+      return { linear: false, code: op(OP.contrast, [u[0]!]) };
+    case 'saturation':
+      return { linear: false, code: op(OP.saturation, [u[0]!]) };
+    case 'curve':
+      return { linear: false, code: op(OP.curve, u) };
+    case 'matrix': {
+      // Rows [r0 r1 r2 bias] → columns (each a vector over the output channels) and the bias.
+      const col = (j: number) => [u[j]!, u[4 + j]!, u[8 + j]!, 0];
+      return { linear: false, code: op(OP.matrix, [...col(0), ...col(1), ...col(2), ...col(3)]) };
+    }
+    case 'grain':
+      return { linear: false, code: op(OP.grain, u.slice(0, 3)) };
+    case 'posterize':
+      return { linear: false, code: op(OP.posterize, [u[0]!]) };
+    default:
+      throw new Error(`The CPU engine has no point effect “${e.def.id}”.`);
+  }
+}
+
+/**
+ * Point effects → one run. Consecutive linear-light effects share one decode and one encode
+ * (each clamps in linear light, as the definitions do; encode∘decode is the identity).
+ */
+function pointRun(entries: LayoutEntry[]): Float32Array {
+  const out: number[] = [];
+  let linear = false;
+  for (const e of entries) {
+    const { linear: lin, code } = pointOp(e);
+    if (lin && !linear) out.push(OP.decode, 0);
+    if (!lin && linear) out.push(OP.encode, 0);
+    linear = lin;
+    out.push(...code);
+  }
+  if (linear) out.push(OP.encode, 0);
+  return Float32Array.from(out);
+}
+
+function areaStep(e: LayoutEntry): AreaStep {
+  const u = e.uniforms;
+  switch (e.def.id) {
+    case 'blur':
+      return { kind: 'blur', weights: halfWeights(u, 0), amount: 0, threshold: -1 };
+    case 'sharpen':
+      return { kind: 'sharpen', weights: halfWeights(u, 1), amount: u[0]!, threshold: -1 };
+    case 'bloom':
+      return { kind: 'bloom', weights: halfWeights(u, 2), amount: u[0]!, threshold: u[1]! };
+    case 'ink':
+      return { kind: 'ink', strength: u[0]!, sensitivity: u[1]! };
+    case 'pixelate':
+      return { kind: 'pixelate', size: Math.max(1, Math.round(u[0]!)) };
+    default:
+      throw new Error(`The CPU engine has no area effect “${e.def.id}”.`);
+  }
+}
+
+/** The engine's plan for `layout`, or null when an effect is not the engine's. */
+export function planEngine(layout: StackLayout): EnginePlan | null {
+  if (!layout.entries.every((e) => e.def.kind !== 'neural' && ENGINE_EFFECTS.has(e.def.id))) {
+    return null;
+  }
+  const groups: { area: LayoutEntry | null; points: LayoutEntry[] }[] = [
+    { area: null, points: [] },
+  ];
+  for (const e of layout.entries) {
+    if (e.def.kind === 'area') groups.push({ area: e, points: [] });
+    else groups[groups.length - 1]!.points.push(e);
+  }
+  return {
+    pre: pointRun(groups[0]!.points),
+    steps: groups.slice(1).map((g) => ({ ...areaStep(g.area!), run: pointRun(g.points) })),
+    reach: layout.reach,
+  };
+}
