@@ -240,7 +240,13 @@ describe('stages with resident images (the GPU path’s shape)', () => {
     const preview = { sourceScale: 1, box: { width: 100, height: 100 } };
     for (let k = 0; k < 5; k++) {
       const stack = { effects: [layer('contrast', { amount: k / 10 }), layer(nn.id)] };
-      await renderStages({ image: testImage(20, 12), stack, preview }, neural, runners, undefined, memo);
+      await renderStages(
+        { image: testImage(20, 12), stack, preview },
+        neural,
+        runners,
+        undefined,
+        memo,
+      );
       expect(memo.size).toBe(Math.min(2, k + 1));
     }
     const tight = new PreviewMemo<Kept>({ maxBytes: 20 * 12 * 4 });

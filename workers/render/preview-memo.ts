@@ -35,9 +35,7 @@ export class PreviewMemo<R extends Resident = never> {
   hits = 0;
   stores = 0;
 
-  constructor(
-    options: { clone?: (image: R) => R; maxEntries?: number; maxBytes?: number } = {},
-  ) {
+  constructor(options: { clone?: (image: R) => R; maxEntries?: number; maxBytes?: number } = {}) {
     this.#clone = options.clone;
     this.#maxEntries = options.maxEntries ?? PREVIEW_MEMO_ENTRIES;
     this.#maxBytes = options.maxBytes ?? PREVIEW_MEMO_BYTES;
@@ -93,7 +91,13 @@ export class PreviewMemo<R extends Resident = never> {
       'data' in out
         ? { width: out.width, height: out.height, data: out.data.slice() }
         : this.#clone!(out);
-    this.#entries.push({ key, input: Uint8Array.from(input), out: copy, noise: { ...noise }, bytes });
+    this.#entries.push({
+      key,
+      input: Uint8Array.from(input),
+      out: copy,
+      noise: { ...noise },
+      bytes,
+    });
     this.stores++;
     while (this.#entries.length > this.#maxEntries || this.bytes > this.#maxBytes) {
       this.#release(this.#entries.shift()!);

@@ -213,7 +213,13 @@ describe('Upscale 2× on the CPU path (committed model)', () => {
     await render(stackWith(0.9, 0.5));
     expect(runs).toBe(2);
     // A full-size render (no preview) never uses the memo.
-    await renderStages({ image: img, stack: stackWith(0.9, 0.5) }, neural, runners, undefined, memo);
+    await renderStages(
+      { image: img, stack: stackWith(0.9, 0.5) },
+      neural,
+      runners,
+      undefined,
+      memo,
+    );
     expect(runs).toBe(3);
   });
 

@@ -75,8 +75,8 @@ describe('noise levels', () => {
   });
 
   it('mixes none of a σ-blind denoiser on a clean photo, all of it from medium noise', () => {
-    expect(mixForSigma(0.5 / 255)).toBe(0);
-    expect(mixForSigma(7 / 255)).toBeCloseTo(0.5);
+    expect(mixForSigma(2.5 / 255)).toBe(0);
+    expect(mixForSigma(8 / 255)).toBeCloseTo(0.5);
     expect(mixForSigma(15 / 255)).toBe(1);
   });
 });

@@ -75,8 +75,11 @@ export function estimateSigma(image: {
   return sum / 3;
 }
 
-/** σ₂₅₅ below which a photograph counts as clean (8-bit rounding alone gives ≈ 0.3). */
-const CLEAN_255 = 2;
+/**
+ * σ₂₅₅ below which a photograph counts as clean: 8-bit rounding alone gives ≈ 0.3, and the fine
+ * texture of a clean photo ≈ 2 (test/fixtures/render/clean-photo: 2.2).
+ */
+const CLEAN_255 = 3;
 const LIGHT_255 = 8;
 const MEDIUM_255 = 20;
 
@@ -91,7 +94,7 @@ export function describeNoise(sigma: number): string {
 
 /**
  * For a denoiser without a σ input: how much of its output to mix in at noise σ — none up to
- * σ₂₅₅ 2 (a clean photo keeps its detail), all of it from σ₂₅₅ 12, linear in between.
+ * σ₂₅₅ 3 (a clean photo keeps its detail), all of it from σ₂₅₅ 13, linear in between.
  */
 export function mixForSigma(sigma: number): number {
   const s = sigma * 255;

@@ -34,7 +34,13 @@ export function neuralDefsOf(infos: readonly NeuralEffectInfo[]): Map<string, Ne
   return new Map(
     infos.map((n) => [
       n.effectId,
-      neuralEffect(n.modelId, n.name, n.reach, n.scale ?? 1, n.denoise ? { denoise: n.denoise } : {}),
+      neuralEffect(
+        n.modelId,
+        n.name,
+        n.reach,
+        n.scale ?? 1,
+        n.denoise ? { denoise: n.denoise } : {},
+      ),
     ]),
   );
 }
