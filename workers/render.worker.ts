@@ -26,7 +26,8 @@ import { GpuRenderer, requestRenderDevice } from './render/gpu';
 import type { GpuImage } from './render/gpu-image';
 import { checkImage, type RgbaImage } from './render/image';
 import { fetchModel, neuralModelsFrom, type NeuralModelSource } from './render/manifest';
-import { renderStages, ScaleMemo, type StageRunners } from './render/pipeline';
+import { renderStages, type StageRunners } from './render/pipeline';
+import { PreviewMemo } from './render/preview-memo';
 import { CpuScaler } from './render/scale';
 import { probeAdapter, probeDevice, describeAdapter } from './shared/probe';
 
@@ -62,6 +63,13 @@ export interface RenderResult {
   ms: number;
   tiles: number;
   /**
+   * Network stages run (Denoise, Upscale 2×): a preview that took its neural prefix from the
+   * kept output of an earlier one ran none.
+   */
+  networks: number;
+  /** σ (fraction of full range) each Denoise on Auto found in its input, by layer id. */
+  noise?: Record<string, number>;
+  /**
    * WASM only: the lanes that rendered tiles side by side, the lane workers started in this
    * render worker so far (a crashed lane is replaced: the count grows), and whether the CPU
    * engine rendered (false: ORT, for a network or an effect the engine does not know).
@@ -96,6 +104,8 @@ export interface NeuralEffectInfo {
   reach: number;
   /** Output size ÷ input size (2: Upscale 2×). */
   scale: number;
+  /** A denoiser (its noise-level control), and the name of its σ input when it has one. */
+  denoise?: { sigmaInput?: string };
 }
 
 let ortPromise: Promise<OrtModule> | undefined;
@@ -198,9 +208,10 @@ const getGpu = () =>
   })());
 
 const cancelled = new Set<string>();
+/** Previews keep their neural prefix's output: a slider after a network skips it. */
 const previewMemo = {
-  webgpu: new ScaleMemo<GpuImage>({ clone: (image) => image.clone() }),
-  wasm: new ScaleMemo(),
+  webgpu: new PreviewMemo<GpuImage>({ clone: (image) => image.clone() }),
+  wasm: new PreviewMemo(),
 };
 
 const api = {
@@ -224,6 +235,7 @@ const api = {
       name: s.def.name,
       reach: s.def.reach,
       scale: s.def.scale,
+      ...(s.def.denoise ? { denoise: { ...s.def.denoise } } : {}),
     }));
   },
 
@@ -247,8 +259,15 @@ const api = {
     bytes: Uint8Array;
     reach?: number;
     scale?: number;
+    denoise?: { sigmaInput?: string };
   }) {
-    const def = neuralEffect(model.modelId, model.name, model.reach, model.scale);
+    const def = neuralEffect(
+      model.modelId,
+      model.name,
+      model.reach,
+      model.scale,
+      model.denoise ? { denoise: model.denoise } : {},
+    );
     sources.set(def.id, { def, bytes: model.bytes });
     return def.id;
   },
@@ -306,6 +325,8 @@ const api = {
     };
     let image: RgbaImage;
     let tiles: number;
+    let noise: Record<string, number>;
+    let networks: number;
     try {
       if (gpuRenderer) {
         // Between stages the image stays on the GPU (GpuImage); only the last stage reads back.
@@ -313,21 +334,26 @@ const api = {
           effects: (image, layout, hooks) => gpuRenderer.render(image, layout, hooks),
           scale: (image, stage, hooks) => gpuRenderer.renderScaled(image, stage, hooks),
         };
-        // Previews keep the last upscale: a slider after it (or a no-op) skips the network.
-        if (request.preview) runners.scale = previewMemo.webgpu.wrap(runners.scale);
-        ({ image, tiles } = await renderStages(request, neuralDefs(), runners, onTile));
+        // Previews keep their neural prefix: a slider after it (or a no-op) skips the network.
+        ({ image, tiles, noise, networks } = await renderStages(
+          request,
+          neuralDefs(),
+          runners,
+          onTile,
+          previewMemo.webgpu,
+        ));
       } else {
         const runners: StageRunners = {
           effects: async (image, layout, hooks) => (await getCpu()).render(image, layout, hooks),
           scale: async (image, stage, hooks) => (await getCpuScaler()).render(image, stage, hooks),
         };
-        if (request.preview) runners.scale = previewMemo.wasm.wrap(runners.scale);
         const parallel = (await getRunner()).lanes;
-        ({ image, tiles } = await renderStages(
+        ({ image, tiles, noise, networks } = await renderStages(
           { ...request, parallel },
           neuralDefs(),
           runners,
           onTile,
+          previewMemo.wasm,
         ));
       }
     } catch (error) {
@@ -348,6 +374,8 @@ const api = {
       adapter,
       ms: performance.now() - t0,
       tiles,
+      networks,
+      ...(Object.keys(noise).length ? { noise } : {}),
     };
     if (backend === 'wasm') {
       const r = await getRunner();

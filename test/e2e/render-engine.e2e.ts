@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
 import { layer, layoutStack } from '../../src/shared/effects/registry';
+import { estimateSigma } from '../../src/shared/effects/noise';
 import { planStages } from '../../src/shared/effects/stages';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { downscale, planTiles } from '../../workers/render/image';
@@ -21,14 +22,18 @@ import {
   disposeReferences,
   FIVE,
   FIXTURE,
+  CLEAN_PHOTO,
+  hasDenoise,
   hasUpscale,
   MODELS,
   NEURAL,
   nodeReference,
   nodeStages,
+  psnr,
   reference,
   renderInPage,
   shipped,
+  SIGMA_NET,
   testImage,
   UPSCALE_STACK,
 } from './render-helpers';
@@ -53,6 +58,57 @@ describe.each(MODES)('render engine ($name)', (mode) => {
     await session.page.waitForFunction(() => '__atelier' in globalThis);
     return session.page;
   };
+
+  const backend = mode.webgpu ? 'webgpu' : 'wasm';
+
+  it('Denoise with a σ input: Auto feeds the σ found, as the CPU path in Node; a slider after it in a preview skips the network, its own settings do not', async () => {
+    const page = await open();
+    const image = testImage(24, 18);
+    const stackWith = (contrast: number, noise = 0): EffectStack => ({
+      effects: [layer('neural:sigmanet', { noise }, 'd'), layer('contrast', { amount: contrast })],
+    });
+    const withSigmaNet = [...SIGMA_NET];
+    const out = await renderInPage(page, image, stackWith(0.2), { backend: 'auto', withSigmaNet });
+    expect(out.backend).toBe(backend);
+    expect(out.noise!.d).toBeCloseTo(estimateSigma(image), 6);
+    expect(out.networks).toBe(1);
+    const node = await nodeStages(image, stackWith(0.2));
+    expect(maxDiff(out.data, node)).toBeLessThanOrEqual(1);
+    expect(maxDiff(out.data, image.data)).toBeGreaterThan(5);
+    // Tiled equals untiled: σ is found once over the whole image.
+    const tiled = await renderInPage(page, image, stackWith(0.2), {
+      backend: 'auto',
+      budget: 14 * 14,
+    });
+    expect(tiled.tiles).toBeGreaterThan(3);
+    expect(maxDiff(tiled.data, out.data)).toBeLessThanOrEqual(1);
+    // Previews: the first runs the network, a slider on the contrast after it does not (the
+    // same pixels as a full render), a change of Denoise's strength does.
+    const preview = { sourceScale: 1, box: { width: 400, height: 400 } };
+    const first = await renderInPage(page, image, stackWith(0.3), { backend: 'auto', preview });
+    expect(first.networks).toBe(1);
+    const slid = await renderInPage(page, image, stackWith(0.5), { backend: 'auto', preview });
+    expect(slid.networks).toBe(0);
+    expect(slid.noise!.d).toBe(first.noise!.d);
+    const direct = await renderInPage(page, image, stackWith(0.5), { backend: 'auto' });
+    expect(maxDiff(slid.data, direct.data)).toBe(0);
+    const light = await renderInPage(page, image, stackWith(0.5, 1), { backend: 'auto', preview });
+    expect(light.networks).toBe(1);
+    expect(maxDiff(light.data, slid.data)).toBeGreaterThan(0);
+    expect(maxDiff(light.data, await nodeStages(image, stackWith(0.5, 1)))).toBeLessThanOrEqual(1);
+  });
+
+  it.runIf(hasDenoise)(
+    'Denoise at Auto leaves a clean photograph visibly unchanged (PSNR ≥ 40 dB)',
+    async () => {
+      const page = await open();
+      const stack = { effects: [layer('neural:denoise', {}, 'd')] };
+      const out = await renderInPage(page, CLEAN_PHOTO, stack, { backend: 'auto' });
+      expect(out.backend).toBe(backend);
+      expect(out.noise!.d! * 255).toBeLessThan(4);
+      expect(psnr(out.data, CLEAN_PHOTO.data)).toBeGreaterThanOrEqual(40);
+    },
+  );
 
   if (mode.webgpu) {
     it('every effect: WGSL on the GPU equals the ONNX path (browser WASM and Node) within 1/255', async () => {
@@ -190,7 +246,9 @@ describe.each(MODES)('render engine ($name)', (mode) => {
           ),
         };
         const slid = await renderInPage(page, image, moved, { backend: 'webgpu', preview });
-        expect(slid.gpu).toMatchObject({ networks: 0, uploads: 1, readbacks: 1, liveTensors: 0 });
+        // The whole neural prefix (contrast, upscale) comes from the kept copy: no upload.
+        expect(slid.gpu).toMatchObject({ networks: 0, uploads: 0, readbacks: 1, liveTensors: 0 });
+        expect(slid.networks).toBe(0);
         const direct = await renderInPage(page, image, moved, { backend: 'webgpu' });
         expect(direct.gpu!.networks).toBe(1);
         expect(maxDiff(slid.data, direct.data)).toBe(0);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
+import { layer, neuralEffect } from '../../src/shared/effects/registry';
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from '../../workers/render/cpu';
 import { neuralModelsFrom } from '../../workers/render/manifest';
@@ -21,6 +21,18 @@ ort.env.wasm.numThreads = 1;
 export const FIXTURE = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/render/fixture-net.onnx')),
 );
+/** A tiny denoiser with a σ input (test/fixtures/render/make-sigma-net.ts). */
+export const SIGMA_NET = new Uint8Array(
+  readFileSync(join(import.meta.dirname, '../fixtures/render/sigma-net.onnx')),
+);
+/** A clean photograph, 160×128 RGBA (Grace Hopper, public domain, from python-matplotlib-data). */
+export const CLEAN_PHOTO: RgbaImage = {
+  width: 160,
+  height: 128,
+  data: new Uint8Array(
+    readFileSync(join(import.meta.dirname, '../fixtures/render/clean-photo-160x128.rgba')),
+  ),
+};
 // The models as built into the app under test (the trainer may be rewriting models/ meanwhile).
 const BUILT_MODELS = join(import.meta.dirname, '../..', process.env.E2E_OUTDIR ?? 'dist', 'models');
 export const MODELS = existsSync(join(BUILT_MODELS, 'manifest.json'))
@@ -31,11 +43,16 @@ export const shipped = existsSync(join(MODELS, 'manifest.json'))
   : [];
 export const reference = new CpuRenderer(ort, async (id) => {
   if (id === 'fixture') return FIXTURE;
+  if (id === 'sigmanet') return SIGMA_NET;
   const source = shipped.find((s) => s.def.modelId === id)!;
   return new Uint8Array(readFileSync(join(MODELS, source.file!.path)));
 });
 export const NEURAL = new Map([
   ['neural:fixture', neuralEffect('fixture', 'Fixture net', 2)],
+  [
+    'neural:sigmanet',
+    neuralEffect('sigmanet', 'Denoise (σ test net)', 2, 1, { denoise: { sigmaInput: 'sigma' } }),
+  ],
   ...shipped.map((s) => [s.def.id, s.def] as const),
 ]);
 const referenceScaler = new CpuScaler(ort, async (id) => {
@@ -47,13 +64,20 @@ export async function disposeReferences(): Promise<void> {
   await reference.dispose();
   await referenceScaler.dispose();
 }
-const upscaleSource = shipped.find((s) => s.def.modelId === 'upscale2x');
-/** The shipped upscaler, when its file matches the manifest (it may be mid-retraining). */
-export const hasUpscale =
-  !!upscaleSource &&
-  createHash('sha256')
-    .update(readFileSync(join(MODELS, upscaleSource.file!.path)))
-    .digest('hex') === upscaleSource.file!.sha256;
+/** Whether a shipped model's file matches the manifest (it may be mid-retraining). */
+function intact(modelId: string): boolean {
+  const source = shipped.find((s) => s.def.modelId === modelId);
+  return (
+    !!source &&
+    createHash('sha256')
+      .update(readFileSync(join(MODELS, source.file!.path)))
+      .digest('hex') === source.file!.sha256
+  );
+}
+/** The shipped upscaler, when its file matches the manifest. */
+export const hasUpscale = intact('upscale2x');
+/** The shipped denoiser, when its file matches the manifest. */
+export const hasDenoise = intact('denoise');
 /** Effects before, the upscale, effects after (at 2×). */
 export const UPSCALE_STACK: EffectStack = {
   effects: [
@@ -135,6 +159,10 @@ export interface PageResult {
   notice?: string;
   gpu?: GpuCounts;
   progress: number[];
+  /** Network stages run (0: a preview took them from the kept output). */
+  networks: number;
+  /** σ found by each Auto denoise layer. */
+  noise?: Record<string, number>;
 }
 
 export interface PageRequest {
@@ -146,6 +174,8 @@ export interface PageRequest {
   preview?: { sourceScale: number; box: { width: number; height: number } };
   lossAfterTiles?: number;
   withFixture?: number[];
+  /** Registers test/fixtures/render/sigma-net.onnx as `neural:sigmanet` (a denoiser with σ). */
+  withSigmaNet?: number[];
 }
 
 export async function renderInPage(
@@ -170,6 +200,8 @@ export async function renderInPage(
         tiles: number;
         notice?: string;
         gpu?: GpuCounts;
+        networks: number;
+        noise?: Record<string, number>;
       }>;
       simulateDeviceLoss: (tiles: number) => Promise<void>;
       registerModel: (m: unknown) => void;
@@ -181,6 +213,15 @@ export async function renderInPage(
         name: 'Fixture net',
         bytes: new Uint8Array(req.withFixture),
         reach: 2,
+      });
+    }
+    if (req.withSigmaNet) {
+      hooks.registerModel({
+        modelId: 'sigmanet',
+        name: 'Denoise (σ test net)',
+        bytes: new Uint8Array(req.withSigmaNet),
+        reach: 2,
+        denoise: { sigmaInput: 'sigma' },
       });
     }
     if (req.lossAfterTiles !== undefined) await hooks.simulateDeviceLoss(req.lossAfterTiles);
@@ -207,6 +248,8 @@ export async function renderInPage(
       tiles: out.tiles,
       ...(out.notice ? { notice: out.notice } : {}),
       ...(out.gpu ? { gpu: out.gpu } : {}),
+      ...(out.noise ? { noise: out.noise } : {}),
+      networks: out.networks,
       progress,
     };
   }, request);
@@ -264,6 +307,19 @@ export async function cancelInPage(
   }, request);
 }
 
+/** The stack on the CPU path in Node, through the same stages as the app (a network alone). */
 export async function nodeReference(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
-  return (await reference.render(image, layoutStack(stack, { neural: NEURAL }))).data;
+  return nodeStages(image, stack);
+}
+
+/** PSNR (dB) of the RGB channels of `a` against `b` (Infinity when equal). */
+export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    sum += (a[i]! - b[i]!) ** 2;
+    n++;
+  }
+  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / sum);
 }

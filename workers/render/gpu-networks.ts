@@ -83,8 +83,8 @@ export class GpuNetworks {
   }
 
   /**
-   * Runs `session` on the planar [1,3,h,w] floats in `planar` (no copy), its output kept on the
-   * GPU; `dispose` the result once the queue no longer reads it.
+   * Runs `session` on the planar [1,3,h,w] floats in `planar` (no copy) and, for a denoiser with
+   * a σ input, `sigma`; its output kept on the GPU; `dispose` the result once the queue no longer reads it.
    * @throws RenderError `gpu-device-lost`, `gpu-failed`
    */
   async run(
@@ -94,12 +94,19 @@ export class GpuNetworks {
     w: number,
     h: number,
     name: string,
+    sigma?: { input: string; value: number },
   ): Promise<NetworkOutput> {
     const input = ort.Tensor.fromGpuBuffer(planar, { dataType: 'float32', dims: [1, 3, h, w] });
+    const imageName = session.inputNames.find((n) => n !== sigma?.input) ?? session.inputNames[0]!;
+    const feeds: Record<string, Ort.Tensor> = { [imageName]: input };
+    // A denoiser's σ: one float from the CPU, the same for every tile of the image.
+    if (sigma) {
+      feeds[sigma.input] = new ort.Tensor('float32', new Float32Array([sigma.value]), [1, 1, 1, 1]);
+    }
     let result: Ort.InferenceSession.OnnxValueMapType;
     try {
       this.runs++;
-      result = await session.run({ [session.inputNames[0]!]: input });
+      result = await session.run(feeds);
     } catch (cause) {
       this.#ctx.check();
       throw new RenderError('gpu-failed', `${name} failed on the GPU: ${String(cause)}`, {

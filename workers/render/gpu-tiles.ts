@@ -188,7 +188,9 @@ export async function renderTile(
       d.queue.submit([encoder.finish()]);
       const session = await networks.session(def.modelId);
       const ort = await networks.ort();
-      const net = await networks.run(session, ort, b.planar, crop.w, crop.h, def.name);
+      const sigmaInput = def.denoise?.sigmaInput;
+      const sigma = sigmaInput ? { input: sigmaInput, value: step.entry.uniforms[1]! } : undefined;
+      const net = await networks.run(session, ort, b.planar, crop.w, crop.h, def.name, sigma);
       try {
         encoder = d.createCommandEncoder();
         run(ps[1]!, { 0: cur, 3: net.buffer, 1: next, 2: b.params });

@@ -21,6 +21,20 @@ export interface ManifestModel {
   tileOverlap?: number;
   /** Output size ÷ input size: 1 (same size, e.g. denoise) or an integer 2–4 (an upscaler). */
   scale?: number;
+  /** The model's inputs; one with `role: 'noise-level'` takes the denoiser's σ. */
+  inputs?: { name?: string; role?: string }[];
+}
+
+/**
+ * Whether a model is a denoiser, and the name of its σ input: any model with a `noise-level`
+ * input, or the first denoiser (id `denoise`, which has none: σ then sets its mix).
+ */
+export function denoiseOf(m: ManifestModel): { sigmaInput?: string } | undefined {
+  const sigma = (Array.isArray(m.inputs) ? m.inputs : []).find(
+    (i) => i?.role === 'noise-level' && typeof i.name === 'string',
+  );
+  if (sigma) return { sigmaInput: sigma.name! };
+  return m.id === 'denoise' ? {} : undefined;
 }
 
 export interface NeuralModelSource {
@@ -48,12 +62,14 @@ export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralMo
       (f) => typeof f?.path === 'string' && f.path.endsWith('.onnx'),
     );
     if (!file) continue;
+    const denoise = scale === 1 ? denoiseOf(m) : undefined;
     out.push({
       def: neuralEffect(
         m.id,
         m.name ?? m.id,
         typeof m.tileOverlap === 'number' ? m.tileOverlap : 8,
         scale,
+        denoise ? { denoise } : {},
       ),
       url: base + file.path.replace(/^\.?\/?(models\/)?/, ''),
       file,

@@ -12,11 +12,11 @@ import { layer, neuralEffect } from '../../src/shared/effects/registry';
 import { planStages, type ScaleStage } from '../../src/shared/effects/stages';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { CpuRenderer } from './cpu';
+import { PreviewMemo } from './preview-memo';
 import { pasteTile, planTiles, scaleTile, type RgbaImage } from './image';
 import {
   isResident,
   renderStages,
-  ScaleMemo,
   type Resident,
   type StageHooks,
   type StageRunners,
@@ -188,14 +188,14 @@ describe('stages with resident images (the GPU path’s shape)', () => {
     expect(counts.readbacks).toBe(0);
   });
 
-  it('the preview memo knows a resident input by its origin: an effect after the scaler skips it', async () => {
-    const memo = new ScaleMemo<Kept>({
+  it('the preview memo keeps the neural prefix resident: an effect after the scaler skips it and the effects before', async () => {
+    const memo = new PreviewMemo<Kept>({
       clone: (k) => new Kept(k.width, k.height, k.pixels.slice()),
     });
     const counts = { uploads: 0, readbacks: 0, scales: 0 };
-    const base = residentRunners(counts);
-    const runners: StageRunners<Kept> = { ...base, scale: memo.wrap(base.scale) };
+    const runners = residentRunners(counts);
     const image = testImage(20, 12);
+    const preview = { sourceScale: 1, box: { width: 100, height: 100 } };
     const stackWith = (vignette: number, contrast = 0.3): EffectStack => ({
       effects: [
         layer('contrast', { amount: contrast }),
@@ -203,21 +203,56 @@ describe('stages with resident images (the GPU path’s shape)', () => {
         layer('vignette', { amount: vignette }),
       ],
     });
-    await renderStages({ image, stack: stackWith(0.2) }, neural, runners);
-    const b = await renderStages({ image, stack: stackWith(0.9) }, neural, runners);
-    expect([counts.scales, memo.hits]).toEqual([1, 1]);
+    const render = (stack: EffectStack, img = image) =>
+      renderStages({ image: img, stack, preview }, neural, runners, undefined, memo);
+    const a = await render(stackWith(0.2));
+    expect([a.networks, counts.uploads]).toEqual([1, 1]);
+    const b = await render(stackWith(0.9));
+    // Nothing before the last network ran again: no upload, no scale.
+    expect([counts.scales, memo.hits, b.networks, counts.uploads]).toEqual([1, 1, 0, 1]);
     const fresh = await renderStages({ image, stack: stackWith(0.9) }, neural, cpuRunners);
     expect(b.image.data).toEqual(fresh.image.data);
     // The memo holds one resident copy; the renders released all of theirs.
     expect(Kept.live.size).toBe(1);
-    // A change before the scaler changes its input's origin: it runs again.
-    await renderStages({ image, stack: stackWith(0.9, 0.5) }, neural, runners);
+    // A change before the scaler changes the prefix: it runs again.
+    await render(stackWith(0.9, 0.5));
     expect([counts.scales, memo.hits]).toEqual([2, 1]);
     // A different input with the same stack: it runs again.
     const other = testImage(20, 12);
     other.data[0] = other.data[0]! ^ 1;
-    await renderStages({ image: other, stack: stackWith(0.9, 0.5) }, neural, runners);
+    await render(stackWith(0.9, 0.5), other);
     expect(counts.scales).toBe(3);
+    // Going back to an earlier prefix (still among the few kept) skips the network again.
+    await render(stackWith(0.4));
+    expect([counts.scales, memo.hits]).toEqual([3, 2]);
+    expect(memo.size).toBe(3);
+    memo.clear();
+    expect(Kept.live.size).toBe(0);
+  });
+
+  it('the preview memo stays within its entries and bytes', async () => {
+    const memo = new PreviewMemo<Kept>({
+      clone: (k) => new Kept(k.width, k.height, k.pixels.slice()),
+      maxEntries: 2,
+      maxBytes: 3 * (20 * 12 * 4 + 40 * 24 * 4),
+    });
+    const runners = residentRunners({ uploads: 0, readbacks: 0, scales: 0 });
+    const preview = { sourceScale: 1, box: { width: 100, height: 100 } };
+    for (let k = 0; k < 5; k++) {
+      const stack = { effects: [layer('contrast', { amount: k / 10 }), layer(nn.id)] };
+      await renderStages(
+        { image: testImage(20, 12), stack, preview },
+        neural,
+        runners,
+        undefined,
+        memo,
+      );
+      expect(memo.size).toBe(Math.min(2, k + 1));
+    }
+    const tight = new PreviewMemo<Kept>({ maxBytes: 20 * 12 * 4 });
+    const pixels = { width: 20, height: 12, data: new Uint8Array(20 * 12 * 4) };
+    tight.put('k', pixels.data, pixels, {});
+    expect([tight.size, tight.bytes]).toEqual([0, 0]);
     memo.clear();
     expect(Kept.live.size).toBe(0);
   });

@@ -6,7 +6,13 @@
  * A runner may keep a stage's result resident in its own memory (the GPU path: GPU buffers) when a
  * later stage reads it (`StageHooks.keep`), so an image crosses to the CPU only after the last stage.
  */
-import type { NeuralEffectDef, StackLayout } from '../../src/shared/effects/registry';
+import {
+  needsNoiseEstimate,
+  resolveNoise,
+  type NeuralEffectDef,
+  type StackLayout,
+} from '../../src/shared/effects/registry';
+import { estimateSigma } from '../../src/shared/effects/noise';
 import {
   checkOutputSize,
   planStages,
@@ -17,6 +23,7 @@ import {
 import type { EffectStack } from '../../src/shared/effects/types';
 import type { TileHooks } from './cpu';
 import { downscale, planTiles, type RgbaImage } from './image';
+import type { PreviewMemo } from './preview-memo';
 import { CPU_SCALE_BUDGET } from './scale';
 
 export interface StageRequest {
@@ -135,9 +142,31 @@ export function estimateTiles(
   });
 }
 
+/** Whether a stage is a network (a same-size one such as Denoise, or a scaler). */
+function isNetwork(stage: RenderStage): boolean {
+  return stage.kind === 'scale' || stage.layout.entries.some((e) => e.def.kind === 'neural');
+}
+
+/** Whether a stage reads its input as pixels in memory (Denoise's Auto estimates σ on them). */
+function needsPixels(stage: RenderStage | undefined): boolean {
+  return stage?.kind === 'effects' && stage.layout.entries.some(needsNoiseEstimate);
+}
+
+export interface StagesResult {
+  image: RgbaImage;
+  tiles: number;
+  stages: number;
+  /** σ (fraction of full range) each Auto denoise layer found, by layer id. */
+  noise: Record<string, number>;
+  /** Network stages run (not taken from the preview memo). */
+  networks: number;
+}
+
 /**
  * Renders a request through its stages. `onTile(done, total)` runs after every tile of every
- * stage (throw to stop: cancellation within one tile).
+ * stage (throw to stop: cancellation within one tile). A preview with a `memo` starts from the
+ * kept output of its neural prefix (the stages up to the last network) when it has it, and
+ * keeps it when not.
  * @throws RenderError `too-large` (before any work), `unknown-effect`, `invalid-param`; whatever
  *   the runners or `onTile` throw.
  */
@@ -146,36 +175,61 @@ export async function renderStages<R extends Resident = never>(
   neural: ReadonlyMap<string, NeuralEffectDef>,
   runners: StageRunners<R>,
   onTile?: (done: number, total: number) => void | Promise<void>,
-): Promise<{ image: RgbaImage; tiles: number; stages: number }> {
+  memo?: PreviewMemo<R>,
+): Promise<StagesResult> {
   const { input, scale, skipScaling, finalSize } = fitRequest(request, neural);
   const plan = planStages(request.stack, { neural, scale, skipScaling });
   // Refused before any work: nothing is rendered, nothing is lost.
   checkOutputSize(input.width, input.height, plan.factor);
   const estimates = estimateTiles(plan.stages, input, request.budget, request.parallel);
+  const originKey = (k: number) =>
+    [`${input.width}×${input.height}`, ...plan.stages.slice(0, k).map(describeStage)].join('|');
+  // The neural prefix: stages 0..prefix (the last network); -1 without one or without a memo.
+  const prefix = request.preview && memo ? plan.stages.findLastIndex(isNetwork) : -1;
+  const last = plan.stages.length - 1;
   let image: RgbaImage | R = input;
   let tiles = 0;
+  let networks = 0;
+  let noise: Record<string, number> = {};
+  let start = 0;
+  if (prefix >= 0) {
+    const kept = memo!.get(originKey(prefix + 1), input.data, prefix === last);
+    if (kept) {
+      ({ image, noise } = kept);
+      start = prefix + 1;
+      tiles = 1;
+      const later = estimates.slice(start).reduce((a, b) => a + b, 0);
+      await onTile?.(1, 1 + later);
+    }
+  }
   try {
-    for (let k = 0; k < plan.stages.length; k++) {
-      const stage = plan.stages[k]!;
+    for (let k = start; k < plan.stages.length; k++) {
+      let stage = plan.stages[k]!;
       const later = estimates.slice(k + 1).reduce((a, b) => a + b, 0);
       const before = tiles;
+      if (stage.kind === 'effects' && needsPixels(stage)) {
+        // Estimated once over the whole input; every tile gets the same σ.
+        if (isResident(image)) throw new Error('Denoise needs its input as pixels.');
+        const sigma = estimateSigma(image);
+        const entries = stage.layout.entries.map((e) => {
+          if (!needsNoiseEstimate(e)) return e;
+          noise[e.layer.id] = sigma;
+          return resolveNoise(e, sigma);
+        });
+        stage = { ...stage, layout: { ...stage.layout, entries } };
+      }
       const hooks: StageHooks = {
         ...(request.budget ? { budget: request.budget } : {}),
         onTile: (done, total) => onTile?.(before + done, before + total + later),
-        keep: k < plan.stages.length - 1,
-        origin: {
-          image: input,
-          key: [
-            `${input.width}×${input.height}`,
-            ...plan.stages.slice(0, k).map(describeStage),
-          ].join('|'),
-        },
+        keep: k < last && !needsPixels(plan.stages[k + 1]),
+        origin: { image: input, key: originKey(k) },
       };
       const { width, height }: { width: number; height: number } = image;
       const out: StageOutput<R> & { width?: number; height?: number } =
         stage.kind === 'scale'
           ? await runners.scale(image, stage, hooks)
           : await runners.effects(image, stage.layout, hooks);
+      if (isNetwork(stage)) networks++;
       const size: { width: number; height: number } = {
         width: out.width ?? width,
         height: out.height ?? height,
@@ -185,6 +239,7 @@ export async function renderStages<R extends Resident = never>(
       if (isResident(image)) image.release();
       image = next;
       tiles += out.tiles;
+      if (k === prefix) memo!.put(originKey(prefix + 1), input.data, image, noise);
     }
   } catch (error) {
     if (isResident(image)) image.release();
@@ -196,81 +251,5 @@ export async function renderStages<R extends Resident = never>(
   }
   let result: RgbaImage = image;
   if (finalSize) result = downscale(result, finalSize.width, finalSize.height);
-  return { image: result, tiles, stages: plan.stages.length };
-}
-
-/**
- * Keeps a scaler's last result: previews that change only the effects after an upscale (or
- * nothing before it) reuse it instead of re-running the network. An input in memory is compared
- * byte for byte; a resident one (on the GPU) by its origin: the request's input, byte for byte,
- * and the stages that made it. Results are copied in and out (a render's buffer is transferred
- * to the caller, a resident result is released by the render): pixels by `slice`, a resident
- * image by `clone` (without it, resident results are not kept).
- */
-export class ScaleMemo<R extends Resident = never> {
-  #last: {
-    key: string;
-    input: Uint8Array;
-    out: { data: Uint8Array; width: number; height: number } | { resident: R };
-  } | null = null;
-  readonly #clone: ((image: R) => R) | undefined;
-  /** Network runs saved (tests). */
-  hits = 0;
-
-  constructor(options: { clone?: (image: R) => R } = {}) {
-    this.#clone = options.clone;
-  }
-
-  wrap(run: StageRunners<R>['scale']): StageRunners<R>['scale'] {
-    return async (image, stage, hooks) => {
-      const origin = isResident(image) ? hooks.origin : undefined;
-      if (isResident(image) && !origin) return run(image, stage, hooks);
-      const bytes = origin ? origin.image.data : (image as RgbaImage).data;
-      const key = `${stage.def.modelId}×${stage.factor}:${image.width}×${image.height}:${origin?.key ?? 'pixels'}`;
-      const last = this.#last;
-      // Pixels serve any stage; a resident result only one whose result may stay resident.
-      const usable = last && ('data' in last.out || (hooks.keep && this.#clone));
-      if (last && usable && last.key === key && equalBytes(last.input, bytes)) {
-        this.hits++;
-        await hooks.onTile?.(1, 1);
-        const o = last.out;
-        if ('data' in o) return { ...o, data: o.data.slice(), tiles: 1 };
-        return {
-          resident: this.#clone!(o.resident),
-          width: image.width * stage.factor,
-          height: image.height * stage.factor,
-          tiles: 1,
-        };
-      }
-      const out = await run(image, stage, hooks);
-      this.clear();
-      if ('data' in out) {
-        this.#last = {
-          key,
-          input: Uint8Array.from(bytes),
-          out: { data: out.data.slice(), width: out.width, height: out.height },
-        };
-      } else if (this.#clone) {
-        this.#last = {
-          key,
-          input: Uint8Array.from(bytes),
-          out: { resident: this.#clone(out.resident) },
-        };
-      }
-      return out;
-    };
-  }
-
-  /** Forgets the last result (and releases it when resident). */
-  clear(): void {
-    const last = this.#last;
-    this.#last = null;
-    if (last && 'resident' in last.out) last.out.resident.release();
-  }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array | Uint8ClampedArray): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return { image: result, tiles, stages: plan.stages.length, noise, networks };
 }

@@ -14,7 +14,8 @@ import type { EffectStack } from '../../src/shared/effects/types';
 import { hasCode } from '../../src/shared/errors/base';
 import { CpuRenderer } from './cpu';
 import type { RgbaImage } from './image';
-import { fitRequest, renderStages, ScaleMemo, type StageRunners } from './pipeline';
+import { fitRequest, renderStages, type StageRunners } from './pipeline';
+import { PreviewMemo } from './preview-memo';
 import { CpuScaler } from './scale';
 import { maxDiff } from '../../test/helpers/pixels';
 
@@ -189,25 +190,37 @@ describe('Upscale 2× on the CPU path (committed model)', () => {
   });
 
   it('previews keep the last upscale: changing an effect after it skips the network', async () => {
-    const memo = new ScaleMemo();
+    const memo = new PreviewMemo();
     let runs = 0;
     const runners: StageRunners = {
       effects: cpuRunners.effects,
-      scale: memo.wrap((img, stage, hooks) => (runs++, scaler.render(img, stage, hooks))),
+      scale: (img, stage, hooks) => (runs++, scaler.render(img, stage, hooks)),
     };
     const img = testImage(30, 20);
+    const preview = { sourceScale: 1, box: { width: 60, height: 40 } };
     const stackWith = (amount: number, ev = 0) => ({
       effects: [layer('exposure', { ev }), layer(up.id), layer('vignette', { amount })],
     });
-    const a = await renderStages({ image: img, stack: stackWith(0.2) }, neural, runners);
-    const b = await renderStages({ image: img, stack: stackWith(0.9) }, neural, runners);
+    const render = (stack: ReturnType<typeof stackWith>) =>
+      renderStages({ image: img, stack, preview }, neural, runners, undefined, memo);
+    const a = await render(stackWith(0.2));
+    const b = await render(stackWith(0.9));
     expect([runs, memo.hits]).toEqual([1, 1]);
     const fresh = await renderStages({ image: img, stack: stackWith(0.9) }, neural, cpuRunners);
     expect(maxDiff(b.image.data as Uint8Array, fresh.image.data as Uint8Array)).toBe(0);
     expect(maxDiff(a.image.data as Uint8Array, b.image.data as Uint8Array)).toBeGreaterThan(0);
     // A change before the upscale changes its input: the network runs again.
-    await renderStages({ image: img, stack: stackWith(0.9, 0.5) }, neural, runners);
+    await render(stackWith(0.9, 0.5));
     expect(runs).toBe(2);
+    // A full-size render (no preview) never uses the memo.
+    await renderStages(
+      { image: img, stack: stackWith(0.9, 0.5) },
+      neural,
+      runners,
+      undefined,
+      memo,
+    );
+    expect(runs).toBe(3);
   });
 
   it('previews: a downscaled copy skips the network; a small original whose 2× fits the box runs it', () => {

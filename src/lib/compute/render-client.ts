@@ -73,6 +73,8 @@ export interface ModelRegistration {
   reach?: number;
   /** Output size ÷ input size (2 for a 2× upscaler). */
   scale?: number;
+  /** A denoiser, and the name of its σ input when it has one. */
+  denoise?: { sigmaInput?: string };
 }
 const registered: ModelRegistration[] = [];
 const syncedStart = new WeakMap<WorkerClient<RenderApi>, number>();

@@ -80,6 +80,8 @@ class RenderRoomState {
   /** Full-size render progress (0–1), null when none runs. */
   fullProgress = $state<number | null>(null);
   neural = $state.raw<NeuralEffectInfo[]>([]);
+  /** σ each Denoise on Auto found in the last preview, by layer id (its control says it in words). */
+  noiseFound = $state.raw<Record<string, number>>({});
   look = $state.raw<LookResult | null>(null);
   learning = $state(false);
   /** Auto colour is predicting the gains. */
@@ -104,6 +106,7 @@ class RenderRoomState {
     paint: (outcome) => {
       this.frame = toRgba(outcome);
       this.frames += 1;
+      this.noiseFound = outcome.noise ?? {};
       this.#noteOutcome(outcome);
     },
     busy: (previewing) => (this.previewing = previewing),

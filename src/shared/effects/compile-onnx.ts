@@ -292,7 +292,12 @@ function applyEntry(
   if (def.kind === 'neural') {
     const model = models.get(def.modelId);
     if (!model) throw new Error(`The model “${def.modelId}” was not loaded.`);
-    const y = clamp01(g, inlineModel(g, model, x));
+    // A denoiser with a σ input reads uniform 1 (σ, filled in per render) as [1,1,1,1].
+    const sigmaInput = def.denoise?.sigmaInput;
+    const extra = sigmaInput
+      ? { [sigmaInput]: g.op('Reshape', [ctx.scalar(1), g.i64([1, 1, 1, 1])]) }
+      : {};
+    const y = clamp01(g, inlineModel(g, model, x, extra));
     return clamp01(g, g.op('Add', [x, g.op('Mul', [g.op('Sub', [y, x]), ctx.scalar(0)])]));
   }
   if (def.kind === 'point') return clamp01(g, def.onnx(ctx, x));

@@ -214,16 +214,23 @@ export function decodeModel(bytes: Uint8Array): DecodedModel {
 }
 
 /**
- * Inlines `model`'s graph into `g`: its first input is fed `input`, every name is prefixed, and the
- * name of its first output (in `g`) is returned. Opsets are merged (the higher version wins).
+ * Inlines `model`'s graph into `g`: the inputs named in `extra` are fed those values, its first
+ * other input is fed `input`, every name is prefixed, and the name of its first output (in `g`)
+ * is returned. Opsets are merged (the higher version wins).
  */
-export function inlineModel(g: GraphBuilder, model: DecodedModel, input: string): string {
+export function inlineModel(
+  g: GraphBuilder,
+  model: DecodedModel,
+  input: string,
+  extra: Record<string, string> = {},
+): string {
   const prefix = g.fresh('m') + '/';
   const graphInputs = (model.graph.input ?? []).map((i) => i.name ?? '');
   const initNames = new Set((model.graph.initializer ?? []).map((t) => t.name ?? ''));
-  const realInputs = graphInputs.filter((n) => !initNames.has(n));
+  const realInputs = graphInputs.filter((n) => !initNames.has(n) && !(n in extra));
   const feed = realInputs[0];
-  const rename = (n: string) => (n === '' ? '' : n === feed ? input : prefix + n);
+  const rename = (n: string) =>
+    n === '' ? '' : n === feed ? input : n in extra ? extra[n]! : prefix + n;
   for (const t of model.graph.initializer ?? []) {
     g.initializers.push({ ...t, name: rename(t.name ?? '') });
   }

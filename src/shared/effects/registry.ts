@@ -9,6 +9,7 @@
  */
 import { RenderError } from '../errors/render';
 import { CLASSIC_EFFECTS, type ClassicEffectDef } from './defs';
+import { levelSigma, mixForSigma, NOISE_LEVEL_LABELS, NOISE_LEVELS, noiseLevelAt } from './noise';
 import type { EffectDefBase, EffectStack, ResolvedParams, StackEffect } from './types';
 
 /** An ONNX image-to-image network from models/manifest.json, run as an effect. */
@@ -19,6 +20,18 @@ export interface NeuralEffectDef extends EffectDefBase {
   reach: number;
   /** Output size ÷ input size (1: same size, e.g. denoise; 2: a 2× upscaler). */
   scale: number;
+  /**
+   * A denoiser: it gets a noise-level control (Auto, Light, Medium, Strong; ./noise). With
+   * `sigmaInput` the network takes σ as that input ([1,1,1,1] float32); without, σ sets the mix.
+   */
+  denoise?: { sigmaInput?: string };
+}
+
+/** What a neural effect's model declares beyond its id and name (models/manifest.json). */
+export interface NeuralOptions {
+  reach?: number;
+  scale?: number;
+  denoise?: { sigmaInput?: string };
 }
 
 export type EffectDef = ClassicEffectDef | NeuralEffectDef;
@@ -30,11 +43,39 @@ export function neuralEffectId(modelId: string): string {
   return NEURAL_PREFIX + modelId;
 }
 
+/** Denoise's noise-level control: 0 = Auto (estimated σ), 1–3 = Light, Medium, Strong. */
+const NOISE_PARAM = {
+  type: 'number',
+  key: 'noise',
+  label: 'Strength',
+  min: 0,
+  max: NOISE_LEVELS.length - 1,
+  default: 0,
+  step: 1,
+  choices: NOISE_LEVELS.map((l) => NOISE_LEVEL_LABELS[l]),
+} as const;
+
 /**
- * A network as an effect. Same-size networks get a Strength (a mix with the input); a scaler
- * (`scale` > 1) has no params: its output has other dimensions than its input, nothing to mix.
+ * A network as an effect. Same-size networks get a mix with the input (`strength`, kept as the
+ * key stored stacks use); a denoiser also gets its noise-level control; a scaler (`scale` > 1)
+ * has no params: its output has other dimensions than its input, nothing to mix.
  */
-export function neuralEffect(modelId: string, name: string, reach = 8, scale = 1): NeuralEffectDef {
+export function neuralEffect(
+  modelId: string,
+  name: string,
+  reach = 8,
+  scale = 1,
+  options: Pick<NeuralOptions, 'denoise'> = {},
+): NeuralEffectDef {
+  const mix = {
+    type: 'number',
+    key: 'strength',
+    label: options.denoise ? 'Mix' : 'Strength',
+    min: 0,
+    max: 1,
+    default: 1,
+    step: 0.01,
+  } as const;
   return {
     id: neuralEffectId(modelId),
     name,
@@ -43,22 +84,18 @@ export function neuralEffect(modelId: string, name: string, reach = 8, scale = 1
     modelId,
     reach,
     scale,
+    ...(options.denoise ? { denoise: { ...options.denoise } } : {}),
     params:
       scale !== 1
         ? []
-        : [
-            {
-              type: 'number',
-              key: 'strength',
-              label: 'Strength',
-              min: 0,
-              max: 1,
-              default: 1,
-              step: 0.01,
-            },
-          ],
+        : options.denoise
+          ? [{ ...NOISE_PARAM, choices: [...NOISE_PARAM.choices] }, { ...mix }]
+          : [{ ...mix }],
   };
 }
+
+/** σ in a denoiser's uniforms when it is to be estimated from the image (Auto). */
+export const AUTO_SIGMA = -1;
 
 export const EFFECTS: ReadonlyMap<string, ClassicEffectDef> = new Map(
   CLASSIC_EFFECTS.map((e) => [e.id, e]),
@@ -136,9 +173,36 @@ export interface StackLayout {
   reach: number;
 }
 
-function uniformsOf(def: EffectDef, params: ResolvedParams): number[] {
-  if (def.kind === 'neural') return def.scale === 1 ? [params.strength as number] : [];
-  return def.uniforms(params);
+/**
+ * A neural effect's uniforms: [mix] (a scaler: none); a denoiser's [mix, σ], σ = AUTO_SIGMA until
+ * the render estimates it (`resolveNoise`). `scale`: the image's size to the full size (previews
+ * see less noise: a fixed level's σ shrinks with it).
+ */
+function uniformsOf(def: EffectDef, params: ResolvedParams, scale: number): number[] {
+  if (def.kind !== 'neural') return def.uniforms(params);
+  if (def.scale !== 1) return [];
+  const mix = params.strength as number;
+  if (!def.denoise) return [mix];
+  const level = noiseLevelAt(params.noise as number);
+  if (level === 'auto') return [mix, AUTO_SIGMA];
+  const sigma = levelSigma(level, scale);
+  return [def.denoise.sigmaInput ? mix : mix * mixForSigma(sigma), sigma];
+}
+
+/** A denoiser whose σ is still to be estimated from its input image. */
+export function needsNoiseEstimate(entry: LayoutEntry): boolean {
+  return entry.def.kind === 'neural' && !!entry.def.denoise && entry.uniforms[1] === AUTO_SIGMA;
+}
+
+/**
+ * The entry with σ filled in from the estimate (`sigma`, of its whole input image): a network with
+ * a σ input gets it; one without mixes in as much as that noise calls for.
+ */
+export function resolveNoise(entry: LayoutEntry, sigma: number): LayoutEntry {
+  if (!needsNoiseEstimate(entry) || entry.def.kind !== 'neural') return entry;
+  const mix = entry.params.strength as number;
+  const m = entry.def.denoise!.sigmaInput ? mix : mix * mixForSigma(sigma);
+  return { ...entry, uniforms: new Float32Array([m, sigma]) };
 }
 
 /**
@@ -161,7 +225,7 @@ export function layoutStack(
       layer,
       def,
       params,
-      uniforms: new Float32Array(uniformsOf(def, params)),
+      uniforms: new Float32Array(uniformsOf(def, params, options.scale ?? 1)),
       structure,
       reach,
     });

@@ -23,7 +23,7 @@ describe('render stages', () => {
     expect([...layout.entries[0]!.uniforms]).toEqual([]);
   });
 
-  it('splits at the scaler: effects before, the scaler with its reach, effects after', () => {
+  it('splits at the scaler (effects before, the scaler with its reach, effects after); a same-size network is a stage of its own', () => {
     const plan = planStages(
       stackOf(
         layer('exposure', { ev: 0.5 }),
@@ -36,10 +36,12 @@ describe('render stages', () => {
       { neural },
     );
     expect(plan.factor).toBe(2);
-    expect(plan.stages.map((s) => s.kind)).toEqual(['effects', 'scale', 'effects']);
-    const [a, b, c] = plan.stages;
+    expect(plan.stages.map((s) => s.kind)).toEqual(['effects', 'effects', 'scale', 'effects']);
+    const [a, d, b, c] = plan.stages;
     if (a?.kind !== 'effects' || b?.kind !== 'scale' || c?.kind !== 'effects') throw new Error();
-    expect(a.layout.entries.map((e) => e.def.id)).toEqual(['exposure', 'blur', den.id]);
+    if (d?.kind !== 'effects') throw new Error();
+    expect(a.layout.entries.map((e) => e.def.id)).toEqual(['exposure', 'blur']);
+    expect(d.layout.entries.map((e) => e.def.id)).toEqual([den.id]);
     expect(b.factor).toBe(2);
     expect(b.reach).toBe(6);
     expect(c.layout.entries.map((e) => e.def.id)).toEqual(['vignette', 'sharpen']);

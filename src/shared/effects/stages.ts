@@ -3,7 +3,8 @@
  * split a stack into stages. The effects before a scaler run at the input size; the scaler maps
  * each input tile plus its halo (its reach, in *input* pixels) to an output tile `scale` times
  * larger; the effects after it run at the new size (their spatial params are in the pixels they
- * see). Every same-size run of effects stays one layout (one ONNX model, one fused GPU graph).
+ * see). Every same-size run of classic effects stays one layout (one ONNX model, one fused GPU
+ * graph); a same-size network (Denoise) is a stage of its own.
  *
  * Previews at screen size skip scalers (`skipScaling`): the upscaler is trained so that its output
  * area-downscaled is its input, so at the screen's resolution an upscale looks like the image it
@@ -107,6 +108,14 @@ export function planStages(
   for (const layer of stack.effects) {
     if (!layer.enabled) continue;
     const def = findEffect(layer.effectId, neural);
+    if (def.kind === 'neural' && !isScaler(def)) {
+      // A same-size network is a stage of its own: its input is a whole image (Denoise's Auto
+      // estimates σ on it) and its output a point a preview can keep (workers/render/preview-memo).
+      flush();
+      run.push(layer);
+      flush();
+      continue;
+    }
     if (!isScaler(def)) {
       run.push(layer);
       continue;

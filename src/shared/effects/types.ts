@@ -42,6 +42,8 @@ export interface NumberParamDef {
   step: number;
   /** A length in pixels: scaled with the image when a preview renders at a smaller size. */
   spatial?: boolean;
+  /** Named values 0, 1, 2, …: the control offers these words instead of a slider. */
+  choices?: string[];
 }
 
 export interface ArrayParamDef {

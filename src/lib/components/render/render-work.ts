@@ -32,7 +32,16 @@ export const newLayerId = (): string => `l${Date.now().toString(36)}${(nextLayer
 /** The worker's neural effects as definitions (their reach and scale included). */
 export function neuralDefsOf(infos: readonly NeuralEffectInfo[]): Map<string, NeuralEffectDef> {
   return new Map(
-    infos.map((n) => [n.effectId, neuralEffect(n.modelId, n.name, n.reach, n.scale ?? 1)]),
+    infos.map((n) => [
+      n.effectId,
+      neuralEffect(
+        n.modelId,
+        n.name,
+        n.reach,
+        n.scale ?? 1,
+        n.denoise ? { denoise: n.denoise } : {},
+      ),
+    ]),
   );
 }
 
