@@ -14,7 +14,7 @@ import {
   type BackupManifest,
 } from '../../shared/library/backup-format';
 import { emitLibraryEvent } from './library-events';
-import type { AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
+import type { Album, AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
 import { META_LAST_BACKUP } from './storage';
 import { META_LAST_CHANGE } from './works';
 
@@ -32,7 +32,7 @@ export async function collectBackup(
   return db
     .transaction(
       'r',
-      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations],
+      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.albums],
       async () => {
         const works = (await db.works.orderBy('createdAt').toArray()).filter(
           (w) => w.deletedAt === undefined,
@@ -75,6 +75,7 @@ export async function collectBackup(
           ) as unknown as Rows<'drafts'>,
           // Every registration, including those of files dropped on the Register room.
           registrations: (await db.registrations.toArray()) as unknown as Rows<'registrations'>,
+          albums: (await db.albums.toArray()) as unknown as NonNullable<Rows<'albums'>>,
         };
         return { manifest, files };
       },
@@ -150,7 +151,16 @@ export async function restoreBackup(
   try {
     await db.transaction(
       'rw',
-      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.meta],
+      [
+        db.works,
+        db.versions,
+        db.blobs,
+        db.presets,
+        db.drafts,
+        db.registrations,
+        db.albums,
+        db.meta,
+      ],
       async () => {
         await db.blobs.bulkPut(blobRows);
         await db.works.bulkPut(manifest.works as unknown as Work[]);
@@ -158,6 +168,7 @@ export async function restoreBackup(
         await db.presets.bulkPut(manifest.presets as unknown as Preset[]);
         await db.drafts.bulkPut(manifest.drafts as unknown as Draft[]);
         await db.registrations.bulkPut(registrations);
+        if (manifest.albums) await db.albums.bulkPut(manifest.albums as unknown as Album[]);
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
       },
     );

@@ -210,7 +210,8 @@ export async function addWork(db: AtelierDb, input: NewWork): Promise<Work> {
   return work;
 }
 
-async function updateWork(
+/** Applies `changes` to a work in one transaction. @throws LibraryError `not-found`, `storage-failed` */
+export async function updateWork(
   db: AtelierDb,
   workId: string,
   changes: Partial<Work>,
