@@ -13,6 +13,7 @@ import { collectBackup, restoreBackup } from './backup';
 import { findSimilar, listRegistrations } from './registrations';
 import { openDb, type AtelierDb } from './schema';
 import { addVersion, addWork, deleteWork, listVersions, listWorks, purgeDeleted } from './works';
+import { createAlbum, setFlag, setInAlbum, setRating } from './organise';
 
 const dbs: AtelierDb[] = [];
 let n = 0;
@@ -175,6 +176,44 @@ describe('backup and restore', () => {
     expect(after).toEqual(before);
     for (const b of after.blobs) expect(b.sha).toBe(b.stored);
     expect(after.blobs.length).toBe(7);
+  });
+
+  it('keeps ratings, flags and albums (a work in several); older backups without albums restore', async () => {
+    const [rain, ete, ink] = await seed(source);
+    await setRating(source, rain!.id, 5);
+    await setRating(source, ete!.id, 2);
+    await setFlag(source, rain!.id, 'pick');
+    await setFlag(source, ink!.id, 'reject');
+    const sea = await createAlbum(source, 'Sea', 7);
+    const show = await createAlbum(source, 'Show', 8);
+    await setInAlbum(source, { workId: rain!.id, albumId: sea.id, inAlbum: true });
+    await setInAlbum(source, { workId: rain!.id, albumId: show.id, inAlbum: true });
+    await setInAlbum(source, { workId: ete!.id, albumId: show.id, inAlbum: true });
+    const read = await readBackup(await backupBytes(source), 'atelier-backup.zip');
+    const target = freshDb();
+    await restoreBackup(target, read.manifest, blobsOf(read));
+    expect(await snapshot(target)).toEqual(await snapshot(source));
+    expect(await target.albums.orderBy('createdAt').toArray()).toEqual([sea, show]);
+    const organised = (await target.works.orderBy('createdAt').toArray()).map((w) => [
+      w.title,
+      w.rating,
+      w.flag,
+      w.albumIds,
+    ]);
+    expect(organised).toEqual([
+      ['Rain', 5, 'pick', [sea.id, show.id]],
+      ['Été 🌧', 2, undefined, [show.id]],
+      ['Ink study', undefined, 'reject', undefined],
+    ]);
+    expect(await target.works.where('albumIds').equals(show.id).count()).toBe(2);
+    // A backup made before albums existed has no `albums`: it still restores.
+    const { albums: _albums, ...older } = read.manifest;
+    const fresh = freshDb();
+    await expect(restoreBackup(fresh, older, blobsOf(read))).resolves.toEqual({
+      works: 3,
+      versions: 1,
+    });
+    expect(await fresh.albums.count()).toBe(0);
   });
 
   it('keeps registrations with the exact PNG that was signed, dropped files included', async () => {

@@ -14,7 +14,7 @@ import {
   type BackupManifest,
 } from '../../shared/library/backup-format';
 import { emitLibraryEvent } from './library-events';
-import type { AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
+import type { Album, AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
 import { META_LAST_BACKUP } from './storage';
 import { META_LAST_CHANGE } from './works';
 
@@ -32,7 +32,7 @@ export async function collectBackup(
   return db
     .transaction(
       'r',
-      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations],
+      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.albums],
       async () => {
         const works = (await db.works.orderBy('createdAt').toArray()).filter(
           (w) => w.deletedAt === undefined,
@@ -75,6 +75,7 @@ export async function collectBackup(
           ) as unknown as Rows<'drafts'>,
           // Every registration, including those of files dropped on the Register room.
           registrations: (await db.registrations.toArray()) as unknown as Rows<'registrations'>,
+          albums: (await db.albums.toArray()) as unknown as NonNullable<Rows<'albums'>>,
         };
         return { manifest, files };
       },
@@ -178,7 +179,16 @@ export async function restoreBackup(
   try {
     counts = await db.transaction(
       'rw',
-      [db.works, db.versions, db.blobs, db.presets, db.drafts, db.registrations, db.meta],
+      [
+        db.works,
+        db.versions,
+        db.blobs,
+        db.presets,
+        db.drafts,
+        db.registrations,
+        db.albums,
+        db.meta,
+      ],
       async () => {
         const newWorks = await missingFrom(db.works, works, (w) => w.id);
         const newVersions = await missingFrom(
@@ -204,6 +214,11 @@ export async function restoreBackup(
           await missingFrom(db.drafts, manifest.drafts as unknown as Draft[], (d) => d.workId),
         );
         await db.registrations.bulkAdd(newRegistrations);
+        if (manifest.albums) {
+          await db.albums.bulkAdd(
+            await missingFrom(db.albums, manifest.albums as unknown as Album[], (a) => a.id),
+          );
+        }
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
         return {
           works: newWorks.length,

@@ -64,8 +64,18 @@ export interface TextGenerated {
   /** Time to first token. */
   ttftMs: number;
   tokensPerSecond: number;
-  /** Kept (saved) or discarded by the person. */
+  /**
+   * Kept by the person. The Write room records a text when it is written (false) and a
+   * `text.kept` when the person keeps it; events from before that carry true when kept.
+   */
   kept: boolean;
+}
+/** A written text the person kept on a work (Write). */
+export interface TextKept {
+  type: 'text.kept';
+  workId?: string;
+  model: string;
+  generator: string;
 }
 export interface RegistrationSigned {
   type: 'registration.signed';
@@ -110,6 +120,7 @@ export type InsightEvent =
   | EffectRemoved
   | RenderFinished
   | TextGenerated
+  | TextKept
   | RegistrationSigned
   | RegistrationAnchored
   | SessionStarted
@@ -165,6 +176,7 @@ export const EVENT_SPECS: Specs = {
     tokensPerSecond: 'number',
     kept: 'boolean',
   },
+  'text.kept': { workId: 'string?', model: 'string', generator: 'string' },
   'registration.signed': { workId: 'string?', registrationId: 'string?' },
   'registration.anchored': { workId: 'string?', registrationId: 'string?', chainId: 'number?' },
   'session.started': {},

@@ -148,6 +148,7 @@ describe('loadInsights', () => {
       activeMs: 960_000,
       renders: 2,
       texts: 2,
+      textsKept: 1,
       interventions: 3,
       registrations: 1,
     });

@@ -37,7 +37,7 @@ export interface BackendRenders {
   renders: number;
   /** Over the whole range: Σ ms / Σ megapixels. */
   msPerMp: number;
-  points: { day: string; msPerMp: number; renders: number }[];
+  points: { day: string; msPerMp: number; renders: number; ms: number; mp: number }[];
 }
 export interface ModelText {
   model: string;
@@ -65,6 +65,8 @@ export interface InsightsData {
   from: string;
   to: string;
   worksPerWeek: { week: string; count: number }[];
+  /** Works imported each day of the range (every day, zero included). */
+  worksPerDay: { day: string; count: number }[];
   activePerDay: { day: string; ms: number }[];
   topEffects: EffectUse[];
   renderByBackend: BackendRenders[];
@@ -80,7 +82,9 @@ export interface InsightsData {
     worksExported: number;
     activeMs: number;
     renders: number;
+    /** Texts written (generated), and of them kept. */
     texts: number;
+    textsKept: number;
     interventions: number;
     registrations: number;
   };
@@ -154,6 +158,7 @@ export function summarize(
   const types = new Map<string, number>();
   const activeByDay = new Map<string, number>();
   const worksByWeek = new Map<string, number>();
+  const worksByDay = new Map<string, number>();
   const effects = new Map<string, number>();
   const effectsAuto = new Map<string, number>();
   const interventions = new Map<string, number>();
@@ -179,7 +184,10 @@ export function summarize(
       const rest = key.slice(colon + 1);
       if (kind === 't') {
         add(types, rest, v);
-        if (rest === 'work.imported') add(worksByWeek, weekOf(row.day), v);
+        if (rest === 'work.imported') {
+          add(worksByWeek, weekOf(row.day), v);
+          add(worksByDay, row.day, v);
+        }
       } else if (kind === 'e') add(effects, rest, v);
       else if (kind === 'ea') add(effectsAuto, rest, v);
       else if (kind === 'i') add(interventions, rest, v);
@@ -208,8 +216,11 @@ export function summarize(
   for (let w = weekOf(from); w <= to; w = addDays(w, 7))
     worksPerWeek.push({ week: w, count: worksByWeek.get(w) ?? 0 });
   const activePerDay: InsightsData['activePerDay'] = [];
-  for (let d = from; d <= to; d = addDays(d, 1))
+  const worksPerDay: InsightsData['worksPerDay'] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) {
     activePerDay.push({ day: d, ms: activeByDay.get(d) ?? 0 });
+    worksPerDay.push({ day: d, count: worksByDay.get(d) ?? 0 });
+  }
 
   const topEffects = [...effects]
     .map(([effectId, count]) => ({ effectId, count, automatic: effectsAuto.get(effectId) ?? 0 }))
@@ -227,7 +238,7 @@ export function summarize(
           n += p.n;
           ms += p.ms;
           mp += p.mp;
-          return { day, renders: p.n, msPerMp: p.mp > 0 ? p.ms / p.mp : 0 };
+          return { day, renders: p.n, msPerMp: p.mp > 0 ? p.ms / p.mp : 0, ms: p.ms, mp: p.mp };
         });
       return { backend, renders: n, msPerMp: mp > 0 ? ms / mp : 0, points };
     })
@@ -270,6 +281,7 @@ export function summarize(
     activeMs: [...activeByDay.values()].reduce((a, b) => a + b, 0),
     renders: types.get('render.finished') ?? 0,
     texts: types.get('text.generated') ?? 0,
+    textsKept: [...texts.values()].reduce((a, t) => a + (t.kept ?? 0), 0),
     interventions: types.get('intervention') ?? 0,
     registrations: types.get('registration.signed') ?? 0,
   };
@@ -277,6 +289,7 @@ export function summarize(
     from,
     to,
     worksPerWeek,
+    worksPerDay,
     activePerDay,
     topEffects,
     renderByBackend,

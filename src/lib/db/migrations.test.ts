@@ -7,7 +7,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { loadInsights } from './insights';
 import { applyRetention } from './events';
-import { openDb, STORES_V1, STORES_V2 } from './schema';
+import { openDb, STORES_V1, STORES_V2, STORES_V3 } from './schema';
+import { createAlbum, deleteAlbum, setFlag, setInAlbum, setRating } from './organise';
 import { listVersions, listWorks, getOriginalBlob } from './works';
 
 /** v1 as published (frozen here: schema.ts must never change it). Dexie stores version n as n×10. */
@@ -30,12 +31,19 @@ const V1_LAYOUT: Record<string, { key: string; auto?: boolean; indexes: string[]
   meta: { key: 'key', indexes: [] },
 };
 
-function buildV1ByHand(name: string, rows: Record<string, unknown[]>): Promise<void> {
+/** v2 as published: v1 with the events' indexes reduced to `at`. */
+const V2_LAYOUT = { ...V1_LAYOUT, events: { key: 'id', auto: true, indexes: ['at'] } };
+
+function buildV1ByHand(
+  name: string,
+  rows: Record<string, unknown[]>,
+  { layouts = V1_LAYOUT, version = 10 } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(name, 10);
+    const request = indexedDB.open(name, version);
     request.onupgradeneeded = () => {
       const idb = request.result;
-      for (const [store, layout] of Object.entries(V1_LAYOUT)) {
+      for (const [store, layout] of Object.entries(layouts)) {
         const os = idb.createObjectStore(store, {
           keyPath: layout.key,
           autoIncrement: layout.auto ?? false,
@@ -121,7 +129,7 @@ describe('schema v1', () => {
       expect(await (await getOriginalBlob(db, 'w1')).text()).toBe('old');
       expect((await listVersions(db, 'w1')).map((v) => v.id)).toEqual(['v1']);
       expect(await db.works.where('tags').equals('ink').count()).toBe(1);
-      expect(db.verno).toBe(2);
+      expect(db.verno).toBe(3);
     } finally {
       db.close();
       await db.delete();
@@ -170,7 +178,7 @@ describe('schema v2 (events keep only the `at` index)', () => {
     const db = openDb(name);
     try {
       expect(await db.events.orderBy(':id').toArray()).toEqual(events);
-      expect(db.verno).toBe(2);
+      expect(db.verno).toBe(3);
       // The new rows take the next ids after the old ones.
       expect(await db.events.add({ type: 'effect.added', at: now, workId: 'w2' })).toBe(4);
       expect(
@@ -187,14 +195,86 @@ describe('schema v2 (events keep only the `at` index)', () => {
     }
     const indexes = await indexesOf(name);
     expect(indexes.events).toEqual(['at']);
+    // Opened with today's code, so v3's organising indexes are there too (see below).
     expect(indexes.works).toEqual([
+      'albumIds',
       'createdAt',
       'deletedAt',
+      'flag',
+      'rating',
       'sha256',
       'tags',
       'title',
       'updatedAt',
     ]);
+    await openDb(name).delete();
+  });
+});
+
+describe('schema v3 (ratings, flags and albums)', () => {
+  it('adds the organising indexes to works and an albums table, nothing else', () => {
+    const { works, albums, ...rest } = STORES_V3;
+    const { works: oldWorks, ...oldRest } = STORES_V2;
+    expect(rest).toEqual(oldRest);
+    expect(works).toBe(`${oldWorks}, rating, flag, *albumIds`);
+    expect(albums).toBe('id, name, createdAt');
+  });
+
+  it('upgrades a v2 database: works intact and unrated, then rated, flagged and in albums', async () => {
+    const name = `migration-v3-${Date.now()}`;
+    const work = {
+      id: 'w1',
+      title: 'Harbour',
+      tags: [],
+      createdAt: 1,
+      updatedAt: 1,
+      originalBlobId: 'b1',
+      thumbBlobId: 'b1',
+      width: 2,
+      height: 2,
+      mime: 'image/png',
+      bytes: 3,
+      sha256: 'ab',
+      palette: [],
+    };
+    await buildV1ByHand(name, { works: [work] }, { layouts: V2_LAYOUT, version: 20 });
+    const db = openDb(name);
+    try {
+      expect(await listWorks(db)).toEqual([work]);
+      expect(db.verno).toBe(3);
+      expect(await db.albums.count()).toBe(0);
+      await setRating(db, 'w1', 4);
+      await setFlag(db, 'w1', 'pick');
+      const sea = await createAlbum(db, 'Sea');
+      const best = await createAlbum(db, 'Best of 2026');
+      await setInAlbum(db, { workId: 'w1', albumId: sea.id, inAlbum: true });
+      await setInAlbum(db, { workId: 'w1', albumId: best.id, inAlbum: true });
+      expect(await db.works.where('rating').aboveOrEqual(3).count()).toBe(1);
+      expect(await db.works.where('flag').equals('pick').count()).toBe(1);
+      expect(await db.works.where('albumIds').equals(best.id).count()).toBe(1);
+      await expect(setRating(db, 'w1', 6)).rejects.toMatchObject({ code: 'invalid-text' });
+      await deleteAlbum(db, sea.id);
+      expect((await db.works.get('w1'))?.albumIds).toEqual([best.id]);
+      await setRating(db, 'w1', 0);
+      await setFlag(db, 'w1', null);
+      expect(await db.works.where('rating').aboveOrEqual(1).count()).toBe(0);
+      expect(await db.works.where('flag').equals('pick').count()).toBe(0);
+    } finally {
+      db.close();
+    }
+    const indexes = await indexesOf(name);
+    expect(indexes.works).toEqual([
+      'albumIds',
+      'createdAt',
+      'deletedAt',
+      'flag',
+      'rating',
+      'sha256',
+      'tags',
+      'title',
+      'updatedAt',
+    ]);
+    expect(indexes.albums).toEqual(['createdAt', 'name']);
     await openDb(name).delete();
   });
 });

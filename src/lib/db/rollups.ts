@@ -105,6 +105,9 @@ export function foldEvents(events: Iterable<StoredEvent>, deltas: RollupDeltas =
         inc(x, `x:${e.model}:ttft`, e.ttftMs);
         if (e.kept) inc(x, `x:${e.model}:kept`, 1);
         break;
+      case 'text.kept':
+        inc(x, `x:${e.model}:kept`, 1);
+        break;
       case 'work.imported': {
         const palettes = rowFor(deltas, day, PALETTES_METRIC);
         putWork(palettes.works!, { workId: e.workId, at: e.at, colors: e.palette ?? [] });

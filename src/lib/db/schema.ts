@@ -33,6 +33,22 @@ export interface Work {
   deletedAt?: number;
   /** Texts kept from the Write room, by generator id. */
   texts?: Record<string, string>;
+  /** The artist's rating, 1–5 stars (absent or 0: not rated). */
+  rating?: number;
+  /** Picked or rejected (absent: neither). */
+  flag?: WorkFlag;
+  /** The albums the work is in (a work can be in several). */
+  albumIds?: string[];
+}
+
+export type WorkFlag = 'pick' | 'reject';
+
+/** An album: a named collection of works (the works list their albums). */
+export interface Album {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface BlobRow {
@@ -141,6 +157,7 @@ export type AtelierDb = Dexie & {
   registrations: EntityTable<Registration, 'id'>;
   textModels: EntityTable<TextModelRow, 'id'>;
   meta: EntityTable<MetaRow, 'key'>;
+  albums: EntityTable<Album, 'id'>;
 };
 
 /** Version 1 stores. Published: change only with a migration (see the note at the top). */
@@ -164,6 +181,17 @@ export const STORES_V1 = {
  */
 export const STORES_V2 = { ...STORES_V1, events: '++id, at' } as const;
 
+/**
+ * Version 3: works can be rated, flagged and put in albums. The new work fields are indexed
+ * (`rating`, `flag`, `*albumIds`) and albums get their own table. Rows need no rewrite: an absent
+ * rating is "not rated", an absent flag "neither", absent albumIds "in no album".
+ */
+export const STORES_V3 = {
+  ...STORES_V2,
+  works: `${STORES_V1.works}, rating, flag, *albumIds`,
+  albums: 'id, name, createdAt',
+} as const;
+
 /** Opens (creating or upgrading) the database. Tests pass their own name. */
 export function openDb(name = DB_NAME): AtelierDb {
   // Chromium commits IndexedDB transactions 'relaxed' by default: `complete` may fire before the
@@ -173,5 +201,6 @@ export function openDb(name = DB_NAME): AtelierDb {
   const db = new Dexie(name, { chromeTransactionDurability: 'strict' }) as AtelierDb;
   db.version(1).stores(STORES_V1);
   db.version(2).stores({ events: STORES_V2.events });
+  db.version(3).stores({ works: STORES_V3.works, albums: STORES_V3.albums });
   return db;
 }

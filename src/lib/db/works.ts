@@ -71,6 +71,14 @@ export async function listWorks(
   return includeDeleted ? all : all.filter((w) => w.deletedAt === undefined);
 }
 
+/** The titles of the works with these ids that still exist (for Insights' labels). */
+export async function workTitles(db: AtelierDb, ids: string[]): Promise<Map<string, string>> {
+  const rows = await db.works.bulkGet(ids);
+  return new Map(
+    rows.flatMap((w) => (w && w.deletedAt === undefined ? [[w.id, w.title] as const] : [])),
+  );
+}
+
 /** @throws LibraryError `not-found` */
 export async function getWork(db: AtelierDb, workId: string): Promise<Work> {
   const work = await db.works.get(workId);
@@ -202,7 +210,8 @@ export async function addWork(db: AtelierDb, input: NewWork): Promise<Work> {
   return work;
 }
 
-async function updateWork(
+/** Applies `changes` to a work in one transaction. @throws LibraryError `not-found`, `storage-failed` */
+export async function updateWork(
   db: AtelierDb,
   workId: string,
   changes: Partial<Work>,

@@ -15,6 +15,7 @@ import {
   type InsightsData,
 } from '../db/insights';
 import { exportAnalytics, exportToCsv, exportToJson } from '../db/insights-export';
+import { workTitles } from '../db/works';
 
 export type RangePreset = '30d' | '90d' | '365d' | 'all' | 'custom';
 
@@ -56,6 +57,8 @@ function download(name: string, type: string, text: string): void {
 
 class InsightsState {
   data = $state<InsightsData | null>(null);
+  /** Titles of the works the charts name (interventions per work). */
+  titles = $state(new Map<string, string>());
   loading = $state(false);
   preset = $state<RangePreset>('all');
   customFrom = $state('');
@@ -87,6 +90,12 @@ class InsightsState {
         getRetentionDays(db),
       ]);
       if (id !== this.#loadId) return; // a newer load (range change) won
+      const titles = await workTitles(
+        db,
+        data.interventionsByWork.map((w) => w.workId),
+      );
+      if (id !== this.#loadId) return;
+      this.titles = titles;
       this.data = data;
       this.retentionDays = retention;
       this.loadMs = performance.now() - t0;

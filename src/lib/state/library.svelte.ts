@@ -5,14 +5,29 @@
  * the person through handleError (or, for imports, as per-file results), never silently.
  */
 import { hasCode } from '../../shared/errors/base';
-import { matches, sortWorks, type SortKey } from '../../shared/library/gallery';
+import {
+  matches,
+  NO_FILTER,
+  passes,
+  sortWorks,
+  type GalleryFilter,
+  type SortKey,
+} from '../../shared/library/gallery';
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
 import { track } from '../db/events';
 import { imageClient } from '../compute/image-client';
 import { collectBackup, markBackedUp, restoreBackup, type RestoreCounts } from '../db/backup';
 import { db } from '../db/instance';
 import { onLibraryEvent } from '../db/library-events';
-import type { Version, Work } from '../db/schema';
+import type { Album, Version, Work, WorkFlag } from '../db/schema';
+import {
+  createAlbum,
+  deleteAlbum,
+  listAlbums,
+  setFlag,
+  setInAlbum,
+  setRating,
+} from '../db/organise';
 import {
   backupReminderDue,
   getMeta,
@@ -49,6 +64,10 @@ export const IMPORT_CONCURRENCY = 2;
 export type { SortKey };
 const AUTHOR_KEY = 'atelier.library.author';
 
+/** One organising change to a work. */
+export type OrganiseChange =
+  { rating: number } | { flag: WorkFlag | null } | { albumId: string; inAlbum: boolean };
+
 export interface FileResult {
   name: string;
   ok: boolean;
@@ -81,9 +100,11 @@ class Library {
   loaded = $state(false);
   query = $state('');
   sort = $state<SortKey>('newest');
+  filter = $state<GalleryFilter>({ ...NO_FILTER });
+  albums = $state.raw<Album[]>([]);
   visible = $derived(
     sortWorks(
-      this.works.filter((w) => matches(w, this.query)),
+      this.works.filter((w) => matches(w, this.query) && passes(w, this.filter)),
       this.sort,
     ),
   );
@@ -131,7 +152,44 @@ class Library {
   }
 
   async refresh(): Promise<void> {
-    this.works = await listWorks(db);
+    [this.works, this.albums] = await Promise.all([listWorks(db), listAlbums(db)]);
+  }
+
+  /** Rating, flag and albums: each saves at once, the gallery follows on the library event. */
+  async organise(work: Work, change: OrganiseChange): Promise<boolean> {
+    try {
+      if ('rating' in change) await setRating(db, work.id, change.rating);
+      else if ('flag' in change) await setFlag(db, work.id, change.flag);
+      else await setInAlbum(db, { workId: work.id, ...change });
+      await this.refresh();
+      return true;
+    } catch (error) {
+      handleError(error, 'Organising the work');
+      return false;
+    }
+  }
+
+  /** Creates an album (and puts `work` in it, when given). */
+  async newAlbum(name: string, work?: Work): Promise<Album | null> {
+    try {
+      const album = await createAlbum(db, name);
+      if (work) await setInAlbum(db, { workId: work.id, albumId: album.id, inAlbum: true });
+      await this.refresh();
+      return album;
+    } catch (error) {
+      handleError(error, 'Creating the album');
+      return null;
+    }
+  }
+
+  async removeAlbum(album: Album): Promise<void> {
+    try {
+      await deleteAlbum(db, album.id);
+      if (this.filter.albumId === album.id) this.filter = { ...this.filter, albumId: '' };
+      await this.refresh();
+    } catch (error) {
+      handleError(error, 'Deleting the album');
+    }
   }
 
   #scheduleRefresh(): void {

@@ -125,6 +125,7 @@ class WriteState {
   #unsubscribe: (() => void) | undefined;
   #generateAbort: AbortController | undefined;
   #recorded = false;
+  #kept = false;
 
   /** Loads works and models; call when the room opens. */
   async open(): Promise<void> {
@@ -296,6 +297,7 @@ class WriteState {
     this.editOrigin = null;
     this.savedAt = null;
     this.#recorded = false;
+    this.#kept = false;
   }
 
   /** Generates with the chosen generator; streams into `output`. */
@@ -318,6 +320,8 @@ class WriteState {
         signal: abort.signal,
       });
       this.result = result;
+      // A text is counted when it is written; keeping it is counted apart (text.kept).
+      this.#record();
       this.output = result.text;
       this.editText = finishText(def, result.text);
       this.editOrigin = { kind: 'model', text: this.editText };
@@ -359,7 +363,7 @@ class WriteState {
     try {
       this.work = await setWorkText(db, work.id, this.generator, text);
       this.savedAt = Date.now();
-      this.#record(true);
+      this.#recordKept(work.id);
       if (this.editOrigin && this.editOrigin.text.trim() !== text) {
         track({ type: 'intervention', workId: work.id, after: 'generated-text', action: 'edited' });
       }
@@ -370,11 +374,22 @@ class WriteState {
   }
 
   discard(): void {
-    this.#record(false);
     this.clearOutput();
   }
 
-  #record(kept: boolean): void {
+  /** Counts a written text as kept, once per text (a draft kept by hand is not a written text). */
+  #recordKept(workId: string): void {
+    if (!this.result || !this.loaded || this.#kept || this.editOrigin?.kind !== 'model') return;
+    this.#kept = true;
+    track({
+      type: 'text.kept',
+      workId,
+      model: this.model?.name ?? this.loaded.key,
+      generator: this.generator,
+    });
+  }
+
+  #record(): void {
     const r = this.result;
     if (!r || !this.loaded || this.#recorded) return;
     this.#recorded = true;
@@ -386,7 +401,7 @@ class WriteState {
       tokens: r.tokens,
       ttftMs: r.firstTokenMs,
       tokensPerSecond: Math.round(r.tokensPerSecond * 10) / 10,
-      kept,
+      kept: false,
     });
   }
 

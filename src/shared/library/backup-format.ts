@@ -5,7 +5,7 @@
  * the image worker (off the UI thread) and in unit tests.
  *
  * Format 1: { format: 'atelier-backup', formatVersion: 1, createdAt, app, works, versions,
- *   blobs: [{ id, path, bytes, sha256, mime }], presets, drafts, registrations }
+ *   blobs: [{ id, path, bytes, sha256, mime }], presets, drafts, registrations, albums? }
  * Rows are kept whole (unknown fields too), so a round trip loses nothing.
  */
 import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
@@ -51,6 +51,16 @@ const WorkSchema = v.looseObject({
   texts: v.optional(
     v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(MAX_TEXT_LENGTH))),
   ),
+  rating: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
+  flag: v.optional(v.picklist(['pick', 'reject'])),
+  albumIds: v.optional(v.pipe(v.array(Id), v.maxLength(1000))),
+});
+
+const AlbumSchema = v.looseObject({
+  id: Id,
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TITLE_LENGTH)),
+  createdAt: Time,
+  updatedAt: Time,
 });
 
 const VersionSchema = v.looseObject({
@@ -86,6 +96,8 @@ export const ManifestSchema = v.object({
   drafts: v.array(v.looseObject({ workId: Id })),
   // Each row is checked on its own as live data is (checkStoredRegistration), in readBackup.
   registrations: v.pipe(v.array(v.unknown()), v.maxLength(1_000_000)),
+  /** Since the Library organises works: absent in older backups. */
+  albums: v.optional(v.pipe(v.array(AlbumSchema), v.maxLength(100_000))),
 });
 
 export type BackupManifest = Omit<v.InferOutput<typeof ManifestSchema>, 'registrations'> & {

@@ -1,42 +1,46 @@
 /**
- * A small description of each Insights chart (bars or lines, over time or over named categories)
- * and its translation into uPlot options. Kept apart from the Svelte component so the options
- * can be read (and tested) as plain data.
+ * A time chart's spec translated into uPlot options: x is the bucket index (0…n-1), the x ticks
+ * are the buckets that fit the width without overlapping, labelled in the artist's calendar.
+ * Kept apart from the Svelte component so the options can be read (and tested) as plain data.
  */
 import uPlot from 'uplot';
+import type { ChartSpec } from '../../state/insight-charts';
+import { pickTicks, tickLabels } from '../../../shared/insights/time-axis';
 
-export interface ChartSeries {
-  label: string;
-  values: (number | null)[];
-}
-
-export interface ChartSpec {
-  kind: 'bars' | 'lines';
-  /** Seconds (time axis) or 0…n-1 (category axis, named by `categories`). */
-  x: number[];
-  categories?: string[];
-  /** Bars of later series are drawn over earlier ones at the same x (a part of a whole). */
-  series: ChartSeries[];
-  /** Unit shown on the y axis. */
-  yLabel: string;
-  /** Formats a y value for the axis and the legend. */
-  format?: (v: number) => string;
-}
-
-/** Series colours readable on the light and the dark theme. */
-export const SERIES_COLORS = ['#7c4ddb', '#1f9d57', '#c98a1b', '#2f6fe4', '#d2493a'];
+/** Series colours, read from the theme (with fallbacks readable on dark and light). */
+const SERIES_VARS = ['--series-1', '--series-2', '--series-3', '--series-4'];
+const SERIES_FALLBACK = ['#8f6ef0', '#2fb36b', '#d49a2a', '#4a86ef'];
 
 function cssVar(name: string, fallback: string): string {
   if (typeof document === 'undefined') return fallback;
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-/** uPlot options for `spec` at `width` × `height` CSS pixels. */
-export function toUplotOptions(spec: ChartSpec, width: number, height: number): uPlot.Options {
-  const fg = cssVar('--fg-muted', '#5f5a54');
-  const grid = cssVar('--border', '#d9d3cb');
-  const categorical = !!spec.categories;
+/** What the axes drew last: the labels of the x ticks and of the y ticks. */
+export interface DrawnTicks {
+  x: string[];
+  y: string[];
+}
+
+/** uPlot options for `spec` at `width` × `height` CSS pixels; `onTicks` hears each axis drawn. */
+export function toUplotOptions(
+  spec: ChartSpec,
+  width: number,
+  height: number,
+  onTicks?: (axis: 'x' | 'y', labels: string[]) => void,
+): uPlot.Options {
+  const fg = cssVar('--fg-muted', '#a7a7a7');
+  const grid = cssVar('--border', '#3a3a3a');
+  const n = spec.buckets.length;
   const format = spec.format ?? ((v: number) => String(Math.round(v * 100) / 100));
+  const longest = Math.max(
+    1,
+    ...tickLabels(
+      spec.buckets,
+      spec.scale,
+      spec.buckets.map((_, i) => i),
+    ).map((l) => l.length),
+  );
   const axis = (extra: uPlot.Axis = {}): uPlot.Axis => ({
     stroke: fg,
     grid: { stroke: grid, width: 1 },
@@ -44,47 +48,52 @@ export function toUplotOptions(spec: ChartSpec, width: number, height: number): 
     ...extra,
   });
   const bars = uPlot.paths.bars?.({ size: [0.7, 48], align: 0 });
+  const colour = (i: number) =>
+    cssVar(SERIES_VARS[i % SERIES_VARS.length]!, SERIES_FALLBACK[i % SERIES_FALLBACK.length]!);
   return {
     width,
     height,
     legend: { show: spec.series.length > 1 },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      x: categorical
-        ? { time: false, range: [-0.5, Math.max(0.5, spec.x.length - 0.5)] }
-        : { time: true },
+      x: { time: false, range: [-0.5, Math.max(0.5, n - 0.5)] },
       y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
     },
     axes: [
-      axis(
-        categorical
-          ? {
-              // Every category when they fit (≈56 px each), else every k-th.
-              splits: (u) => {
-                const fit = Math.max(1, Math.floor(u.bbox.width / uPlot.pxRatio / 56));
-                const step = Math.ceil(spec.x.length / fit);
-                return spec.x.filter((i) => i % step === 0);
-              },
-              values: (_u, splits) => splits.map((i) => spec.categories?.[i] ?? ''),
-              grid: { show: false },
-            }
-          : {},
-      ),
+      axis({
+        splits: (u) => pickTicks(n, u.bbox.width / uPlot.pxRatio, longest),
+        values: (_u, splits) => {
+          const labels = tickLabels(spec.buckets, spec.scale, splits);
+          onTicks?.('x', labels);
+          return labels;
+        },
+        grid: { show: false },
+      }),
       axis({
         label: spec.yLabel,
-        values: (_u, splits) => splits.map(format),
+        values: (_u, splits) => {
+          const labels = splits.map(format);
+          onTicks?.(
+            'y',
+            labels.filter((l) => l !== ''),
+          );
+          return labels;
+        },
         size: 56,
       }),
     ],
     series: [
-      {},
+      {
+        value: (_u: uPlot, i: number | null) =>
+          i === null ? '–' : (tickLabels(spec.buckets, spec.scale, [i])[0] ?? ''),
+      },
       ...spec.series.map((s, i) => {
-        const color = SERIES_COLORS[i % SERIES_COLORS.length]!;
+        const color = colour(i);
         return spec.kind === 'bars'
           ? {
               label: s.label,
               stroke: color,
-              fill: `${color}cc`,
+              fill: color,
               paths: bars,
               points: { show: false },
             }
@@ -101,7 +110,7 @@ export function toUplotOptions(spec: ChartSpec, width: number, height: number): 
   };
 }
 
-/** The data array uPlot wants: x first, then each series. */
+/** The data array uPlot wants: x (bucket index) first, then each series. */
 export function toUplotData(spec: ChartSpec): uPlot.AlignedData {
-  return [spec.x, ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
+  return [spec.buckets.map((_, i) => i), ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
 }
