@@ -112,7 +112,7 @@ describe('drafts', () => {
 
   it('name the effects in plain words', () => {
     const text = drafts(WORKS[0]!, 'description').candidates[0]!;
-    expect(text).toContain('a soft vignette and warmed');
+    expect(text).toContain('a soft vignette and a little warmth');
     expect(text).not.toMatch(/lmx7/);
   });
 
