@@ -54,18 +54,45 @@ export interface RenderFinished {
   backend: string;
   adapter?: string;
 }
+/**
+ * Write room texts. Insights counts "texts written" as `text.generated` (a model's text) plus
+ * `text.drafted` (a draft the room wrote without a model), and "texts kept" as `text.kept`.
+ */
 export interface TextGenerated {
   type: 'text.generated';
   workId?: string;
   model: string;
+  /** Where it ran: 'webgpu' | 'wasm' (absent in rows from before it was recorded). */
+  backend?: string;
+  /** Whether the text passed the quality check (absent in older rows). */
+  passed?: boolean;
   /** Which generator: caption, alt text, artist statement, … */
   generator: string;
   tokens: number;
   /** Time to first token. */
   ttftMs: number;
   tokensPerSecond: number;
-  /** Kept (saved) or discarded by the person. */
-  kept: boolean;
+  /**
+   * Older rows only: kept or discarded, recorded at that moment. New rows are written when the
+   * text is generated, without it; keeping is its own `text.kept` event.
+   */
+  kept?: boolean;
+}
+/** A draft the Write room composed without a model (on request: a task picked, "Another"). */
+export interface TextDrafted {
+  type: 'text.drafted';
+  workId?: string;
+  generator: string;
+}
+/** A text the person kept on a work. */
+export interface TextKept {
+  type: 'text.kept';
+  workId?: string;
+  generator: string;
+  /** Where the kept text came from. */
+  origin: 'draft' | 'model' | 'own';
+  /** Whether the person edited it before keeping (a manual intervention too). */
+  edited: boolean;
 }
 export interface RegistrationSigned {
   type: 'registration.signed';
@@ -110,6 +137,8 @@ export type InsightEvent =
   | EffectRemoved
   | RenderFinished
   | TextGenerated
+  | TextDrafted
+  | TextKept
   | RegistrationSigned
   | RegistrationAnchored
   | SessionStarted
@@ -133,6 +162,7 @@ export type FieldSpec =
   | 'number'
   | 'number?'
   | 'boolean'
+  | 'boolean?'
   | 'object?'
   | 'colors?'
   | readonly string[];
@@ -163,7 +193,16 @@ export const EVENT_SPECS: Specs = {
     tokens: 'number',
     ttftMs: 'number',
     tokensPerSecond: 'number',
-    kept: 'boolean',
+    backend: 'string?',
+    passed: 'boolean?',
+    kept: 'boolean?',
+  },
+  'text.drafted': { workId: 'string?', generator: 'string' },
+  'text.kept': {
+    workId: 'string?',
+    generator: 'string',
+    origin: ['draft', 'model', 'own'],
+    edited: 'boolean',
   },
   'registration.signed': { workId: 'string?', registrationId: 'string?' },
   'registration.anchored': { workId: 'string?', registrationId: 'string?', chainId: 'number?' },
