@@ -14,7 +14,7 @@ import {
   setWorkText,
   type NewWork,
 } from '../db/works';
-import { track } from '../db/events';
+import { flushEvents, track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
 import { getTextModelFiles, listTextModels, type StoredTextModel } from '../db/text-models';
 import {
@@ -553,6 +553,14 @@ try {
       /** Benchmarks: the worker client and the chosen model's source, to load it on a set backend. */
       textClient,
       source: async () => (write.model ? write.sourceOf(write.model) : null),
+      /** The Write room's Insights events so far, by type (written to IndexedDB first). */
+      textEvents: async () => {
+        await flushEvents();
+        const counts: Record<string, number> = {};
+        for (const row of await db.events.toArray())
+          if (row.type.startsWith('text.')) counts[row.type] = (counts[row.type] ?? 0) + 1;
+        return counts;
+      },
     };
   }
 } catch {

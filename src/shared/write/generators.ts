@@ -75,7 +75,7 @@ export const GENERATORS: readonly GeneratorDef[] = [
   {
     id: 'poem',
     label: 'Poem',
-    hint: 'A short poem or lyric, three to six lines.',
+    hint: 'A haiku (5-7-5 syllables), or a rhymed quatrain.',
     task: 'Write a short poem (three to six lines) inspired by this artwork.',
     cue: 'Poem:',
     maxNewTokens: 80,
