@@ -105,12 +105,7 @@ function titles(f: WorkFacts, seed: number): string[] {
   const n0 = nouns[0]!;
   const n1 = nouns[1] ?? n0;
   const list = s
-    ? [
-        c1 && `${s} in ${c1}`,
-        `${s}, ${n0}`,
-        c2 && `${s} against ${c2}`,
-        `Study of ${s}`,
-      ]
+    ? [c1 && `${s} in ${c1}`, `${s}, ${n0}`, c2 && `${s} against ${c2}`, `Study of ${s}`]
     : [
         c1 && `${n0} in ${c1}`,
         c1 && c2 && `${c1} and ${c2}`,
