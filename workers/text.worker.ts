@@ -11,6 +11,9 @@ import type { ImageAnalysis } from '../src/shared/write/analysis';
 import type { GenerationParams } from '../src/shared/write/params';
 import type { Prompt } from '../src/shared/write/prompt';
 import { analyzeBlob } from './text/analyze';
+import { check, draft, type DraftRequest } from './text/drafting';
+import type { DraftSet, DraftTask } from '../src/shared/write/drafts';
+import type { TextCheck } from '../src/shared/write/quality';
 import { ORT_WASM_PATHS } from './text/ort-files';
 import {
   TextRuntime,
@@ -47,6 +50,13 @@ const api = {
 
   /** Palette, brightness, contrast, warmth, saturation, orientation and detail of an image. */
   analyze: (image: Blob): Promise<ImageAnalysis> => analyzeBlob(image),
+
+  /** Draft candidates for a task from the work's facts (no model; haiku by the dictionary). */
+  draft: (request: DraftRequest): Promise<DraftSet> => draft(request),
+
+  /** The quality check a model's text must pass before it is offered. */
+  check: (task: DraftTask, text: string, facts: string[]): Promise<TextCheck> =>
+    check(task, text, facts),
 };
 
 export type TextApi = typeof api;

@@ -22,6 +22,9 @@ import type { Prompt } from '../../shared/write/prompt';
 import { WorkerClient } from './worker-client';
 
 export type { GenerateResult, LoadedModel, ModelSource };
+import type { DraftRequest } from '../../../workers/text/drafting';
+import type { DraftSet, DraftTask } from '../../shared/write/drafts';
+import type { TextCheck } from '../../shared/write/quality';
 
 export const textClient = new WorkerClient<TextApi>({
   name: 'text',
@@ -160,6 +163,19 @@ export function analyzeImage(image: Blob, signal?: AbortSignal): Promise<ImageAn
   return textClient.call((api) => api.analyze(image), {
     lane: 'analyze',
     signal,
+    timeoutMs: 60_000,
+  });
+}
+
+/** Draft candidates for a task (composed in the worker, which holds the dictionary). */
+export function draftText(request: DraftRequest): Promise<DraftSet> {
+  return textClient.call((api) => api.draft(request), { lane: 'analyze', timeoutMs: 60_000 });
+}
+
+/** The quality check of a model's text. */
+export function checkModelText(task: DraftTask, text: string, facts: string[]): Promise<TextCheck> {
+  return textClient.call((api) => api.check(task, text, facts), {
+    lane: 'analyze',
     timeoutMs: 60_000,
   });
 }

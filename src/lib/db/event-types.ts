@@ -54,10 +54,18 @@ export interface RenderFinished {
   backend: string;
   adapter?: string;
 }
+/**
+ * Write room texts. Insights counts "texts written" as `text.generated` (a model's text) plus
+ * `text.drafted` (a draft the room wrote without a model), and "texts kept" as `text.kept`.
+ */
 export interface TextGenerated {
   type: 'text.generated';
   workId?: string;
   model: string;
+  /** Where it ran: 'webgpu' | 'wasm' (absent in rows from before it was recorded). */
+  backend?: string;
+  /** Whether the text passed the quality check (absent in older rows). */
+  passed?: boolean;
   /** Which generator: caption, alt text, artist statement, … */
   generator: string;
   tokens: number;
@@ -65,17 +73,26 @@ export interface TextGenerated {
   ttftMs: number;
   tokensPerSecond: number;
   /**
-   * Kept by the person. The Write room records a text when it is written (false) and a
-   * `text.kept` when the person keeps it; events from before that carry true when kept.
+   * Older rows only: kept or discarded, recorded at that moment. New rows are written when the
+   * text is generated, without it; keeping is its own `text.kept` event.
    */
-  kept: boolean;
+  kept?: boolean;
 }
-/** A written text the person kept on a work (Write). */
+/** A draft the Write room composed without a model (on request: a task picked, "Another"). */
+export interface TextDrafted {
+  type: 'text.drafted';
+  workId?: string;
+  generator: string;
+}
+/** A text the person kept on a work. */
 export interface TextKept {
   type: 'text.kept';
   workId?: string;
-  model: string;
   generator: string;
+  /** Where the kept text came from. */
+  origin: 'draft' | 'model' | 'own';
+  /** Whether the person edited it before keeping (a manual intervention too). */
+  edited: boolean;
 }
 export interface RegistrationSigned {
   type: 'registration.signed';
@@ -120,6 +137,7 @@ export type InsightEvent =
   | EffectRemoved
   | RenderFinished
   | TextGenerated
+  | TextDrafted
   | TextKept
   | RegistrationSigned
   | RegistrationAnchored
@@ -144,6 +162,7 @@ export type FieldSpec =
   | 'number'
   | 'number?'
   | 'boolean'
+  | 'boolean?'
   | 'object?'
   | 'colors?'
   | readonly string[];
@@ -174,9 +193,17 @@ export const EVENT_SPECS: Specs = {
     tokens: 'number',
     ttftMs: 'number',
     tokensPerSecond: 'number',
-    kept: 'boolean',
+    backend: 'string?',
+    passed: 'boolean?',
+    kept: 'boolean?',
   },
-  'text.kept': { workId: 'string?', model: 'string', generator: 'string' },
+  'text.drafted': { workId: 'string?', generator: 'string' },
+  'text.kept': {
+    workId: 'string?',
+    generator: 'string',
+    origin: ['draft', 'model', 'own'],
+    edited: 'boolean',
+  },
   'registration.signed': { workId: 'string?', registrationId: 'string?' },
   'registration.anchored': { workId: 'string?', registrationId: 'string?', chainId: 'number?' },
   'session.started': {},

@@ -13,6 +13,7 @@ import { TextError } from '../../shared/errors/text';
 import { sha256Hex } from '../../shared/write/download';
 import { checkModelFolder, type TextDtype } from '../../shared/write/model-files';
 import type { AtelierDb, BlobRow, TextModelRow } from './schema';
+import type { GateResults } from '../../shared/write/gate';
 
 export interface StoredTextModel extends TextModelRow {
   source: 'imported' | 'downloaded';
@@ -21,6 +22,8 @@ export interface StoredTextModel extends TextModelRow {
   sha256: Record<string, string>;
   /** Catalogue id for downloads. */
   catalogueId?: string;
+  /** Quality-gate results per task, once the model was checked (shared/write/gate.ts). */
+  gate?: GateResults['tasks'];
 }
 
 export interface NewTextModel {

@@ -7,18 +7,20 @@ import type { Work } from '../db/schema';
 import { db } from '../db/instance';
 import {
   addWork,
-  getLatestImage,
+  getOriginalBlob,
   getThumbBlob,
   getWork,
   listWorks,
   setWorkText,
   type NewWork,
 } from '../db/works';
-import { track } from '../db/events';
+import { flushEvents, track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
 import { getTextModelFiles, listTextModels, type StoredTextModel } from '../db/text-models';
 import {
   analyzeImage,
+  checkModelText,
+  draftText,
   generateText,
   loadTextModel,
   stopText,
@@ -35,16 +37,35 @@ import {
   finishText,
   generatorById,
   GENERATORS,
-  groundedDraft,
   type GeneratorId,
   type WriteContext,
 } from '../../shared/write/generators';
+import type { DraftSet } from '../../shared/write/drafts';
+import { effectWords } from '../../shared/write/effect-words';
+import type { TextCheck } from '../../shared/write/quality';
+import { factWords, gateFor, type GateVerdict } from '../../shared/write/gate';
 import { bundledTextModel, type BundledTextModel } from '../../shared/write/model-files';
 import { clampParams, DEFAULT_PARAMS, type GenerationParams } from '../../shared/write/params';
 import { buildPrompt } from '../../shared/write/prompt';
 import { TextError } from '../../shared/errors/text';
 
 const MODEL_KEY = 'atelier.write.model';
+const WORK_KEY = 'atelier.write.work';
+
+function remember(key: string, value: string | null): void {
+  try {
+    if (value) globalThis.localStorage?.setItem(key, value);
+    else globalThis.localStorage?.removeItem(key);
+  } catch {
+    // not remembered; fine
+  }
+}
+
+/** The work named in the hash (`#/write/<id>`, from the Library's "Write about this"). */
+function workFromHash(): string | null {
+  const m = /^#\/?write\/([^/?]+)/.exec(globalThis.location?.hash ?? '');
+  return m ? decodeURIComponent(m[1]!) : null;
+}
 
 /** A model the room can use, whatever its origin. */
 export interface ModelOption {
@@ -58,25 +79,6 @@ export interface ModelOption {
 }
 
 export type ModelStatus = 'none' | 'idle' | 'loading' | 'ready' | 'error';
-
-function effectNames(stack: unknown): string[] {
-  const list = Array.isArray(stack)
-    ? stack
-    : stack && typeof stack === 'object' && Array.isArray((stack as { effects?: unknown }).effects)
-      ? (stack as { effects: unknown[] }).effects
-      : [];
-  return list
-    .map((e) =>
-      e && typeof e === 'object'
-        ? String(
-            (e as { name?: unknown; id?: unknown; type?: unknown }).name ??
-              (e as { id?: unknown }).id ??
-              '',
-          )
-        : '',
-    )
-    .filter(Boolean);
-}
 
 class WriteState {
   works = $state<Work[]>([]);
@@ -106,11 +108,19 @@ class WriteState {
   stopping = $state(false);
   output = $state('');
   result = $state<GenerateResult | null>(null);
-  /** What the person edits and keeps: the model's text, or the grounded draft. */
+  /** The model text's quality check; a text that fails it never goes into the box. */
+  check = $state<TextCheck | null>(null);
+  /** What the person edits and keeps: a draft (the default), or a model's text that passed. */
   editText = $state('');
   /** Where editText came from, to tell an edit (a manual intervention) from a plain keep. */
   editOrigin = $state<{ kind: 'model' | 'draft'; text: string } | null>(null);
   savedAt = $state<number | null>(null);
+
+  drafts = $state<DraftSet | null>(null);
+  draftIndex = $state(0);
+  drafting = $state(false);
+  /** Poems: a rhymed quatrain instead of a haiku. */
+  rhyme = $state(false);
 
   context = $derived<WriteContext>({
     title: this.work?.title ?? '',
@@ -119,18 +129,31 @@ class WriteState {
     analysis: this.analysis,
     notes: this.notes,
   });
-  draft = $derived(groundedDraft(this.generator, this.context));
+  draft = $derived(this.drafts?.candidates[this.draftIndex] ?? '');
   model = $derived(this.models.find((m) => m.key === this.modelKey) ?? null);
+  /** The chosen model's quality-gate verdict for the current task. */
+  verdict = $derived<GateVerdict>(gateFor(this.model, this.generator));
 
   #unsubscribe: (() => void) | undefined;
   #generateAbort: AbortController | undefined;
-  #recorded = false;
-  #kept = false;
+  #draftRequest = 0;
+  #drafted = new Set<string>();
 
-  /** Loads works and models; call when the room opens. */
+  /** Loads works and models, and opens the work the room had (or the one the hash names). */
   async open(): Promise<void> {
     this.#unsubscribe ??= onLibraryEvent(() => void this.refreshWorks());
     await Promise.all([this.refreshWorks(), this.refreshModels()]);
+    let wanted = workFromHash();
+    if (!wanted) {
+      try {
+        wanted = globalThis.localStorage?.getItem(WORK_KEY) ?? null;
+      } catch {
+        wanted = null;
+      }
+    }
+    if (wanted && wanted !== this.workId && this.works.some((w) => w.id === wanted)) {
+      await this.pickWork(wanted);
+    }
   }
 
   async refreshWorks(): Promise<void> {
@@ -148,24 +171,29 @@ class WriteState {
     this.work = null;
     this.analysis = null;
     this.effects = [];
+    this.notes = '';
+    this.drafts = null;
     if (this.thumbUrl) URL.revokeObjectURL(this.thumbUrl);
     this.thumbUrl = null;
     this.clearOutput();
+    remember(WORK_KEY, id);
     if (!id) return;
     try {
       this.work = await getWork(db, id);
+      this.notes = this.work.texts?.notes ?? '';
       this.thumbUrl = URL.createObjectURL(await getThumbBlob(db, id));
       const versions = await db.versions.where('workId').equals(id).sortBy('createdAt');
-      this.effects = effectNames(versions.at(-1)?.stack);
+      this.effects = effectWords(versions.at(-1)?.stack);
       this.analysing = true;
-      const latest = await getLatestImage(db, id);
-      const analysis = await analyzeImage(latest.blob);
+      // The original, not a render: a vignette or a grade must not change what the work shows.
+      const analysis = await analyzeImage(await getOriginalBlob(db, id));
       if (this.workId === id) this.analysis = analysis;
     } catch (error) {
       handleError(error, 'Reading the work');
     } finally {
       this.analysing = false;
     }
+    if (this.workId === id) await this.refreshDraft();
   }
 
   pickGenerator(id: GeneratorId): void {
@@ -173,6 +201,90 @@ class WriteState {
     this.generator = id;
     this.params = { ...this.params, maxNewTokens: generatorById(id).maxNewTokens };
     this.clearOutput();
+    void this.refreshDraft();
+  }
+
+  /** Composes the drafts for the work and task (in the worker) and puts the first in the box. */
+  async refreshDraft(): Promise<void> {
+    const work = this.work;
+    if (!work) {
+      this.drafts = null;
+      return;
+    }
+    const request = ++this.#draftRequest;
+    this.drafting = true;
+    try {
+      const set = await draftText({
+        task: this.generator,
+        key: work.id,
+        input: {
+          title: work.title,
+          tags: [...work.tags],
+          effects: [...this.effects],
+          analysis: $state.snapshot(this.analysis),
+          notes: this.notes,
+        },
+        ...(this.rhyme ? { rhyme: true } : {}),
+      });
+      if (request !== this.#draftRequest) return;
+      this.drafts = set;
+      this.draftIndex = 0;
+      this.#offerDraft();
+    } catch (error) {
+      handleError(error, 'Writing a draft');
+    } finally {
+      if (request === this.#draftRequest) this.drafting = false;
+    }
+  }
+
+  /** The next draft candidate ("Another"). */
+  another(): void {
+    const n = this.drafts?.candidates.length ?? 0;
+    if (!n) return;
+    this.draftIndex = (this.draftIndex + 1) % n;
+    this.#offerDraft(true);
+  }
+
+  /** Puts the current draft in the box unless the person is editing something else there. */
+  #offerDraft(force = false): void {
+    const text = this.draft;
+    if (!text) return;
+    const untouched =
+      !this.editOrigin ||
+      (this.editOrigin.kind === 'draft' && this.editOrigin.text === this.editText);
+    if (!force && !untouched) return;
+    this.editText = text;
+    this.editOrigin = { kind: 'draft', text };
+    this.savedAt = null;
+    const key = `${this.workId}:${this.generator}:${text}`;
+    if (this.#drafted.has(key)) return;
+    this.#drafted.add(key);
+    track({
+      type: 'text.drafted',
+      ...(this.work ? { workId: this.work.id } : {}),
+      generator: this.generator,
+    });
+  }
+
+  setRhyme(on: boolean): void {
+    this.rhyme = on;
+    void this.refreshDraft();
+  }
+
+  /** Keeps the artist's notes on the work (they feed every draft) and redrafts. */
+  async saveNotes(): Promise<void> {
+    const work = this.work;
+    if (!work) return;
+    const notes = this.notes.trim();
+    if ((work.texts?.notes ?? '') !== notes) {
+      try {
+        this.work = await setWorkText(db, work.id, 'notes', notes);
+      } catch (error) {
+        handleError(error, 'Keeping your notes');
+        return;
+      }
+    }
+    await this.refreshDraft();
   }
 
   setParams(input: Partial<Record<keyof GenerationParams, unknown>>): void {
@@ -293,18 +405,19 @@ class WriteState {
   clearOutput(): void {
     this.output = '';
     this.result = null;
+    this.check = null;
     this.editText = '';
     this.editOrigin = null;
     this.savedAt = null;
-    this.#recorded = false;
-    this.#kept = false;
   }
 
   /** Generates with the chosen generator; streams into `output`. */
   async generate(): Promise<void> {
     if (this.generating) return;
     this.generating = true;
-    this.clearOutput();
+    this.output = '';
+    this.result = null;
+    this.check = null;
     try {
       if (!(await this.ensureModel())) return;
       const def = generatorById(this.generator);
@@ -320,11 +433,22 @@ class WriteState {
         signal: abort.signal,
       });
       this.result = result;
-      // A text is counted when it is written; keeping it is counted apart (text.kept).
-      this.#record();
       this.output = result.text;
-      this.editText = finishText(def, result.text);
-      this.editOrigin = { kind: 'model', text: this.editText };
+      const text = finishText(def, result.text);
+      const check = await checkModelText(
+        def.id,
+        text,
+        factWords($state.snapshot(this.context) as WriteContext),
+      );
+      this.check = check;
+      this.#recordGenerated(result, check.ok);
+      // Only a text that passed the check goes into the box; a failed one stays beside it.
+      if (check.ok) {
+        this.editText = text;
+        this.editOrigin = { kind: 'model', text };
+      } else {
+        this.#offerDraft(true);
+      }
     } catch (error) {
       handleError(error, 'Generating');
       // A crashed or aborted worker lost its model: load again next time.
@@ -350,8 +474,15 @@ class WriteState {
   }
 
   useDraft(): void {
-    this.editText = this.draft;
-    this.editOrigin = { kind: 'draft', text: this.draft };
+    this.#offerDraft(true);
+  }
+
+  /** Puts the model's text in the box on the person's own request (even one that failed). */
+  useModelText(): void {
+    const text = finishText(generatorById(this.generator), this.output);
+    if (!text) return;
+    this.editText = text;
+    this.editOrigin = { kind: 'model', text };
     this.savedAt = null;
   }
 
@@ -363,8 +494,15 @@ class WriteState {
     try {
       this.work = await setWorkText(db, work.id, this.generator, text);
       this.savedAt = Date.now();
-      this.#recordKept(work.id);
-      if (this.editOrigin && this.editOrigin.text.trim() !== text) {
+      const edited = !!this.editOrigin && this.editOrigin.text.trim() !== text;
+      track({
+        type: 'text.kept',
+        workId: work.id,
+        generator: this.generator,
+        origin: this.editOrigin?.kind ?? 'own',
+        edited,
+      });
+      if (edited) {
         track({ type: 'intervention', workId: work.id, after: 'generated-text', action: 'edited' });
       }
       this.editOrigin = { kind: this.editOrigin?.kind ?? 'model', text };
@@ -373,35 +511,26 @@ class WriteState {
     }
   }
 
+  /** Drops the model's text; the draft goes back in the box. */
   discard(): void {
-    this.clearOutput();
+    this.output = '';
+    this.result = null;
+    this.check = null;
+    this.editOrigin = null;
+    this.#offerDraft(true);
   }
 
-  /** Counts a written text as kept, once per text (a draft kept by hand is not a written text). */
-  #recordKept(workId: string): void {
-    if (!this.result || !this.loaded || this.#kept || this.editOrigin?.kind !== 'model') return;
-    this.#kept = true;
-    track({
-      type: 'text.kept',
-      workId,
-      model: this.model?.name ?? this.loaded.key,
-      generator: this.generator,
-    });
-  }
-
-  #record(): void {
-    const r = this.result;
-    if (!r || !this.loaded || this.#recorded) return;
-    this.#recorded = true;
+  #recordGenerated(r: GenerateResult, passed: boolean): void {
     track({
       type: 'text.generated',
       ...(this.work ? { workId: this.work.id } : {}),
-      model: this.model?.name ?? this.loaded.key,
+      model: this.model?.name ?? this.loaded?.key ?? 'model',
+      ...(this.loaded ? { backend: this.loaded.backend } : {}),
       generator: this.generator,
       tokens: r.tokens,
       ttftMs: r.firstTokenMs,
       tokensPerSecond: Math.round(r.tokensPerSecond * 10) / 10,
-      kept: false,
+      passed,
     });
   }
 
@@ -424,6 +553,14 @@ try {
       /** Benchmarks: the worker client and the chosen model's source, to load it on a set backend. */
       textClient,
       source: async () => (write.model ? write.sourceOf(write.model) : null),
+      /** The Write room's Insights events so far, by type (written to IndexedDB first). */
+      textEvents: async () => {
+        await flushEvents();
+        const counts: Record<string, number> = {};
+        for (const row of await db.events.toArray())
+          if (row.type.startsWith('text.')) counts[row.type] = (counts[row.type] ?? 0) + 1;
+        return counts;
+      },
     };
   }
 } catch {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageAnalysis } from './analysis';
-import {
-  finishText,
-  generatorById,
-  GENERATORS,
-  groundedDraft,
-  type WriteContext,
-} from './generators';
+import { finishText, generatorById, type WriteContext } from './generators';
 import { buildPrompt, MAX_NOTES_CHARS } from './prompt';
 
 /** A fixed analysis: a warm, high-contrast, wide picture in deep orange and navy, vignetted. */
@@ -26,65 +20,12 @@ const DUSK: ImageAnalysis = {
   detail: 0.3,
   edgeFalloff: 0.2,
 };
-const GREY: ImageAnalysis = {
-  ...DUSK,
-  width: 600,
-  height: 800,
-  palette: [{ name: 'grey', hex: '#808080', share: 1 }],
-  brightness: 0.5,
-  contrast: 0.02,
-  warmth: 0,
-  saturation: 0.02,
-  orientation: 'portrait',
-  detail: 0.01,
-  edgeFalloff: 0,
-};
-
 const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
   title: 'Harbour at Dusk',
   tags: ['harbour', 'evening'],
   effects: ['vignette', 'grain'],
   analysis: DUSK,
   ...over,
-});
-
-describe('grounded drafts', () => {
-  it('alt text says the look, the subject and the palette', () => {
-    expect(groundedDraft('alt', ctx())).toBe(
-      'A warm, high-contrast wide image of harbour and evening in deep orange, navy and cream, darkened at the edges.',
-    );
-    expect(groundedDraft('alt', ctx({ tags: [], analysis: GREY }))).toBe(
-      'A soft, muted tall image in grey, smooth and uncluttered.',
-    );
-    expect(groundedDraft('alt', ctx({ tags: [], analysis: null }))).toBe('An image.');
-  });
-
-  it('titles from the main colour and first tag, else the work title', () => {
-    expect(groundedDraft('title', ctx())).toBe('Deep Orange Harbour');
-    expect(groundedDraft('title', ctx({ tags: [] }))).toBe('Deep Orange Study');
-    expect(groundedDraft('title', ctx({ analysis: null }))).toBe('Harbour at Dusk');
-    expect(groundedDraft('title', ctx({ analysis: null, title: ' ' }))).toBe('Untitled');
-  });
-
-  it('statement, caption and poem use the same facts', () => {
-    expect(groundedDraft('description', ctx())).toBe(
-      'In “Harbour at Dusk” I work with deep orange, navy and cream, in warm, high-contrast tones, darkened at the edges. It is about harbour and evening. Finished with vignette and grain.',
-    );
-    expect(groundedDraft('caption', ctx())).toBe(
-      'Harbour at Dusk: Deep orange, navy and cream, warm, high-contrast. #art #harbour #evening #deeporange #navy',
-    );
-    expect(groundedDraft('poem', ctx())).toBe(
-      'Deep orange at the centre,\nnavy where it ends —\nharbour at dusk, warm, holds still.',
-    );
-  });
-
-  it('every generator has a non-empty draft even with nothing known', () => {
-    for (const g of GENERATORS) {
-      expect(
-        groundedDraft(g.id, { title: '', tags: [], effects: [], analysis: null }).length,
-      ).toBeGreaterThan(3);
-    }
-  });
 });
 
 describe('prompts', () => {

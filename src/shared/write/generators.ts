@@ -1,11 +1,8 @@
 /**
  * The Write room's generators (title, description, caption, alt text, poem): what each asks the
- * model, how its output is tidied, and a grounded draft composed directly from what Atelier knows
- * about the work — so a person gets a useful text even from a tiny model, and the model's text is
- * offered beside it.
+ * model and how its output is tidied. Drafts without a model are composed in drafts.ts.
  */
 import type { ImageAnalysis } from './analysis';
-import { describeLook, listWords } from './describe';
 
 export type GeneratorId = 'title' | 'description' | 'caption' | 'alt' | 'poem';
 
@@ -75,7 +72,7 @@ export const GENERATORS: readonly GeneratorDef[] = [
   {
     id: 'poem',
     label: 'Poem',
-    hint: 'A short poem or lyric, three to six lines.',
+    hint: 'A haiku (5-7-5 syllables), or a rhymed quatrain.',
     task: 'Write a short poem (three to six lines) inspired by this artwork.',
     cue: 'Poem:',
     maxNewTokens: 80,
@@ -88,77 +85,6 @@ export function generatorById(id: string): GeneratorDef {
   const found = GENERATORS.find((g) => g.id === id);
   if (!found) throw new Error(`Unknown generator: ${id}`);
   return found;
-}
-
-function capitalise(s: string): string {
-  return s.replace(/(^|[\s-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
-}
-
-function sentence(s: string): string {
-  const t = s.trim();
-  return t ? t[0]!.toUpperCase() + t.slice(1) : t;
-}
-
-function hashtag(s: string): string {
-  return '#' + s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-}
-
-/** Composes the grounded draft for a generator from the context alone (no model). */
-export function groundedDraft(id: GeneratorId, ctx: WriteContext): string {
-  const a = ctx.analysis;
-  const look = a ? describeLook(a) : null;
-  const title = ctx.title.trim();
-  const tags = ctx.tags.map((t) => t.trim()).filter(Boolean);
-  const adj = look?.adjectives.length
-    ? listWords(look.adjectives.slice(0, 2)).replace(' and ', ', ')
-    : '';
-  const colours = look?.colours ?? '';
-  const notes = look?.notes ?? [];
-  switch (id) {
-    case 'title': {
-      const colour = a?.palette[0]?.name;
-      const subject = tags[0] ? capitalise(tags[0]) : 'Study';
-      if (colour) return `${capitalise(colour)} ${subject}`;
-      return title || 'Untitled';
-    }
-    case 'alt': {
-      const what = `${adj ? `${adj} ` : ''}${look ? `${look.shape} ` : ''}image`;
-      const showing = tags.length ? ` of ${listWords(tags.slice(0, 3))}` : '';
-      const inColours = colours ? ` in ${colours}` : '';
-      const extra = notes.length ? `, ${listWords(notes)}` : '';
-      return `${/^[aeiou]/i.test(what) ? 'An' : 'A'} ${what}${showing}${inColours}${extra}.`;
-    }
-    case 'description': {
-      const name = title ? `In “${title}”` : 'In this work';
-      const first = colours
-        ? `${name} I work with ${colours}${adj ? `, in ${adj} tones` : ''}${notes.length ? `, ${listWords(notes)}` : ''}.`
-        : `${name} I follow the image where it leads.`;
-      const themes = tags.length ? ` It is about ${listWords(tags.slice(0, 3))}.` : '';
-      const made = ctx.effects.length
-        ? ` Finished with ${listWords(ctx.effects.slice(0, 4))}.`
-        : '';
-      return first + themes + made;
-    }
-    case 'caption': {
-      const lead = colours
-        ? sentence(`${colours}${adj ? `, ${adj}` : ''}.`)
-        : title
-          ? `${title}.`
-          : 'New work.';
-      const words = [...tags, ...(a?.palette.slice(0, 2).map((p) => p.name) ?? [])];
-      const tagsOut = [...new Set(['#art', ...words.map(hashtag)])]
-        .filter((t) => t.length > 1)
-        .slice(0, 5);
-      return `${title && colours ? `${title}: ` : ''}${lead} ${tagsOut.join(' ')}`;
-    }
-    case 'poem': {
-      const c1 = a?.palette[0]?.name ?? 'grey';
-      const c2 = a?.palette[1]?.name ?? 'light';
-      const mood = look?.adjectives[0] ?? 'quiet';
-      const subject = title ? title.toLowerCase() : (tags[0] ?? 'the picture');
-      return `${sentence(c1)} at the centre,\n${c2} where it ends —\n${subject}, ${mood}, holds still.`;
-    }
-  }
 }
 
 /** Tidies a model's raw output for the generator's shape. */
