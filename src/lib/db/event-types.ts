@@ -93,6 +93,8 @@ export interface TextKept {
   origin: 'draft' | 'model' | 'own';
   /** Whether the person edited it before keeping (a manual intervention too). */
   edited: boolean;
+  /** The model that wrote it, when it came from a model. */
+  model?: string;
 }
 export interface RegistrationSigned {
   type: 'registration.signed';
@@ -203,6 +205,7 @@ export const EVENT_SPECS: Specs = {
     generator: 'string',
     origin: ['draft', 'model', 'own'],
     edited: 'boolean',
+    model: 'string?',
   },
   'registration.signed': { workId: 'string?', registrationId: 'string?' },
   'registration.anchored': { workId: 'string?', registrationId: 'string?', chainId: 'number?' },

@@ -281,7 +281,7 @@ export function summarize(
     activeMs: [...activeByDay.values()].reduce((a, b) => a + b, 0),
     renders: types.get('render.finished') ?? 0,
     texts: types.get('text.generated') ?? 0,
-    textsKept: [...texts.values()].reduce((a, t) => a + (t.kept ?? 0), 0),
+    textsKept: types.get('text.kept') ?? 0,
     interventions: types.get('intervention') ?? 0,
     registrations: types.get('registration.signed') ?? 0,
   };

@@ -106,7 +106,7 @@ export function foldEvents(events: Iterable<StoredEvent>, deltas: RollupDeltas =
         if (e.kept) inc(x, `x:${e.model}:kept`, 1);
         break;
       case 'text.kept':
-        inc(x, `x:${e.model}:kept`, 1);
+        if (e.model) inc(x, `x:${e.model}:kept`, 1);
         break;
       case 'work.imported': {
         const palettes = rowFor(deltas, day, PALETTES_METRIC);

@@ -501,6 +501,9 @@ class WriteState {
         generator: this.generator,
         origin: this.editOrigin?.kind ?? 'own',
         edited,
+        ...(this.editOrigin?.kind === 'model' && this.loaded
+          ? { model: this.model?.name ?? this.loaded.key }
+          : {}),
       });
       if (edited) {
         track({ type: 'intervention', workId: work.id, after: 'generated-text', action: 'edited' });
