@@ -11,7 +11,7 @@
 import { neuralEffects, type NeuralEffectInfo, type RenderOutcome } from '../compute/render-client';
 import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { db } from '../db/instance';
-import { clearDraft, latestDraft, loadDraft, saveDraft } from '../db/drafts';
+import { clearDraft, latestDraft, loadDraft, mirrorDraft, saveDraft } from '../db/drafts';
 import { type InterventionSource } from '../db/event-types';
 import { track } from '../db/events';
 import { onLibraryEvent } from '../db/library-events';
@@ -271,6 +271,8 @@ class RenderRoomState {
   // Drafts
 
   #scheduleDraft(): void {
+    // Synchronous first (issue #20, defect 8): a reload within the debounce keeps the edit.
+    if (this.work) mirrorDraft({ workId: this.work.id, stack: this.editor.stack });
     clearTimeout(this.#draftTimer);
     this.#draftTimer = setTimeout(this.#flushDraft, DRAFT_DELAY_MS);
   }
