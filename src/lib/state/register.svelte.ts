@@ -48,6 +48,8 @@ import {
   type ClaimView,
 } from './register-chain';
 import { settings } from './settings.svelte';
+import { readCredentials } from '../compute/provenance-client';
+import type { CredentialsSummary } from '../../shared/provenance/read';
 
 export type WalletStatus = 'none' | 'connecting' | 'connected' | 'unknown-chain';
 export type Phase = 'idle' | 'hashing' | 'switching' | 'signing' | 'saving';
@@ -132,6 +134,8 @@ class RegisterState {
   verify = $state.raw<VerifyView | null>(null);
   /** The result of the last on-chain lookup for the verified record. */
   onChain = $state('');
+  /** The verified file's Content Credentials (C2PA), null when it has none. */
+  credentials = $state.raw<CredentialsSummary | null>(null);
   /** Every claim on the verified work, in anchoring order. */
   claims = $state.raw<ClaimView[]>([]);
 
@@ -391,6 +395,7 @@ class RegisterState {
   async verifyFile(file: File): Promise<void> {
     this.verifying = true;
     this.onChain = '';
+    this.credentials = null;
     try {
       const isJson = file.type === 'application/json' || /\.json$/i.test(file.name);
       if (isJson) {
@@ -406,7 +411,10 @@ class RegisterState {
         };
         return;
       }
+      // Content Credentials are read beside our own registration chunk (any tool's C2PA file).
+      const credentials = readCredentials(file).catch(() => null);
       const image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
+      this.credentials = await credentials;
       const verification = image.certificateText
         ? await verifyCertificate(image.certificateText, {
             contentHash: image.contentHash,
