@@ -212,6 +212,8 @@ describe('backup and restore', () => {
     await expect(restoreBackup(fresh, older, blobsOf(read))).resolves.toEqual({
       works: 3,
       versions: 1,
+      registrations: 0,
+      alreadyThere: 0,
     });
     expect(await fresh.albums.count()).toBe(0);
   });

@@ -280,8 +280,11 @@ export function summarize(
     worksExported: types.get('work.exported') ?? 0,
     activeMs: [...activeByDay.values()].reduce((a, b) => a + b, 0),
     renders: types.get('render.finished') ?? 0,
-    texts: types.get('text.generated') ?? 0,
-    textsKept: types.get('text.kept') ?? 0,
+    // Texts written: a model's (text.generated) and the room's own drafts (text.drafted).
+    texts: (types.get('text.generated') ?? 0) + (types.get('text.drafted') ?? 0),
+    textsKept:
+      (types.get('text.kept') ?? 0) +
+      [...texts.values()].reduce((a, t) => a + (t.oldKept ?? 0), 0),
     interventions: types.get('intervention') ?? 0,
     registrations: types.get('registration.signed') ?? 0,
   };

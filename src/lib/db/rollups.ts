@@ -103,7 +103,11 @@ export function foldEvents(events: Iterable<StoredEvent>, deltas: RollupDeltas =
         inc(x, `x:${e.model}:tps`, e.tokensPerSecond);
         inc(x, `x:${e.model}:tok`, e.tokens);
         inc(x, `x:${e.model}:ttft`, e.ttftMs);
-        if (e.kept) inc(x, `x:${e.model}:kept`, 1);
+        if (e.kept) {
+          // Older rows recorded keeping on the text itself (now its own text.kept event).
+          inc(x, `x:${e.model}:kept`, 1);
+          inc(x, `x:${e.model}:oldKept`, 1);
+        }
         break;
       case 'text.kept':
         if (e.model) inc(x, `x:${e.model}:kept`, 1);
