@@ -108,9 +108,14 @@ describe.each(MODES)('Write room drafts ($name)', (mode) => {
         if (task === 'alt' && i === 0)
           await expect.poll(() => box.inputValue(), { timeout: 30_000 }).toMatch(/astronaut/i);
         await expect
-          .poll(async () => (await box.inputValue()) && !(await box.getAttribute('aria-busy')))
-          .toBeTruthy();
-        await expect.poll(() => box.getAttribute('aria-busy')).toBe('false');
+          .poll(
+            async () =>
+              (await box.getAttribute('aria-busy')) === 'false' && (await box.inputValue())
+                ? 'drafted'
+                : await page.locator('.toast').allTextContents(),
+            { timeout: 30_000 },
+          )
+          .toBe('drafted');
         out[task] = await box.inputValue();
         expect(out[task], `${SEEDS[i]!.title} ${task}`).not.toMatch(MACHINE);
         expect(out[task]!.length).toBeGreaterThan(3);

@@ -124,7 +124,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await page.getByTestId('write-generator-alt').check();
     // The box opens on a draft from the work itself: its tag first, then its colours.
     await expect
-      .poll(() => page.getByTestId('write-edit').inputValue())
+      .poll(() => page.getByTestId('write-edit').inputValue(), { timeout: 30_000 })
       .toMatch(/^Harbour\. .*deep orange and navy/);
 
     // A partial folder is refused with the reason; the full fixture folder is imported.
@@ -219,7 +219,9 @@ describe.each(MODES)('Write room ($name)', (mode) => {
 
     // The draft can be kept too.
     await page.getByTestId('write-generator-title').check();
-    await expect.poll(() => page.getByTestId('write-edit').inputValue()).toMatch(/Harbour/);
+    await expect
+      .poll(() => page.getByTestId('write-edit').inputValue(), { timeout: 30_000 })
+      .toMatch(/Harbour/);
     const title = await page.getByTestId('write-edit').inputValue();
     await page.getByTestId('write-keep').click();
     await expect.poll(() => page.getByTestId('write-kept-title').textContent()).toBe(title);

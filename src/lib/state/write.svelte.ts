@@ -442,8 +442,9 @@ class WriteState {
       );
       this.check = check;
       this.#recordGenerated(result, check.ok);
-      // Only a text that passed the check goes into the box; a failed one stays beside it.
-      if (check.ok) {
+      // Only a text that passed the check, from a model that passed the gate for this task, goes
+      // into the box; any other stays beside it until the person asks for it.
+      if (check.ok && this.verdict.status === 'passed') {
         this.editText = text;
         this.editOrigin = { kind: 'model', text };
       } else {
