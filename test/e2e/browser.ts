@@ -59,6 +59,8 @@ export interface OpenOptions {
   /** Reuse a profile (service worker, IndexedDB) across launches. */
   profileDir?: string;
   viewport?: { width: number; height: number };
+  /** A touch screen (tablet scenarios): touch events and `pointer: coarse`. */
+  hasTouch?: boolean;
   /** Extra Chromium flags. */
   args?: string[];
 }
@@ -82,6 +84,7 @@ export async function openStudio(options: OpenOptions): Promise<StudioSession> {
     headless: true,
     args: [...args, ...(options.args ?? [])],
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    ...(options.hasTouch ? { hasTouch: true } : {}),
   });
   const origin = new URL(options.baseURL).origin;
   const errors: string[] = [];

@@ -8,10 +8,15 @@ import { networkById, type NetworkChoice } from '../wallet/networks';
 const STORAGE_KEY = 'atelier.settings.v1';
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 
+/** The studio's theme (src/theme.css): a neutral dark-grey workspace, or light. */
+export type Theme = 'dark' | 'light';
+export const THEMES: readonly Theme[] = ['dark', 'light'];
+
 interface Stored {
   backend?: unknown;
   network?: unknown;
   training?: unknown;
+  theme?: unknown;
 }
 
 const TRAINING: readonly TrainingChoice[] = ['notAllowed', 'constrained', 'allowed'];
@@ -34,12 +39,23 @@ export function isNetworkChoice(value: unknown): value is NetworkChoice {
   return value === 'wallet' || (typeof value === 'number' && networkById(value) !== undefined);
 }
 
+export function isTheme(value: unknown): value is Theme {
+  return typeof value === 'string' && (THEMES as readonly string[]).includes(value);
+}
+
+/** Puts the theme on `<html data-theme>`, where src/theme.css reads it (no DOM: nothing). */
+function applyTheme(theme: Theme): void {
+  const root = globalThis.document?.documentElement;
+  if (root) root.dataset.theme = theme;
+}
+
 class Settings {
   backend = $state<BackendPreference>('auto');
   /** Which network registrations are signed for: the wallet's current one, or a chain id. */
   network = $state<NetworkChoice>('wallet');
   /** What every export's Content Credentials say about AI training and data mining. */
   training = $state<TrainingChoice>('notAllowed');
+  theme = $state<Theme>('dark');
 
   constructor() {
     const stored = load();
@@ -48,6 +64,14 @@ class Settings {
     if (TRAINING.includes(stored.training as TrainingChoice)) {
       this.training = stored.training as TrainingChoice;
     }
+    if (isTheme(stored.theme)) this.theme = stored.theme;
+    applyTheme(this.theme);
+  }
+
+  setTheme(value: Theme): void {
+    this.theme = value;
+    applyTheme(value);
+    this.#save();
   }
 
   setTraining(value: TrainingChoice): void {
@@ -69,7 +93,12 @@ class Settings {
     try {
       globalThis.localStorage?.setItem(
         STORAGE_KEY,
-        JSON.stringify({ backend: this.backend, network: this.network, training: this.training }),
+        JSON.stringify({
+          backend: this.backend,
+          network: this.network,
+          training: this.training,
+          theme: this.theme,
+        }),
       );
     } catch {
       // Storage may be full or disabled; the setting still applies for this session.

@@ -1,0 +1,112 @@
+/**
+ * How the Render room is laid out and how the image is looked at — none of it part of the work:
+ * which side panels are open (desktop) or which sheet tab (tablet), split compare and its
+ * divider, clipping warnings, and the colour under the pointer. Panel choices persist in
+ * localStorage so the room opens as the artist left it.
+ */
+
+const STORAGE_KEY = 'atelier.render-view.v1';
+
+/** The sheet's tabs on tablets (on desktop the same panels sit left and right). */
+export type SheetTab = 'stack' | 'presets' | 'look' | 'batch' | 'histogram';
+export const SHEET_TABS: readonly { id: SheetTab; label: string }[] = [
+  { id: 'stack', label: 'Stack' },
+  { id: 'histogram', label: 'Histogram' },
+  { id: 'presets', label: 'Presets' },
+  { id: 'look', label: 'Learn a look' },
+  { id: 'batch', label: 'Batch' },
+];
+
+/** The colour under the pointer, in the work's own pixel coordinates. */
+export interface PickedColour {
+  x: number;
+  y: number;
+  r: number;
+  g: number;
+  b: number;
+}
+
+interface Stored {
+  left?: unknown;
+  right?: unknown;
+  sheetOpen?: unknown;
+  tab?: unknown;
+}
+
+function load(): Stored {
+  try {
+    const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as Stored) : {};
+  } catch {
+    return {};
+  }
+}
+
+class RenderRoomView {
+  /** Desktop: the stack panel (left) and the tools panel (right). */
+  leftOpen = $state(true);
+  rightOpen = $state(true);
+  /** Tablet: the bottom sheet is open, on this tab. */
+  sheetOpen = $state(true);
+  tab = $state<SheetTab>('stack');
+  /** Split compare: original left of the divider, result right; `split` is 0–1 across. */
+  splitOn = $state(false);
+  split = $state(0.5);
+  showClipping = $state(false);
+  picked = $state<PickedColour | null>(null);
+
+  constructor() {
+    const s = load();
+    if (typeof s.left === 'boolean') this.leftOpen = s.left;
+    if (typeof s.right === 'boolean') this.rightOpen = s.right;
+    if (typeof s.sheetOpen === 'boolean') this.sheetOpen = s.sheetOpen;
+    if (SHEET_TABS.some((t) => t.id === s.tab)) this.tab = s.tab as SheetTab;
+  }
+
+  toggleLeft(): void {
+    this.leftOpen = !this.leftOpen;
+    this.#save();
+  }
+
+  toggleRight(): void {
+    this.rightOpen = !this.rightOpen;
+    this.#save();
+  }
+
+  /** Shows `tab` in the sheet; choosing the open tab again folds the sheet away. */
+  chooseTab(tab: SheetTab): void {
+    if (this.tab === tab && this.sheetOpen) this.sheetOpen = false;
+    else {
+      this.tab = tab;
+      this.sheetOpen = true;
+    }
+    this.#save();
+  }
+
+  toggleSheet(): void {
+    this.sheetOpen = !this.sheetOpen;
+    this.#save();
+  }
+
+  setSplit(fraction: number): void {
+    this.split = Math.min(1, Math.max(0, fraction));
+  }
+
+  #save(): void {
+    try {
+      globalThis.localStorage?.setItem(
+        STORAGE_KEY,
+        JSON.stringify({
+          left: this.leftOpen,
+          right: this.rightOpen,
+          sheetOpen: this.sheetOpen,
+          tab: this.tab,
+        }),
+      );
+    } catch {
+      // Storage may be full or disabled: the layout still applies for this session.
+    }
+  }
+}
+
+export const renderView = new RenderRoomView();
