@@ -283,8 +283,7 @@ export function summarize(
     // Texts written: a model's (text.generated) and the room's own drafts (text.drafted).
     texts: (types.get('text.generated') ?? 0) + (types.get('text.drafted') ?? 0),
     textsKept:
-      (types.get('text.kept') ?? 0) +
-      [...texts.values()].reduce((a, t) => a + (t.oldKept ?? 0), 0),
+      (types.get('text.kept') ?? 0) + [...texts.values()].reduce((a, t) => a + (t.oldKept ?? 0), 0),
     interventions: types.get('intervention') ?? 0,
     registrations: types.get('registration.signed') ?? 0,
   };

@@ -80,7 +80,14 @@ describe('chart summaries', () => {
       text(false, 0),
       text(false, 0),
       text(false, 1),
-      { type: 'text.kept', generator: 'caption', origin: 'model', edited: false, model: 'atelier-tiny', at: at(1) },
+      {
+        type: 'text.kept',
+        generator: 'caption',
+        origin: 'model',
+        edited: false,
+        model: 'atelier-tiny',
+        at: at(1),
+      },
       text(true, 1), // recorded before texts were counted when written
     ]);
     expect(data.totals).toMatchObject({ texts: 4, textsKept: 2 });

@@ -133,7 +133,9 @@ export function parseCertificate(input: unknown): ParsedCertificate {
 /** Half the secp256k1 group order: EIP-2 allows s only up to here. */
 // secp256k1's group order n, halved (EIP-2: s ≤ n/2). In two halves so no 32-byte hex literal
 // (the shape of a private key) stands in the app source (test/unit/wallet/no-keys.test.ts).
-const HALF_ORDER = BigInt('0x7fffffffffffffffffffffffffffffff' + '5d576e7357a4501ddfe92f46681b20a0');
+const HALF_ORDER = BigInt(
+  '0x7fffffffffffffffffffffffffffffff' + '5d576e7357a4501ddfe92f46681b20a0',
+);
 
 /**
  * Whether a 65-byte signature is one the registry contract accepts from an EOA, checked exactly as
