@@ -6,7 +6,7 @@
 import { LibraryError } from '../../src/shared/errors/library';
 import { fitWithin, MAX_PIXELS, THUMB_SIDE } from '../../src/shared/library/budget';
 import { sha256Hex } from '../../src/shared/library/hash';
-import { sniffImage } from '../../src/shared/library/sniff';
+import { checkDecodedSize, sniffImage } from '../../src/shared/library/sniff';
 import { displayName } from '../../src/shared/library/text';
 import { dominantColors } from './palette';
 
@@ -56,19 +56,27 @@ export async function encodeCanvas(
   return canvas.convertToBlob(quality === undefined ? { type } : { type, quality });
 }
 
-/** A thumbnail (longest side ≤ THUMB_SIDE, WebP) and the palette of a decoded image. */
+/**
+ * A thumbnail (longest side ≤ THUMB_SIDE, WebP) and the palette of a decoded image. The image is
+ * decoded at its own size first and that frame is checked against the budget and the header
+ * (`width`×`height`) before anything is drawn: the header only says what the file claims.
+ * @throws LibraryError `decode-failed`, `too-large` or `corrupt` (decoded size ≠ header).
+ */
 export async function thumbnailOf(
   blob: Blob,
   name: string,
   width: number,
   height: number,
+  maxPixels = MAX_PIXELS,
 ): Promise<{ thumb: Blob; width: number; height: number; palette: string[] }> {
-  const size = fitWithin(width, height, THUMB_SIDE);
-  const bitmap = await decode(blob, name, size);
+  const bitmap = await decode(blob, name);
   try {
+    checkDecodedSize(bitmap, { width, height }, name, maxPixels);
+    const size = fitWithin(width, height, THUMB_SIDE);
     const canvas = new OffscreenCanvas(size.width, size.height);
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas in this worker');
+    ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(bitmap, 0, 0, size.width, size.height);
     const small = fitWithin(size.width, size.height, 64);
     const probe = new OffscreenCanvas(small.width, small.height);
@@ -85,7 +93,7 @@ export async function thumbnailOf(
 /**
  * Prepares one file for the Library.
  * @throws LibraryError `empty-file`, `not-an-image`, `unsupported-format`, `truncated`,
- *   `corrupt`, `too-large` (all before decoding) or `decode-failed`.
+ *   `corrupt`, `too-large` (before decoding, and again on the decoded frame) or `decode-failed`.
  */
 export async function ingest(file: Blob, name: string, maxPixels = MAX_PIXELS): Promise<Ingested> {
   const buffer = await file.arrayBuffer();
@@ -94,7 +102,7 @@ export async function ingest(file: Blob, name: string, maxPixels = MAX_PIXELS): 
   const original = new Blob([buffer], { type: mime });
   const [sha256, made] = await Promise.all([
     sha256Hex(buffer),
-    thumbnailOf(original, name, width, height),
+    thumbnailOf(original, name, width, height, maxPixels),
   ]);
   return {
     original,

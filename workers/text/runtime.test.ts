@@ -159,14 +159,18 @@ describe('TextRuntime with broken folders', () => {
     [
       'corrupt',
       'model-load-failed',
-      /^The model could not be loaded: .*(protobuf|parse|Load model)/i,
+      /^This file is not a model Atelier can run: its ONNX graph could not be read\.$/,
     ],
     [
       'mismatch',
       'tokenizer-mismatch',
       /^The tokenizer does not match the model: it has token ids up to 506, the model only 299\.$/,
     ],
-    ['bad-json', 'model-load-failed', /^A model file is not valid JSON/],
+    [
+      'bad-json',
+      'model-load-failed',
+      /^A file in the model folder is damaged: it is not valid JSON\.$/,
+    ],
     ['not-there', 'model-invalid', /^The model folder is missing not-there\/config\.json\.$/],
   ])('%s fails with %s', async (folder, code, message) => {
     const error = await runtime.load({ source: source(folder), backend: 'wasm' }).then(
@@ -177,6 +181,17 @@ describe('TextRuntime with broken folders', () => {
     expect(error?.message).toMatch(message);
     // The runtime is back to "no model" and usable again.
     expect(runtime.loaded).toBeUndefined();
+  });
+
+  it("keeps ONNX Runtime's own text (build paths) out of the message, in details only (#20, defect 10)", async () => {
+    const error = (await runtime.load({ source: source('corrupt'), backend: 'wasm' }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { message: string; details: { raw?: unknown } } | null;
+    expect(error).not.toBeNull();
+    expect(error!.message).not.toMatch(/onnxruntime|protobuf|\.cc|\/|\\|ERROR_CODE|Load model/i);
+    expect(typeof error!.details.raw).toBe('string');
+    expect(error!.details.raw).toMatch(/protobuf|parse|Load model/i);
   });
 
   it('loads a good model again after a failure', async () => {

@@ -191,20 +191,26 @@ export function loadError(error: unknown, backend: Backend): TextError {
       },
     );
   }
+  // The runtime's own text (ONNX Runtime's, with its build paths) is for "Details" only.
+  const raw = message.slice(0, 2000);
   if (/JSON|Unexpected token|is not valid JSON/i.test(message)) {
-    return new TextError('model-load-failed', `A model file is not valid JSON: ${message}`, {
-      cause: error,
-    });
+    return new TextError(
+      'model-load-failed',
+      'A file in the model folder is damaged: it is not valid JSON.',
+      { cause: error, details: { raw } },
+    );
   }
   if (backend === 'webgpu') {
-    return new TextError('backend-failed', `WebGPU could not run this model: ${message}`, {
+    return new TextError('backend-failed', 'WebGPU could not run this model.', {
       cause: error,
-      details: { backend },
+      details: { backend, raw },
     });
   }
-  return new TextError('model-load-failed', `The model could not be loaded: ${message}`, {
-    cause: error,
-  });
+  return new TextError(
+    'model-load-failed',
+    'This file is not a model Atelier can run: its ONNX graph could not be read.',
+    { cause: error, details: { raw } },
+  );
 }
 
 export class TextRuntime {

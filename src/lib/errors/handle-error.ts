@@ -19,11 +19,20 @@ export function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : 'Something went wrong.';
 }
 
+/**
+ * The technical text behind an error (a runtime's own message, with its paths), for a "Details"
+ * disclosure only: `details.raw` where the thrower kept it. Never part of the message itself.
+ */
+export function errorDetails(error: unknown): string | undefined {
+  const details = (error as { details?: { raw?: unknown } } | null)?.details;
+  return typeof details?.raw === 'string' && details.raw ? details.raw : undefined;
+}
+
 /** Shows `error` to the person (unless it is an abort). Returns the message shown, or null. */
 export function handleError(error: unknown, context?: string): string | null {
   if (isAbortError(error)) return null;
   const message = context ? `${context}: ${errorMessage(error)}` : errorMessage(error);
   console.error(context ?? 'Atelier error', error);
-  toasts.push('error', message);
+  toasts.push('error', message, undefined, errorDetails(error));
   return message;
 }

@@ -6,7 +6,7 @@
 import { addTextModel, deleteTextModel } from '../db/text-models';
 import { db } from '../db/instance';
 import { loadTextModel } from '../compute/text-client';
-import { handleError } from '../errors/handle-error';
+import { errorDetails, handleError } from '../errors/handle-error';
 import { computeStatus } from './compute-status.svelte';
 import { settings } from './settings.svelte';
 import { write } from './write.svelte';
@@ -28,10 +28,11 @@ class ModelManagerState {
   /**
    * Imports a model folder picked from disk: checks its files, loads it once (so a corrupt ONNX
    * or a mismatched tokenizer is refused before anything is stored), then keeps it.
-   * Returns the reason it was refused, or null.
+   * Returns the reason it was refused (plain words; the runtime's own text as `details`), or null.
    */
-  async importFolder(picked: File[]): Promise<string | null> {
-    if (write.generating || this.importing) return 'Wait for the current task to finish.';
+  async importFolder(picked: File[]): Promise<{ message: string; details?: string } | null> {
+    if (write.generating || this.importing)
+      return { message: 'Wait for the current task to finish.' };
     const paths = picked.map((f) => {
       const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
       return rel.includes('/') || !f.name.endsWith('.onnx') ? rel : `onnx/${rel}`;
@@ -43,7 +44,7 @@ class ModelManagerState {
       if (/\.(json|onnx|onnx_data|txt|md)$/i.test(rel)) files[rel] = byPath.get(original)!;
     }
     const check = checkModelFolder(Object.keys(files));
-    if (!check.ok) return check.reason ?? 'The folder is not a model.';
+    if (!check.ok) return { message: check.reason ?? 'The folder is not a model.' };
     const first = paths[0] ?? 'model';
     const name =
       first.includes('/') && !first.startsWith('onnx/') ? first.split('/')[0]! : 'Imported model';
@@ -61,7 +62,9 @@ class ModelManagerState {
       write.pickModel(`stored:${stored.id}`);
       return null;
     } catch (error) {
-      return handleError(error, `Importing ${name}`) ?? 'The import was cancelled.';
+      const message = handleError(error, `Importing ${name}`) ?? 'The import was cancelled.';
+      const details = errorDetails(error);
+      return details ? { message, details } : { message };
     } finally {
       this.importing = null;
     }

@@ -303,3 +303,46 @@ export function sniffImage(bytes: Uint8Array, name: string, maxPixels = MAX_PIXE
   }
   return { format, mime: FORMAT_MIME[format], width, height };
 }
+
+/**
+ * Checks a decoded frame against the pixel budget and against what the header said (issue #20,
+ * defect 4): the header walk is a guess about what the decoder will produce, this is the fact.
+ * A frame bigger than the budget is `too-large`; one whose size differs from the header is
+ * `corrupt` (a file that lies about itself is refused, not shown at the wrong size); the sides
+ * swapped count as the same (EXIF orientation turns a JPEG on decode).
+ * @param header the size sniffImage read, when known.
+ * @throws LibraryError `too-large` or `corrupt`, naming the file.
+ */
+export function checkDecodedSize(
+  decoded: { width: number; height: number },
+  header: { width: number; height: number } | undefined,
+  name: string,
+  maxPixels = MAX_PIXELS,
+): void {
+  const quoted = `"${displayName(name)}"`;
+  const { width, height } = decoded;
+  const details = {
+    file: displayName(name),
+    decoded: `${width}×${height}`,
+    ...(header ? { header: `${header.width}×${header.height}` } : {}),
+    maxPixels,
+  };
+  if (width * height > maxPixels || width > MAX_SIDE || height > MAX_SIDE) {
+    throw new LibraryError(
+      'too-large',
+      `${quoted} is too large (${width}×${height}, ${Math.round((width * height) / 1e6)} MP ` +
+        `once decoded); the limit is ${Math.round(maxPixels / 1e6)} MP and ${MAX_SIDE} px a side.`,
+      { details },
+    );
+  }
+  // A JPEG's EXIF orientation may turn the frame a quarter: the header's sides, swapped, match.
+  const same = (w: number, h: number) => w === width && h === height;
+  if (header && !same(header.width, header.height) && !same(header.height, header.width)) {
+    throw new LibraryError(
+      'corrupt',
+      `${quoted} is damaged: its header says ${header.width}×${header.height} but the picture ` +
+        `inside is ${width}×${height}.`,
+      { details },
+    );
+  }
+}

@@ -5,6 +5,7 @@
  * engine expects.
  */
 import type { RenderImage } from '../../compute/render-client';
+import { checkDecodedSize } from '../../../shared/library/sniff';
 
 export interface Rgba {
   width: number;
@@ -18,10 +19,16 @@ function context(width: number, height: number): OffscreenCanvasRenderingContext
   return ctx;
 }
 
-/** Decodes `blob`, resized to `size` when given. @throws DOMException when it is not an image. */
+/**
+ * Decodes `blob`, resized to `size` when given. At its own size the decoded frame is checked
+ * against the pixel budget and, when `expected` is given (the size the Library stored from the
+ * header), against that, before its pixels are read (issue #20, defect 4).
+ * @throws DOMException when it is not an image; LibraryError `too-large` or `corrupt`.
+ */
 export async function decodeImage(
   blob: Blob,
   size?: { width: number; height: number },
+  expected?: { width: number; height: number; name: string },
 ): Promise<Rgba> {
   const bitmap = await createImageBitmap(blob, {
     colorSpaceConversion: 'none',
@@ -29,6 +36,10 @@ export async function decodeImage(
     ...(size ? { resizeWidth: size.width, resizeHeight: size.height, resizeQuality: 'high' } : {}),
   });
   try {
+    if (!size) {
+      const header = expected && { width: expected.width, height: expected.height };
+      checkDecodedSize(bitmap, header, expected?.name ?? 'the image');
+    }
     const ctx = context(bitmap.width, bitmap.height);
     ctx.drawImage(bitmap, 0, 0);
     const { data, width, height } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);

@@ -127,7 +127,11 @@ export async function renderWorkFull(options: {
   // Refuse an upscale past the render budget before decoding anything (the worker checks too).
   const neural = neuralDefsOf(await neuralEffects().catch(() => []));
   checkOutputSize(work.width, work.height, stackFactor(stack, neural));
-  const image = await decodeImage(await getOriginalBlob(db, work.id));
+  const image = await decodeImage(await getOriginalBlob(db, work.id), undefined, {
+    width: work.width,
+    height: work.height,
+    name: work.title,
+  });
   signal?.throwIfAborted();
   const outcome = await render({
     image,
