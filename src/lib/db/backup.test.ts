@@ -521,3 +521,75 @@ describe('backup and restore', () => {
     expect(await listWorks(target)).toEqual([]);
   });
 });
+
+describe('restore progress and cancel (issue #20, defect 10)', () => {
+  /** A backup of `count` works (tiny blobs) made in memory, as the worker hands it over. */
+  async function bigBackup(count: number) {
+    const source = freshDb();
+    const thumb = new Blob([makePng(1, 1)], { type: 'image/webp' });
+    const thumbSha = await sha256Hex(thumb);
+    for (let i = 0; i < count; i++) {
+      const original = new Blob([makePng(1, 1, { noiseSeed: i + 1 })], { type: 'image/png' });
+      await addWork(source, {
+        title: `Work ${i}`,
+        tags: [],
+        original,
+        thumb,
+        width: 1,
+        height: 1,
+        mime: 'image/png',
+        sha256: await sha256Hex(original),
+        thumbSha256: thumbSha,
+        palette: [],
+        createdAt: i,
+      });
+    }
+    return readBackup(await backupBytes(source), 'big.zip');
+  }
+
+  it('reports progress, chunk by chunk, up to every row written', async () => {
+    const read = await bigBackup(300);
+    const target = freshDb();
+    const seen: { done: number; total: number }[] = [];
+    const counts = await restoreBackup(target, read.manifest, blobsOf(read), {
+      onProgress: (p) => seen.push(p),
+    });
+    expect(counts.works).toBe(300);
+    const total = seen[0]!.total;
+    // 300 works, 300 originals, the thumbnails (one per work id) and no versions.
+    expect(total).toBe(300 + read.manifest.blobs.length);
+    expect(seen[0]!.done).toBe(0);
+    expect(seen.at(-1)).toEqual({ done: total, total });
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThan(seen[i - 1]!.done);
+  });
+
+  it('a cancel part-way writes nothing and rejects as an abort, not a storage error', async () => {
+    const read = await bigBackup(300);
+    const target = freshDb();
+    const [kept] = await seed(target);
+    const before = await snapshot(target);
+    const controller = new AbortController();
+    const restoring = restoreBackup(target, read.manifest, blobsOf(read), {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done > 0) controller.abort();
+      },
+    });
+    await expect(restoring).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await snapshot(target)).toEqual(before);
+    expect((await listWorks(target)).map((w) => w.id)).toContain(kept!.id);
+  });
+
+  it('an abort before it starts writes nothing', async () => {
+    const read = await bigBackup(3);
+    const target = freshDb();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      restoreBackup(target, read.manifest, blobsOf(read), { signal: controller.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await target.works.count()).toBe(0);
+    expect(await target.blobs.count()).toBe(0);
+  });
+});

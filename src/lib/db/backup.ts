@@ -5,6 +5,7 @@
  * `readBackup` has already checked in full, in one transaction: all of it, or nothing.
  * A restore is a merge: it adds what the library lacks and never deletes or overwrites.
  */
+import { isAbortError } from '../../shared/errors/base';
 import { storageError } from '../../shared/errors/library';
 import {
   BACKUP_FORMAT,
@@ -146,20 +147,41 @@ async function missingFrom<T>(
   return rows.filter((_, i) => found[i] === undefined);
 }
 
+/** How far a restore has got: rows written of the rows to write (in the one transaction). */
+export interface RestoreProgress {
+  done: number;
+  total: number;
+}
+
+export interface RestoreOptions {
+  /** Aborting rolls the whole transaction back: nothing is written, and it rejects AbortError. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RestoreProgress) => void;
+}
+
+/** Rows per bulkAdd: small enough that progress moves and a cancel is seen between chunks. */
+const RESTORE_CHUNK = 500;
+
 /**
  * Writes a checked backup in one transaction, as a merge (issue #20, defect 3): it adds what the
  * library lacks and never deletes or overwrites. A row whose id the library already holds is
  * kept as the library has it; a work's soft-delete mark is never restored (collectBackup leaves
  * deleted works out, so a backup carrying one is not ours to trust); a registration the library
  * already holds for the same file and author is not added twice.
+ * Progress is reported as rows are written, chunk by chunk; an abort (checked before and between
+ * chunks) throws inside the transaction, so Dexie rolls back everything written so far.
  * @param blobs blob id → Blob (from the worker's checked unpacking).
- * @throws LibraryError `quota-exceeded` or `storage-failed`: nothing was written.
+ * @throws LibraryError `quota-exceeded` or `storage-failed`: nothing was written; AbortError
+ *   when `options.signal` aborts: nothing was written.
  */
 export async function restoreBackup(
   db: AtelierDb,
   manifest: BackupManifest,
   blobs: Map<string, Blob>,
+  options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
   const registrations = unpackRegisteredPngs(manifest, blobs);
   const blobRows = manifest.blobs
     .filter((entry) => !entry.id.startsWith(REGISTERED_PNG_PREFIX))
@@ -204,21 +226,39 @@ export async function restoreBackup(
         const newRegistrations = (
           await missingFrom(db.registrations, registrations, (r) => r.id)
         ).filter((r) => !held.has(`${r.contentHash}|${r.author}`));
-        await db.blobs.bulkAdd(await missingFrom(db.blobs, blobRows, (b) => b.id));
-        await db.works.bulkAdd(newWorks);
-        await db.versions.bulkAdd(newVersions);
-        await db.presets.bulkAdd(
-          await missingFrom(db.presets, manifest.presets as unknown as Preset[], (p) => p.id),
-        );
-        await db.drafts.bulkAdd(
-          await missingFrom(db.drafts, manifest.drafts as unknown as Draft[], (d) => d.workId),
-        );
-        await db.registrations.bulkAdd(newRegistrations);
-        if (manifest.albums) {
-          await db.albums.bulkAdd(
-            await missingFrom(db.albums, manifest.albums as unknown as Album[], (a) => a.id),
-          );
+        const writes: [{ bulkAdd(rows: readonly unknown[]): Promise<unknown> }, unknown[]][] = [
+          [db.blobs, await missingFrom(db.blobs, blobRows, (b) => b.id)],
+          [db.works, newWorks],
+          [db.versions, newVersions],
+          [
+            db.presets,
+            await missingFrom(db.presets, manifest.presets as unknown as Preset[], (p) => p.id),
+          ],
+          [
+            db.drafts,
+            await missingFrom(db.drafts, manifest.drafts as unknown as Draft[], (d) => d.workId),
+          ],
+          [db.registrations, newRegistrations],
+          [
+            db.albums,
+            manifest.albums
+              ? await missingFrom(db.albums, manifest.albums as unknown as Album[], (a) => a.id)
+              : [],
+          ],
+        ];
+        const total = writes.reduce((sum, [, rows]) => sum + rows.length, 0);
+        let done = 0;
+        onProgress?.({ done, total });
+        for (const [table, rows] of writes) {
+          for (let i = 0; i < rows.length; i += RESTORE_CHUNK) {
+            signal?.throwIfAborted();
+            const chunk = rows.slice(i, i + RESTORE_CHUNK);
+            await table.bulkAdd(chunk);
+            done += chunk.length;
+            onProgress?.({ done, total });
+          }
         }
+        signal?.throwIfAborted();
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
         return {
           works: newWorks.length,
@@ -230,6 +270,7 @@ export async function restoreBackup(
       },
     );
   } catch (error) {
+    if (signal?.aborted && isAbortError(error)) throw error;
     throw storageError(error, 'The restored library');
   }
   emitLibraryEvent({ type: 'backup-restored', works: counts.works, versions: counts.versions });

@@ -4,7 +4,7 @@
  * reminders. Pixels and bytes go to the image worker; rows go through src/lib/db. Errors reach
  * the person through handleError (or, for imports, as per-file results), never silently.
  */
-import { hasCode } from '../../shared/errors/base';
+import { hasCode, isAbortError } from '../../shared/errors/base';
 import {
   matches,
   NO_FILTER,
@@ -117,6 +117,9 @@ class Library {
   outdated = $state<string | null>(null);
   pendingDelete = $state<{ id: string; title: string } | null>(null);
   busy = $state<'backup' | 'restore' | 'export' | null>(null);
+  /** A restore under way: reading the file (no total yet), then rows written of all. */
+  restoreProgress = $state<{ done: number; total: number } | null>(null);
+  #restoreAbort: AbortController | undefined;
   author = $state('');
 
   #started = false;
@@ -432,14 +435,28 @@ class Library {
     }
   }
 
-  /** Restores a backup file after checking all of it; a bad file changes nothing. */
+  /**
+   * Restores a backup file after checking all of it; a bad file changes nothing. Progress is in
+   * `restoreProgress`; `cancelRestore` stops it and nothing is written (one transaction), which is
+   * said as such, not as an error.
+   */
   async restore(file: File): Promise<boolean> {
     this.busy = 'restore';
+    this.restoreProgress = { done: 0, total: 0 };
+    const controller = new AbortController();
+    this.#restoreAbort = controller;
+    const { signal } = controller;
     try {
-      const { manifest, blobs, leftOut } = await imageClient.call((api) =>
-        api.unpackBackup(file, file.name),
+      const { manifest, blobs, leftOut } = await imageClient.call(
+        (api) => api.unpackBackup(file, file.name),
+        { signal },
       );
-      const counts = await restoreBackup(db, manifest, blobs);
+      const counts = await restoreBackup(db, manifest, blobs, {
+        signal,
+        onProgress: (p) => {
+          this.restoreProgress = p;
+        },
+      });
       await this.refresh();
       toasts.push('success', restoreSummary(counts));
       if (leftOut.length) {
@@ -452,12 +469,23 @@ class Library {
       }
       return true;
     } catch (error) {
-      handleError(error, 'Restoring');
+      if (signal.aborted && isAbortError(error)) {
+        toasts.push('info', 'Restore cancelled: nothing was changed.');
+      } else {
+        handleError(error, 'Restoring');
+      }
       return false;
     } finally {
       this.busy = null;
+      this.restoreProgress = null;
+      this.#restoreAbort = undefined;
       void this.refreshStorage();
     }
+  }
+
+  /** Stops the restore under way; the library stays as it was. */
+  cancelRestore(): void {
+    this.#restoreAbort?.abort();
   }
 }
 
