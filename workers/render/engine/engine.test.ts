@@ -7,7 +7,8 @@ import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLASSIC_EFFECTS } from '../../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../../src/shared/effects/registry';
-import type { EffectStack, StackEffect } from '../../../src/shared/effects/types';
+import type { EffectStack } from '../../../src/shared/effects/types';
+import { ACTIVE } from '../../../test/e2e/render-helpers';
 import { maxDiff } from '../../../test/helpers/pixels';
 import { CpuRenderer } from '../cpu';
 import { cropImage, planTiles, pasteTile, type RgbaImage } from '../image';
@@ -35,23 +36,6 @@ function testImage(width: number, height: number): RgbaImage {
   }
   return { width, height, data };
 }
-
-const ACTIVE: Record<string, StackEffect['params']> = {
-  exposure: { ev: 0.7 },
-  contrast: { amount: 0.4 },
-  saturation: { amount: 0.6 },
-  temperature: { temperature: 0.5, tint: -0.3 },
-  curve: { points: [0, 0.05, 0.3, 0.2, 0.7, 0.85, 1, 1] },
-  matrix: { matrix: [0.9, 0.1, 0, 0.02, 0.05, 0.8, 0.15, 0, 0.1, 0.2, 0.7, -0.03] },
-  vignette: { amount: 0.8, radius: 0.2, feather: 0.6 },
-  grain: { amount: 0.3, size: 2, seed: 9 },
-  posterize: { levels: 5 },
-  blur: { sigma: 1.5 },
-  sharpen: { amount: 1.5, sigma: 1 },
-  bloom: { amount: 1, threshold: 0.5, sigma: 2 },
-  ink: { strength: 0.8, sensitivity: 3 },
-  pixelate: { size: 4 },
-};
 
 const stacks: [string, EffectStack][] = [
   [
