@@ -26,6 +26,13 @@ export const MODES: Mode[] = [
   { name: 'webgpu', webgpu: true },
   { name: 'wasm', webgpu: false },
 ];
+/**
+ * For rooms that never touch the GPU (the Library, backups, Register, the share target): their
+ * scenarios run once, on the WASM path (no adapter), since the adapter changes nothing there and
+ * every mode costs a whole run of the scenario. The Render and Write rooms, the shell and the PWA
+ * run in both modes.
+ */
+export const WASM_ONLY: Mode[] = MODES.filter((m) => !m.webgpu);
 
 /** @throws Error saying how to install Chromium when none is found. */
 export function findChromium(): string {

@@ -31,10 +31,17 @@ import { makeLyingGif } from '../fixtures/library/gif-bomb';
 import { REGISTRY } from '../unit/registration/fixture';
 import { scene } from '../unit/registration/images';
 import { bigBackup } from '../fixtures/library/big-backup';
-import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  endSession,
+  openStudio,
+  waitForReady,
+  WASM_ONLY,
+  type Mode,
+  type StudioSession,
+} from './browser';
 
 const baseURL = inject('baseURL');
-const mode = MODES.find((m) => m.name === 'wasm')!;
+const [mode] = WASM_ONLY as [Mode];
 const account = privateKeyToAccount(ANVIL_KEYS[0]);
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 

@@ -15,7 +15,7 @@ import { sniffImage } from '../../src/shared/library/sniff';
 import {
   assertClean,
   endSession,
-  MODES,
+  WASM_ONLY,
   openStudio,
   waitForReady,
   type StudioSession,
@@ -92,7 +92,7 @@ async function dump(page: Page) {
   });
 }
 
-describe.each(MODES)('library ($name)', (mode) => {
+describe.each(WASM_ONLY)('library ($name)', (mode) => {
   let session: StudioSession | undefined;
   let profileDir: string | undefined;
   afterEach(async () => {

@@ -29,7 +29,14 @@ import { ANVIL_KEYS, startAnvil, type Anvil } from '../chain/anvil';
 import { TestWallet } from '../chain/test-wallet';
 import { ensureCreate2Deployer } from '../chain/deployer';
 import { degrade, downscale, scene } from '../unit/registration/images';
-import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  endSession,
+  openStudio,
+  waitForReady,
+  WASM_ONLY,
+  type Mode,
+  type StudioSession,
+} from './browser';
 
 const baseURL = inject('baseURL');
 let anvil: Anvil;
@@ -69,7 +76,7 @@ const WALLET_INIT = `(() => {
 const SEPOLIA = sepolia.id;
 
 async function openWithWallet(
-  mode: (typeof MODES)[number],
+  mode: Mode,
   chainId: number = SEPOLIA,
   knownChains: number[] = [chainId],
 ) {
@@ -103,7 +110,7 @@ async function download(page: StudioSession['page'], testId: string): Promise<Bu
   return readFileSync((await file.path())!);
 }
 
-describe.each(MODES)('Register room ($name)', (mode) => {
+describe.each(WASM_ONLY)('Register room ($name)', (mode) => {
   let session: StudioSession | undefined;
   // A fresh chain per mode: no registry on it yet, and no CREATE2 proxy until the test places it.
   beforeAll(async () => {

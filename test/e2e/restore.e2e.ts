@@ -18,7 +18,7 @@ import {
   type BackupManifest,
 } from '../../src/shared/library/backup-format';
 import { sha256Hex } from '../../src/shared/library/hash';
-import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, WASM_ONLY, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'registration');
@@ -91,7 +91,7 @@ async function restore(page: Page, bytes: Buffer, expected: RegExp) {
 const titles = (page: Page) =>
   page.getByTestId('work-card').evaluateAll((cards) => cards.map((c) => c.textContent?.trim()));
 
-describe.each(MODES)('restoring hostile backups ($name)', (mode) => {
+describe.each(WASM_ONLY)('restoring hostile backups ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
 import {
   endSession,
-  MODES,
+  WASM_ONLY,
   openStudio,
   waitForReady,
   waitForServiceWorker,
@@ -64,7 +64,7 @@ async function openLibrary(page: Page, hash = '#/library') {
   await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
 }
 
-describe.each(MODES)('share target ($name)', (mode) => {
+describe.each(WASM_ONLY)('share target ($name)', (mode) => {
   let session: StudioSession | undefined;
   let attacker: Server | undefined;
   afterEach(async () => {
