@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from autocolor_features import features
 from common import CKPT_DIR, DATA_DIR, SEED, Budget, linear_to_srgb, load_split, log, seed_everything, srgb_to_linear
 from nets import AutoColor
-from train_image import angular_error_deg, jitter_colours, random_log_gains, to_linear_small
+from train_image import angular_error_deg, random_log_gains, random_view, to_linear_small
 
 BANK = {"train": DATA_DIR / "autocolor3-bank-train.pt", "val": DATA_DIR / "autocolor3-bank-val.pt"}
 POOL_SIDE = 512
@@ -37,24 +37,6 @@ def store(linear: torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
     """What a stored photo of `linear` [.,3,H,W] under per-channel `gains` [.,3] reads back as."""
     x = (linear * gains[..., :, None, None]).clamp(0, 1)
     return srgb_to_linear(torch.round(linear_to_srgb(x) * 255) / 255)
-
-
-def random_view(img: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    _, h, w = img.shape
-    if float(torch.rand(1, generator=gen)) >= 0.3:
-        ch = max(16, int(h * (0.3 + 0.7 * float(torch.rand(1, generator=gen)))))
-        cw = max(16, int(w * (0.3 + 0.7 * float(torch.rand(1, generator=gen)))))
-        y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
-        x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
-        img = img[:, y0 : y0 + ch, x0 : x0 + cw]
-    k = int(torch.randint(8, (1,), generator=gen))
-    if k & 1:
-        img = img.flip(-1)
-    if k & 2:
-        img = img.flip(-2)
-    if k & 4:
-        img = img.transpose(-1, -2)
-    return jitter_colours(img, gen)
 
 
 def make_bank(split: str, views: int, seed: int, whole: bool) -> dict:
@@ -67,7 +49,7 @@ def make_bank(split: str, views: int, seed: int, whole: bool) -> dict:
     for i in range(views):
         img = pool[i % len(pool)] if whole else pool[int(torch.randint(len(pool), (1,), generator=gen))]
         if not whole:
-            img = random_view(img, gen)
+            img = random_view(img, gen, min_side=16)
         xs.append(features(store(img, logg[i].exp() * exposure[i])))
         if (i + 1) % 2000 == 0:
             log(f"  {split}: {i + 1}/{views} views ({time.time() - t0:.0f} s)")

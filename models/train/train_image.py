@@ -64,26 +64,32 @@ def autocolor_batch(pool: list[torch.Tensor], n: int, gen: torch.Generator, whol
     xs = []
     for i in range(n):
         img = pool[int(torch.randint(len(pool), (1,), generator=gen))]
-        _, h, w = img.shape
         if not whole:
-            if float(torch.rand(1, generator=gen)) >= 0.3:
-                fh = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
-                fw = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
-                ch, cw = max(8, int(h * fh)), max(8, int(w * fw))
-                y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
-                x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
-                img = img[:, y0 : y0 + ch, x0 : x0 + cw]
-            k = int(torch.randint(8, (1,), generator=gen))
-            if k & 1:
-                img = img.flip(-1)
-            if k & 2:
-                img = img.flip(-2)
-            if k & 4:
-                img = img.transpose(-1, -2)
-            img = jitter_colours(img, gen)
+            img = random_view(img, gen, min_side=8)
         casted = (img * (cast[i] * exposure[i])[:, None, None]).clamp(0, 1)
         xs.append(F.adaptive_avg_pool2d(casted[None], 8)[0])
     return torch.stack(xs), (-logg).exp(), cast
+
+
+def random_view(img: torch.Tensor, gen: torch.Generator, min_side: int) -> torch.Tensor:
+    """A random view of one [3,H,W] image: 70 % of the time a crop of 30-100 % of each side (at
+    least `min_side` px), one of the 8 flips/turns, then jitter_colours."""
+    _, h, w = img.shape
+    if float(torch.rand(1, generator=gen)) >= 0.3:
+        fh = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
+        fw = 0.3 + 0.7 * float(torch.rand(1, generator=gen))
+        ch, cw = max(min_side, int(h * fh)), max(min_side, int(w * fw))
+        y0 = int(torch.randint(h - ch + 1, (1,), generator=gen))
+        x0 = int(torch.randint(w - cw + 1, (1,), generator=gen))
+        img = img[:, y0 : y0 + ch, x0 : x0 + cw]
+    k = int(torch.randint(8, (1,), generator=gen))
+    if k & 1:
+        img = img.flip(-1)
+    if k & 2:
+        img = img.flip(-2)
+    if k & 4:
+        img = img.transpose(-1, -2)
+    return jitter_colours(img, gen)
 
 
 def jitter_colours(img: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
