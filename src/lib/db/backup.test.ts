@@ -169,6 +169,7 @@ describe('backup and restore', () => {
       works: 3,
       versions: 1,
       registrations: 0,
+      updated: 0,
       alreadyThere: 0,
     });
     const before = await snapshot(source);
@@ -213,6 +214,7 @@ describe('backup and restore', () => {
       works: 3,
       versions: 1,
       registrations: 0,
+      updated: 0,
       alreadyThere: 0,
     });
     expect(await fresh.albums.count()).toBe(0);
@@ -475,7 +477,13 @@ describe('backup and restore', () => {
     });
     const read = await readBackup(bytes, 'b.zip');
     const counts = await restoreBackup(target, read.manifest, blobsOf(read));
-    expect(counts).toEqual({ works: 0, versions: 0, registrations: 0, alreadyThere: 4 });
+    expect(counts).toEqual({
+      works: 0,
+      versions: 0,
+      registrations: 0,
+      updated: 0,
+      alreadyThere: 4,
+    });
     await purgeDeleted(target, Date.now() + 1);
     expect((await listWorks(target)).map((w) => w.title).sort()).toEqual([
       'Ink study',

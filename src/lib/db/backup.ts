@@ -3,7 +3,8 @@
  * transaction) of every kept work with its versions, blobs, presets, drafts and registrations;
  * the image worker zips it (shared/library/backup-format). `restoreBackup` writes a backup that
  * `readBackup` has already checked in full, in one transaction: all of it, or nothing.
- * A restore is a merge: it adds what the library lacks and never deletes or overwrites.
+ * A restore is a merge (adds what the library lacks, takes only newer edits, never deletes) or,
+ * when the artist picks it, a replace that keeps a backup of the library as it was first.
  */
 import { isAbortError } from '../../shared/errors/base';
 import { storageError } from '../../shared/errors/library';
@@ -18,6 +19,12 @@ import { emitLibraryEvent } from './library-events';
 import type { Album, AtelierDb, Draft, Preset, Registration, Version, Work } from './schema';
 import { META_LAST_BACKUP } from './storage';
 import { META_LAST_CHANGE } from './works';
+import {
+  blobsByHash,
+  modifiedAt,
+  REGISTERED_PNG_PREFIX,
+  SAFETY_BACKUP_BLOB_ID,
+} from './restore-plan';
 
 export interface BackupSnapshot {
   manifest: BackupManifest;
@@ -84,8 +91,6 @@ export async function collectBackup(
     .then(packRegisteredPngs);
 }
 
-const REGISTERED_PNG_PREFIX = 'reg-png-';
-
 /**
  * A registration keeps the exact PNG that was signed (its content hash is of those bytes), so
  * the backup carries it as a blob file (`pngBlobId`) rather than a Blob inside the JSON manifest.
@@ -133,7 +138,9 @@ export interface RestoreCounts {
   works: number;
   versions: number;
   registrations: number;
-  /** Works and versions of the backup that the library already had. */
+  /** Works of the library that took the backup's newer edit (Merge). */
+  updated: number;
+  /** Works and versions of the backup that the library already had (same or newer there). */
   alreadyThere: number;
 }
 
@@ -147,6 +154,45 @@ async function missingFrom<T>(
   return rows.filter((_, i) => found[i] === undefined);
 }
 
+/**
+ * Rows of `rows` the table lacks (added) and rows whose copy in the backup is newer than the
+ * library's by `updatedAt` (put, through `merge`). A row the library holds with the same or a
+ * later time is kept as it is.
+ */
+async function newerOrMissing<T>(
+  table: { bulkGet(keys: string[]): Promise<(unknown | undefined)[]> },
+  rows: readonly T[],
+  key: (row: T) => string,
+  merge: (mine: T, theirs: T) => T | null = (_mine, theirs) => theirs,
+): Promise<{ missing: T[]; newer: T[] }> {
+  const found = (await table.bulkGet(rows.map(key))) as (T | undefined)[];
+  const missing: T[] = [];
+  const newer: T[] = [];
+  rows.forEach((row, i) => {
+    const mine = found[i];
+    if (mine === undefined) missing.push(row);
+    else if (modifiedAt(row) > modifiedAt(mine)) {
+      const merged = merge(mine, row);
+      if (merged) newer.push(merged);
+    }
+  });
+  return { missing, newer };
+}
+
+/** The fields of a work an artist edits; the rest (its image, size, hash) never changes. */
+const EDITABLE: readonly (keyof Work)[] = ['title', 'tags', 'texts', 'rating', 'flag', 'albumIds'];
+
+/** The library's work with the backup's newer edits; null for a work in its undo window. */
+function newerWork(mine: Work, theirs: Work): Work | null {
+  if (mine.deletedAt !== undefined) return null;
+  const next: Work = { ...mine, updatedAt: theirs.updatedAt };
+  for (const key of EDITABLE) {
+    if (theirs[key] === undefined) delete next[key];
+    else (next as unknown as Record<string, unknown>)[key] = theirs[key];
+  }
+  return next;
+}
+
 /** How far a restore has got: rows written of the rows to write (in the one transaction). */
 export interface RestoreProgress {
   done: number;
@@ -154,25 +200,64 @@ export interface RestoreProgress {
 }
 
 export interface RestoreOptions {
+  /**
+   * 'merge' (the default) adds what is missing and takes the backup's newer edits, never
+   * overwriting a newer edit of the library's and never deleting. 'replace' makes the library
+   * the backup's, after keeping `safetyBackup` (the library as it was) in the database.
+   */
+  mode?: 'merge' | 'replace';
+  /** A backup zip of the library as it is now; required by 'replace', stored before anything goes. */
+  safetyBackup?: { zip: Blob; works: number; at: number };
   /** Aborting rolls the whole transaction back: nothing is written, and it rejects AbortError. */
   signal?: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
 }
 
+/** Meta key of the safety backup a Replace keeps ({ at, works, bytes }). */
+export const META_SAFETY_BACKUP = 'library.safetyBackup';
+
+export interface SafetyBackup {
+  at: number;
+  works: number;
+  zip: Blob;
+}
+
+/** The backup a Replace kept of the library as it was, if any. */
+export async function getSafetyBackup(db: AtelierDb): Promise<SafetyBackup | undefined> {
+  const meta = (await db.meta.get(META_SAFETY_BACKUP))?.value as
+    { at: number; works: number } | undefined;
+  const row = await db.blobs.get(SAFETY_BACKUP_BLOB_ID);
+  return meta && row ? { at: meta.at, works: meta.works, zip: row.blob } : undefined;
+}
+
+/** Deletes the kept safety backup (the artist saved it elsewhere, or wants the space back). */
+export async function deleteSafetyBackup(db: AtelierDb): Promise<void> {
+  await db.transaction('rw', db.blobs, db.meta, async () => {
+    await db.blobs.delete(SAFETY_BACKUP_BLOB_ID);
+    await db.meta.delete(META_SAFETY_BACKUP);
+  });
+}
+
 /** Rows per bulkAdd: small enough that progress moves and a cancel is seen between chunks. */
 const RESTORE_CHUNK = 500;
 
+type Bulk = { bulkAdd(rows: readonly unknown[]): Promise<unknown> };
+
 /**
- * Writes a checked backup in one transaction, as a merge (issue #20, defect 3): it adds what the
- * library lacks and never deletes or overwrites. A row whose id the library already holds is
- * kept as the library has it; a work's soft-delete mark is never restored (collectBackup leaves
- * deleted works out, so a backup carrying one is not ours to trust); a registration the library
- * already holds for the same file and author is not added twice.
+ * Writes a checked backup in one transaction, as a merge (issue #20, defect 3; issue #19) or a
+ * replace. Merge adds what the library lacks and takes the backup's edit of a row only where it
+ * is newer (`updatedAt`); it never deletes. A work's soft-delete mark is never restored
+ * (collectBackup leaves deleted works out, so a backup carrying one is not ours to trust), its
+ * image fields are never changed, and a registration the library already holds for the same
+ * file and author is not added twice. Replace first stores `safetyBackup`, then removes the
+ * library's works, versions, drafts, presets, albums and registrations and writes the backup's.
+ * Either way an image the library already holds (same SHA-256) is not stored again: the rows
+ * point at the one held, and images no row refers to any more are removed.
  * Progress is reported as rows are written, chunk by chunk; an abort (checked before and between
  * chunks) throws inside the transaction, so Dexie rolls back everything written so far.
  * @param blobs blob id → Blob (from the worker's checked unpacking).
  * @throws LibraryError `quota-exceeded` or `storage-failed`: nothing was written; AbortError
- *   when `options.signal` aborts: nothing was written.
+ *   when `options.signal` aborts: nothing was written. Error when 'replace' has no safetyBackup.
  */
 export async function restoreBackup(
   db: AtelierDb,
@@ -180,7 +265,10 @@ export async function restoreBackup(
   blobs: Map<string, Blob>,
   options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
-  const { signal, onProgress } = options;
+  const { signal, onProgress, mode = 'merge', safetyBackup } = options;
+  if (mode === 'replace' && !safetyBackup) {
+    throw new Error('A Replace needs a backup of the library as it is, taken first.');
+  }
   signal?.throwIfAborted();
   const registrations = unpackRegisteredPngs(manifest, blobs);
   const blobRows = manifest.blobs
@@ -192,10 +280,6 @@ export async function restoreBackup(
       bytes: entry.bytes,
       mime: entry.mime,
     }));
-  const works = (manifest.works as unknown as Work[]).map((w) => {
-    const { deletedAt: _never, ...alive } = w;
-    return alive as Work;
-  });
   const now = Date.now();
   let counts: RestoreCounts;
   try {
@@ -210,41 +294,106 @@ export async function restoreBackup(
         db.registrations,
         db.albums,
         db.meta,
+        db.textModels,
       ],
       async () => {
-        const newWorks = await missingFrom(db.works, works, (w) => w.id);
-        const newVersions = await missingFrom(
-          db.versions,
-          manifest.versions as unknown as Version[],
-          (v) => v.id,
+        // The images the library's works and versions point at now (Replace frees the unused).
+        const before = new Set<string>();
+        if (mode === 'replace') {
+          await db.works.each((w) => before.add(w.originalBlobId).add(w.thumbBlobId));
+          await db.versions.each((v) => before.add(v.blobId).add(v.thumbBlobId));
+          await db.blobs.put({
+            id: SAFETY_BACKUP_BLOB_ID,
+            blob: safetyBackup!.zip,
+            sha256: '',
+            bytes: safetyBackup!.zip.size,
+            mime: 'application/zip',
+          });
+          await db.meta.put({
+            key: META_SAFETY_BACKUP,
+            value: { at: safetyBackup!.at, works: safetyBackup!.works },
+          });
+          for (const table of [
+            db.works,
+            db.versions,
+            db.drafts,
+            db.presets,
+            db.albums,
+            db.registrations,
+          ]) {
+            signal?.throwIfAborted();
+            await table.clear();
+          }
+        }
+        // Images already here (same id, or same content under another id) are not stored again.
+        const heldIds = new Set(
+          (await db.blobs.bulkGet(blobRows.map((b) => b.id))).flatMap((b) => (b ? [b.id] : [])),
         );
-        const byHash = await db.registrations
+        const byHash = await blobsByHash(
+          db,
+          blobRows.filter((b) => !heldIds.has(b.id)).map((b) => b.sha256),
+        );
+        const alias = new Map<string, string>();
+        const newBlobs = blobRows.filter((b) => {
+          if (heldIds.has(b.id)) return false;
+          const held = byHash.get(b.sha256);
+          if (held) alias.set(b.id, held.id);
+          return !held;
+        });
+        const to = (id: string) => alias.get(id) ?? id;
+        const works = (manifest.works as unknown as Work[]).map((w) => {
+          const { deletedAt: _never, ...alive } = w;
+          return {
+            ...alive,
+            originalBlobId: to(w.originalBlobId),
+            thumbBlobId: to(w.thumbBlobId),
+          } as Work;
+        });
+        const versions = (manifest.versions as unknown as Version[]).map((v) => ({
+          ...v,
+          blobId: to(v.blobId),
+          thumbBlobId: to(v.thumbBlobId),
+        }));
+        const work = await newerOrMissing(db.works, works, (w) => w.id, newerWork);
+        const newVersions = await missingFrom(db.versions, versions, (v) => v.id);
+        const byHashReg = await db.registrations
           .where('contentHash')
           .anyOf([...new Set(registrations.map((r) => r.contentHash))])
           .toArray();
-        const held = new Set(byHash.map((r) => `${r.contentHash}|${r.author}`));
+        const held = new Set(byHashReg.map((r) => `${r.contentHash}|${r.author}`));
         const newRegistrations = (
           await missingFrom(db.registrations, registrations, (r) => r.id)
         ).filter((r) => !held.has(`${r.contentHash}|${r.author}`));
-        const writes: [{ bulkAdd(rows: readonly unknown[]): Promise<unknown> }, unknown[]][] = [
-          [db.blobs, await missingFrom(db.blobs, blobRows, (b) => b.id)],
-          [db.works, newWorks],
+        const presets = await newerOrMissing(
+          db.presets,
+          manifest.presets as unknown as Preset[],
+          (p) => p.id,
+        );
+        const drafts = await newerOrMissing(
+          db.drafts,
+          manifest.drafts as unknown as Draft[],
+          (d) => d.workId,
+        );
+        const albums = await newerOrMissing(
+          db.albums,
+          (manifest.albums ?? []) as unknown as Album[],
+          (a) => a.id,
+        );
+        const put = (table: { bulkPut(rows: readonly unknown[]): Promise<unknown> }): Bulk => ({
+          bulkAdd: (rows) => table.bulkPut(rows),
+        });
+        const writes: [Bulk, unknown[]][] = [
+          [db.blobs, newBlobs],
+          [db.works, work.missing],
+          [put(db.works), work.newer],
           [db.versions, newVersions],
-          [
-            db.presets,
-            await missingFrom(db.presets, manifest.presets as unknown as Preset[], (p) => p.id),
-          ],
-          [
-            db.drafts,
-            await missingFrom(db.drafts, manifest.drafts as unknown as Draft[], (d) => d.workId),
-          ],
+          [db.presets, presets.missing],
+          [put(db.presets), presets.newer],
+          [db.drafts, drafts.missing],
+          [put(db.drafts), drafts.newer],
           [db.registrations, newRegistrations],
-          [
-            db.albums,
-            manifest.albums
-              ? await missingFrom(db.albums, manifest.albums as unknown as Album[], (a) => a.id)
-              : [],
-          ],
+          [db.albums, albums.missing],
+          [put(db.albums), albums.newer],
         ];
         const total = writes.reduce((sum, [, rows]) => sum + rows.length, 0);
         let done = 0;
@@ -258,14 +407,25 @@ export async function restoreBackup(
             onProgress?.({ done, total });
           }
         }
+        if (mode === 'replace') {
+          const used = new Set<string>();
+          await db.works.each((w) => used.add(w.originalBlobId).add(w.thumbBlobId));
+          await db.versions.each((v) => used.add(v.blobId).add(v.thumbBlobId));
+          await db.blobs.bulkDelete([...before].filter((id) => !used.has(id)));
+        }
         signal?.throwIfAborted();
         await db.meta.put({ key: META_LAST_CHANGE, value: now });
         return {
-          works: newWorks.length,
+          works: work.missing.length,
           versions: newVersions.length,
           registrations: newRegistrations.length,
+          updated: work.newer.length,
           alreadyThere:
-            works.length - newWorks.length + manifest.versions.length - newVersions.length,
+            works.length -
+            work.missing.length -
+            work.newer.length +
+            versions.length -
+            newVersions.length,
         };
       },
     );

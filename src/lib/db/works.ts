@@ -283,10 +283,11 @@ export async function undeleteWork(db: AtelierDb, workId: string): Promise<void>
 
 /**
  * Removes for good the works deleted before `before` (ms), with their blobs, versions and drafts,
- * in one transaction. Returns the ids purged.
+ * in one transaction (blobs another work or version still uses stay). Returns the ids purged.
  */
 export async function purgeDeleted(db: AtelierDb, before: number): Promise<string[]> {
   const purged: string[] = [];
+  const doomed = new Set<string>();
   await db.transaction('rw', [db.works, db.blobs, db.versions, db.drafts], async () => {
     const works = await db.works.where('deletedAt').below(before).toArray();
     for (const work of works) {
@@ -296,12 +297,23 @@ export async function purgeDeleted(db: AtelierDb, before: number): Promise<strin
         blobIds.add(v.blobId);
         blobIds.add(v.thumbBlobId);
       }
-      await db.blobs.bulkDelete([...blobIds]);
       await db.versions.bulkDelete(versions.map((v) => v.id));
       await db.drafts.delete(work.id);
       await db.works.delete(work.id);
+      for (const id of blobIds) doomed.add(id);
       purged.push(work.id);
     }
+    if (!doomed.size) return;
+    // A restore stores an image once (by content), so another work may share it: keep those.
+    await db.works.each((w) => {
+      doomed.delete(w.originalBlobId);
+      doomed.delete(w.thumbBlobId);
+    });
+    await db.versions.each((v) => {
+      doomed.delete(v.blobId);
+      doomed.delete(v.thumbBlobId);
+    });
+    await db.blobs.bulkDelete([...doomed]);
   });
   if (purged.length) emitLibraryEvent({ type: 'works-purged', workIds: purged });
   return purged;

@@ -16,7 +16,17 @@ import {
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
 import { track } from '../db/events';
 import { imageClient } from '../compute/image-client';
-import { collectBackup, markBackedUp, restoreBackup, type RestoreCounts } from '../db/backup';
+import {
+  collectBackup,
+  deleteSafetyBackup,
+  getSafetyBackup,
+  markBackedUp,
+  restoreBackup,
+  type RestoreCounts,
+  type SafetyBackup,
+} from '../db/backup';
+import { planRestore, type RestorePlan } from '../db/restore-plan';
+import type { BackupManifest } from '../../shared/library/backup-format';
 import { db } from '../db/instance';
 import { onLibraryEvent } from '../db/library-events';
 import type { Album, Version, Work, WorkFlag } from '../db/schema';
@@ -120,6 +130,13 @@ class Library {
   /** A restore under way: reading the file (no total yet), then rows written of all. */
   restoreProgress = $state<{ done: number; total: number } | null>(null);
   #restoreAbort: AbortController | undefined;
+  /** A backup read and checked, waiting for the artist's Merge, Replace or Cancel. */
+  restorePlan = $state.raw<{ name: string; plan: RestorePlan } | null>(null);
+  #pending:
+    | { manifest: BackupManifest; blobs: Map<string, Blob>; leftOut: { reason: string }[] }
+    | undefined;
+  /** The backup a Replace kept of the library as it was (downloadable until deleted). */
+  safetyBackup = $state.raw<SafetyBackup | null>(null);
   author = $state('');
 
   #started = false;
@@ -145,6 +162,7 @@ class Library {
     try {
       await purgeDeleted(db, Date.now() - UNDO_MS);
       this.#persistAsked = (await getMeta(db, META_PERSIST_ASKED)) !== undefined;
+      this.safetyBackup = (await getSafetyBackup(db)) ?? null;
       await this.refresh();
     } catch (error) {
       handleError(error, 'Opening the library');
@@ -436,9 +454,9 @@ class Library {
   }
 
   /**
-   * Restores a backup file after checking all of it; a bad file changes nothing. Progress is in
-   * `restoreProgress`; `cancelRestore` stops it and nothing is written (one transaction), which is
-   * said as such, not as an error.
+   * Reads and checks a backup file, then says what it holds and what a restore would change
+   * (`restorePlan`); nothing is written until the artist picks Merge or Replace
+   * (`confirmRestore`). A bad file changes nothing. Reading can be cancelled (`cancelRestore`).
    */
   async restore(file: File): Promise<boolean> {
     this.busy = 'restore';
@@ -451,14 +469,57 @@ class Library {
         (api) => api.unpackBackup(file, file.name),
         { signal },
       );
-      const counts = await restoreBackup(db, manifest, blobs, {
+      const plan = await planRestore(db, manifest);
+      signal.throwIfAborted();
+      this.#pending = { manifest, blobs, leftOut };
+      this.restorePlan = { name: file.name, plan };
+      return true;
+    } catch (error) {
+      this.#endRestore(error, signal);
+      return false;
+    } finally {
+      this.restoreProgress = null;
+      this.#restoreAbort = undefined;
+    }
+  }
+
+  /**
+   * Writes the backup read by `restore`: 'merge' adds what is missing and never overwrites a
+   * newer edit nor deletes; 'replace' first saves a backup of the library as it is (downloaded
+   * and kept in the studio), then makes the library the backup's. Progress and cancel as before.
+   */
+  async confirmRestore(mode: 'merge' | 'replace'): Promise<boolean> {
+    const pending = this.#pending;
+    if (!pending) return false;
+    this.#pending = undefined;
+    this.restorePlan = null;
+    this.restoreProgress = { done: 0, total: 0 };
+    const controller = new AbortController();
+    this.#restoreAbort = controller;
+    const { signal } = controller;
+    try {
+      let safetyBackup: { zip: Blob; works: number; at: number } | undefined;
+      if (mode === 'replace') {
+        this.restoreStep = 'Saving a backup of your library first…';
+        const { manifest, files } = await collectBackup(db, { app: `atelier ${__APP_VERSION__}` });
+        const zip = await imageClient.call((api) => api.packBackup(manifest, files), { signal });
+        const at = Date.now();
+        download(zip, safetyBackupName(at));
+        safetyBackup = { zip, works: manifest.works.length, at };
+        this.restoreStep = null;
+      }
+      const counts = await restoreBackup(db, pending.manifest, pending.blobs, {
+        mode,
+        ...(safetyBackup ? { safetyBackup } : {}),
         signal,
         onProgress: (p) => {
           this.restoreProgress = p;
         },
       });
+      if (safetyBackup) this.safetyBackup = safetyBackup;
       await this.refresh();
-      toasts.push('success', restoreSummary(counts));
+      toasts.push('success', mode === 'replace' ? replaceSummary(counts) : restoreSummary(counts));
+      const { leftOut } = pending;
       if (leftOut.length) {
         toasts.push(
           'error',
@@ -469,17 +530,52 @@ class Library {
       }
       return true;
     } catch (error) {
-      if (signal.aborted && isAbortError(error)) {
-        toasts.push('info', 'Restore cancelled: nothing was changed.');
-      } else {
-        handleError(error, 'Restoring');
-      }
+      this.#endRestore(error, signal);
       return false;
     } finally {
       this.busy = null;
+      this.restoreStep = null;
       this.restoreProgress = null;
       this.#restoreAbort = undefined;
       void this.refreshStorage();
+    }
+  }
+
+  /** Says how a restore ended badly (a cancel is not an error) and leaves the room idle. */
+  #endRestore(error: unknown, signal: AbortSignal) {
+    this.busy = null;
+    if (signal.aborted && isAbortError(error)) {
+      toasts.push('info', 'Restore cancelled: nothing was changed.');
+    } else {
+      handleError(error, 'Restoring');
+    }
+  }
+
+  /** The artist said no to the restore shown: nothing is written. */
+  dismissRestore(): void {
+    if (!this.#pending) return;
+    this.#pending = undefined;
+    this.restorePlan = null;
+    this.busy = null;
+    toasts.push('info', 'Restore cancelled: nothing was changed.');
+  }
+
+  /** What the restore is doing before it writes rows (the safety backup), in words. */
+  restoreStep = $state<string | null>(null);
+
+  /** Downloads the backup a Replace kept of the library as it was. */
+  downloadSafetyBackup(): void {
+    if (this.safetyBackup) download(this.safetyBackup.zip, safetyBackupName(this.safetyBackup.at));
+  }
+
+  /** Removes the kept safety backup from the studio (frees its space). */
+  async forgetSafetyBackup(): Promise<void> {
+    try {
+      await deleteSafetyBackup(db);
+      this.safetyBackup = null;
+      void this.refreshStorage();
+    } catch (error) {
+      handleError(error, 'Deleting the kept backup');
     }
   }
 
@@ -493,12 +589,28 @@ export const library = new Library();
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** What a restore did, in words: what was added, and what the library already had. */
+/** What a merge did, in words: what was added, updated, and what the library already had. */
 export function restoreSummary(counts: RestoreCounts): string {
   const added = `Restored ${plural(counts.works, 'work', 'works')} and ${plural(counts.versions, 'version', 'versions')}.`;
+  const updated = counts.updated
+    ? ` ${plural(counts.updated, 'work took its', 'works took their')} newer edits from the backup.`
+    : '';
   return counts.alreadyThere
-    ? `${added} ${plural(counts.alreadyThere, 'item was', 'items were')} already in your library and kept as they are.`
-    : added;
+    ? `${added}${updated} ${plural(counts.alreadyThere, 'item was', 'items were')} already in your library and kept as they are.`
+    : `${added}${updated}`;
+}
+
+/** What a replace did, in words. */
+export function replaceSummary(counts: RestoreCounts): string {
+  return `Your library was replaced by the backup (${plural(counts.works, 'work', 'works')} and ${plural(counts.versions, 'version', 'versions')}). A backup of it as it was is kept.`;
+}
+
+/** The file name of a safety backup, with its date and time. */
+function safetyBackupName(at: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}`;
+  return `atelier-before-restore-${stamp}.zip`;
 }
 
 // A typed hook for e2e tests and benchmarks, only when the test harness asks for it.
