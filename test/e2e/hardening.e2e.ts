@@ -198,6 +198,8 @@ describe('hostile inputs in Chromium (issue #20)', () => {
       mimeType: 'application/zip',
       buffer: Buffer.from(many),
     });
+    // The studio asks first (issue #19): the default, Merge, starts the writing.
+    await page.getByTestId('restore-merge').click({ timeout: 60_000 });
     const progress = page.getByTestId('restore-progress');
     await page.waitForFunction(
       () =>
@@ -228,6 +230,7 @@ describe('hostile inputs in Chromium (issue #20)', () => {
       mimeType: 'application/zip',
       buffer: Buffer.from(bombed),
     });
+    await page.getByTestId('restore-merge').click({ timeout: 20_000 });
     await expect
       .poll(() => toastTexts(page), { timeout: 30_000 })
       .toEqual(expect.arrayContaining([expect.stringMatching(/^Restored 1 work/)]));

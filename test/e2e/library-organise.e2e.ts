@@ -106,6 +106,7 @@ describe.each(WASM_ONLY)('library organising ($name)', (mode) => {
     await openLibrary(page);
     await expect.poll(() => page.getByTestId('work-card').count()).toBe(0);
     await page.getByTestId('restore-input').setInputFiles(zipPath);
+    await page.getByTestId('restore-merge').click({ timeout: 20_000 });
     await expect.poll(() => titles(page), { timeout: 20_000 }).toHaveLength(3);
     await checkFilters(page);
     await openWork(page, 'harbour');

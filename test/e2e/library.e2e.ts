@@ -335,6 +335,7 @@ describe.each(WASM_ONLY)('library ($name)', (mode) => {
     expect(await page.getByTestId('work-card').count()).toBe(0);
 
     await page.getByTestId('restore-input').setInputFiles(zipPath);
+    await page.getByTestId('restore-merge').click({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId('work-card').count(), { timeout: 20_000 }).toBe(2);
     const after = await dump(page);
     expect(after).toEqual(before);

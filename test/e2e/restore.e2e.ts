@@ -17,6 +17,7 @@ import {
   zipBackup,
   type BackupManifest,
 } from '../../src/shared/library/backup-format';
+import { readBackup } from '../../src/shared/library/backup-format';
 import { sha256Hex } from '../../src/shared/library/hash';
 import { endSession, WASM_ONLY, openStudio, waitForReady, type StudioSession } from './browser';
 
@@ -70,10 +71,14 @@ async function backup(edit: (m: Record<string, any>) => void): Promise<Buffer> {
     registrations: [],
   };
   edit(manifest);
-  const zip = await zipBackup(manifest as BackupManifest, [
-    { entry: blobs[0]!, read: async () => original },
-    { entry: blobs[1]!, read: async () => thumb },
-  ]);
+  const zip = await zipBackup(
+    manifest as BackupManifest,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- hostile manifests are untyped on purpose
+    manifest.blobs.map((entry: any) => ({
+      entry,
+      read: async () => (entry.sha256 === blobs[0]!.sha256 ? original : thumb),
+    })),
+  );
   return Buffer.from(await zip.arrayBuffer());
 }
 
@@ -83,10 +88,36 @@ async function restore(page: Page, bytes: Buffer, expected: RegExp) {
     mimeType: 'application/zip',
     buffer: bytes,
   });
+  await page.getByTestId('restore-dialog').waitFor({ timeout: 60_000 });
+  await page.getByTestId('restore-merge').click();
   await expect
     .poll(() => page.locator('.toast > span').allTextContents(), { timeout: 60_000 })
     .toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
 }
+
+/** The work `w` of `backup`'s manifest, with its own copies of the same image (other ids). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are edited as data
+function addTwin(manifest: Record<string, any>, id: string, title: string) {
+  const [orig, thumb] = manifest.blobs;
+  manifest.blobs.push(
+    { ...orig, id: `${id}-orig`, path: blobPath(`${id}-orig`, 'image/png') },
+    { ...thumb, id: `${id}-thumb`, path: blobPath(`${id}-thumb`, 'image/png') },
+  );
+  manifest.works.push({
+    ...manifest.works[0],
+    id,
+    title,
+    originalBlobId: `${id}-orig`,
+    thumbBlobId: `${id}-thumb`,
+  });
+}
+
+const blobCount = (page: Page) =>
+  page.evaluate(() =>
+    (
+      globalThis as unknown as { __atelierLibrary: { blobCount(): Promise<number> } }
+    ).__atelierLibrary.blobCount(),
+  );
 
 const titles = (page: Page) =>
   page.getByTestId('work-card').evaluateAll((cards) => cards.map((c) => c.textContent?.trim()));
@@ -155,4 +186,129 @@ describe.each(WASM_ONLY)('restoring hostile backups ($name)', (mode) => {
     expect(await page.getByTestId('verify-exact').count()).toBe(0);
     expect(await page.locator('.toast[data-kind=error]').count()).toBe(0);
   });
+
+  it('asks first: shows the summary; Merge keeps a newer local title; Replace saves a backup first', async () => {
+    session = await openStudio({ baseURL, mode, path: '/#/library' });
+    const { page } = session;
+    await waitForReady(page);
+    await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
+    await restore(page, await backup(() => {}), /^Restored 1 work and 0 versions\.$/);
+    expect(await blobCount(page)).toBe(2);
+
+    // The artist retitles the work now: this edit is newer than any copy in the backup.
+    await page.evaluate(async () => {
+      const hook = (
+        globalThis as unknown as {
+          __atelierLibrary: {
+            library: { works: { id: string }[]; rename(w: unknown, t: string): Promise<boolean> };
+          };
+        }
+      ).__atelierLibrary;
+      await hook.library.rename(hook.library.works[0], 'Harbour at dusk');
+    });
+    await expect.poll(() => titles(page)).toEqual(['Harbour at dusk']);
+
+    // A backup with the old title (updated at t=2) and a new work whose image is the same.
+    const older = await backup((m) => {
+      m.works[0].title = 'Harbour (old)';
+      m.works[0].updatedAt = 2;
+      m.works[0].texts = { title: 'Harbour', caption: 'Boats at rest' };
+      addTwin(m, 'w-pier', 'Pier');
+    });
+    await page.getByTestId('restore-input').setInputFiles({
+      name: 'older.zip',
+      mimeType: 'application/zip',
+      buffer: older,
+    });
+    const dialog = page.getByTestId('restore-dialog');
+    await dialog.waitFor({ timeout: 60_000 });
+    const words = async (id: string) =>
+      (await page.getByTestId(id).textContent())?.replace(/\s+/g, ' ').trim();
+    expect(await words('restore-holds')).toMatch(
+      /^“older\.zip”, made .+, holds 2 works, 0 versions, 4 texts\.$/,
+    );
+    expect(await words('restore-compare')).toBe(
+      'Compared with your library: 1 work is new, 0 are newer in the backup, 1 is already here.',
+    );
+    expect(await words('restore-bytes')).toMatch(
+      /^It stores no new images\. .+ of them are already in your library and are not stored twice\.$/,
+    );
+    // Nothing is written while the studio asks.
+    expect(await page.getByTestId('work-card').count()).toBe(1);
+    // The dialog is modal and Merge, the default, has the focus.
+    expect(
+      await dialog.evaluate(
+        (d) =>
+          (d as HTMLDialogElement).open &&
+          document.activeElement === d.querySelector('[data-testid=restore-merge]'),
+      ),
+    ).toBe(true);
+    await page.getByTestId('restore-merge').click();
+    await expect
+      .poll(() => page.locator('.toast > span').allTextContents(), { timeout: 60_000 })
+      .toEqual(
+        expect.arrayContaining([
+          'Restored 1 work and 0 versions. 1 item was already in your library and kept as they are.',
+        ]),
+      );
+    await expect
+      .poll(() => titles(page))
+      .toEqual(expect.arrayContaining(['Harbour at dusk', 'Pier']));
+    expect((await titles(page)).sort()).toEqual(['Harbour at dusk', 'Pier']);
+    // The new work's image was already here: no blob was added.
+    expect(await blobCount(page)).toBe(2);
+
+    // Cancel writes nothing.
+    await page.getByTestId('restore-input').setInputFiles({
+      name: 'older.zip',
+      mimeType: 'application/zip',
+      buffer: older,
+    });
+    await page.getByTestId('restore-dismiss').click({ timeout: 60_000 });
+    await expect
+      .poll(() => page.locator('.toast > span').allTextContents())
+      .toEqual(expect.arrayContaining(['Restore cancelled: nothing was changed.']));
+    expect((await titles(page)).sort()).toEqual(['Harbour at dusk', 'Pier']);
+
+    // Replace: a backup of the library as it is comes first (downloaded), then the backup's.
+    const replacing = await backup((m) => {
+      m.works[0].title = 'Harbour (old)';
+      m.works[0].updatedAt = 2;
+    });
+    await page.getByTestId('restore-input').setInputFiles({
+      name: 'replace.zip',
+      mimeType: 'application/zip',
+      buffer: replacing,
+    });
+    await dialog.waitFor({ timeout: 60_000 });
+    expect(await words('restore-replace-text')).toContain(
+      '1 work that only your library has will be removed.',
+    );
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('restore-replace').click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(
+      /^atelier-before-restore-\d{4}-\d{2}-\d{2}-\d{4}\.zip$/,
+    );
+    const kept = await readBackup(new Uint8Array(readFileSync(await download.path())), 'kept.zip');
+    expect(kept.manifest.works.map((w) => w.title).sort()).toEqual(['Harbour at dusk', 'Pier']);
+    await expect
+      .poll(() => page.locator('.toast > span').allTextContents(), { timeout: 60_000 })
+      .toEqual(
+        expect.arrayContaining([expect.stringMatching(/^Your library was replaced by the backup/)]),
+      );
+    await expect.poll(() => titles(page)).toEqual(['Harbour (old)']);
+    // The kept copy survives a reload and can be downloaded again, then deleted.
+    await page.reload();
+    await waitForReady(page);
+    await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
+    await page.getByTestId('safety-backup').waitFor();
+    const again = page.waitForEvent('download');
+    await page.getByTestId('safety-backup-download').click();
+    expect((await again).suggestedFilename()).toBe(download.suggestedFilename());
+    await page.getByTestId('safety-backup-delete').click();
+    await expect.poll(() => page.getByTestId('safety-backup').count()).toBe(0);
+    expect(await blobCount(page)).toBe(2);
+    expect(await page.locator('.toast[data-kind=error]').count()).toBe(0);
+  }, 150_000);
 });
