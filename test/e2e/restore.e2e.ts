@@ -233,6 +233,11 @@ describe.each(WASM_ONLY)('restoring hostile backups ($name)', (mode) => {
     expect(await words('restore-bytes')).toMatch(
       /^It stores no new images\. .+ of them are already in your library and are not stored twice\.$/,
     );
+    // The technical facts wait behind Details.
+    expect(await page.getByTestId('restore-details').getAttribute('open')).toBeNull();
+    expect(await words('restore-details')).toMatch(
+      /^Details Backup format 1, made by atelier; 4 files of image data/,
+    );
     // Nothing is written while the studio asks.
     expect(await page.getByTestId('work-card').count()).toBe(1);
     // The dialog is modal and Merge, the default, has the focus.

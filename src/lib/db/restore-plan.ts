@@ -23,6 +23,8 @@ export interface RestorePlan {
   onlyInLibrary: number;
   /** The backup's date. */
   createdAt: number;
+  /** Technical facts, for a Details disclosure: format, the app that made it, image files. */
+  details: { formatVersion: number; app: string; files: number };
 }
 
 /** A row's modification time, or 0 when it has none a restore can trust. */
@@ -74,6 +76,11 @@ export async function planRestore(db: AtelierDb, manifest: BackupManifest): Prom
       bytes: { toStore: 0, alreadyHere: 0 },
       onlyInLibrary: 0,
       createdAt: manifest.createdAt,
+      details: {
+        formatVersion: manifest.formatVersion,
+        app: manifest.app,
+        files: manifest.blobs.length,
+      },
     };
     works.forEach((w, i) => {
       const mine = local[i];
