@@ -231,7 +231,7 @@ describe.each(WASM_ONLY)('restoring hostile backups ($name)', (mode) => {
       'Compared with your library: 1 work is new, 0 are newer in the backup, 1 is already here.',
     );
     expect(await words('restore-bytes')).toMatch(
-      /^It stores no new images\. .+ of them are already in your library and are not stored twice\.$/,
+      /^All its images \(\d+ B\) are already in your library: none is stored twice\.$/,
     );
     // The technical facts wait behind Details.
     expect(await page.getByTestId('restore-details').getAttribute('open')).toBeNull();
