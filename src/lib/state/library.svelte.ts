@@ -64,6 +64,12 @@ import {
   type NewWork,
 } from '../db/works';
 import { handleError } from '../errors/handle-error';
+import { pwa } from '../pwa/pwa.svelte';
+import {
+  libraryMatters,
+  storageAdvice,
+  type StorageAdvice,
+} from '../../shared/library/storage-advice';
 import { toasts } from './toasts.svelte';
 import { contentCredentialsFor } from './export-credentials';
 
@@ -120,9 +126,25 @@ class Library {
   );
   importRun = $state<ImportRun | null>(null);
   storage = $state<StorageInfo>({ usage: null, quota: null, persisted: null });
-  /** Set when the browser refused persistent storage at the first save. */
+  /**
+   * Set when the browser declined persistent storage asked for once the library mattered (the
+   * first import's answer is not news: see src/shared/library/storage-advice).
+   */
   persistRefused = $state(false);
   reminderDue = $state(false);
+  /** The last backup holds every change since. */
+  backedUp = $state(false);
+  /** What to say about the storage now (one sentence and an action), or null. */
+  advice: StorageAdvice | null = $derived(
+    storageAdvice({
+      persisted: this.storage.persisted,
+      works: this.works.length,
+      bytes: this.works.reduce((sum, w) => sum + (w.bytes || 0), 0),
+      refused: this.persistRefused,
+      backedUp: this.backedUp,
+      canInstall: pwa.canInstall,
+    }),
+  );
   /** Another tab upgraded the database: this tab must reload. */
   outdated = $state<string | null>(null);
   pendingDelete = $state<{ id: string; title: string } | null>(null);
@@ -141,6 +163,7 @@ class Library {
 
   #started = false;
   #persistAsked = true;
+  #persistAskedAgain = false;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #undoTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -223,33 +246,53 @@ class Library {
 
   async refreshStorage(): Promise<void> {
     this.storage = await storageInfo();
-    this.reminderDue = backupReminderDue(
-      await reminderFacts(db).catch(() => ({
-        lastBackupAt: undefined,
-        lastChangeAt: undefined,
-        oldestWorkAt: undefined,
-        now: Date.now(),
-      })),
-    );
+    const facts = await reminderFacts(db).catch(() => ({
+      lastBackupAt: undefined,
+      lastChangeAt: undefined,
+      oldestWorkAt: undefined,
+      now: Date.now(),
+    }));
+    this.reminderDue = backupReminderDue(facts);
+    this.backedUp =
+      facts.lastBackupAt !== undefined &&
+      (facts.lastChangeAt === undefined || facts.lastChangeAt <= facts.lastBackupAt);
   }
 
-  /** Call from the person's gesture: asks for persistent storage the first time they save. */
-  #askPersistence(): void {
-    if (this.#persistAsked) return;
+  /**
+   * Call from the person's gesture (Firefox prompts and wants one): asks for persistent storage
+   * at the first save, and once more in a session when the import makes the library matter and
+   * storage is still not persistent (Chromium decides by engagement, which grows with use). Only
+   * that second answer is shown: a "no" at the first import would alarm for nothing.
+   */
+  #askPersistence(incoming: number): void {
+    const first = !this.#persistAsked;
+    if (!first) {
+      const matters = libraryMatters({
+        works: this.works.length + incoming,
+        bytes: this.works.reduce((sum, w) => sum + (w.bytes || 0), 0),
+      });
+      if (this.#persistAskedAgain || !matters || this.storage.persisted !== false) return;
+      this.#persistAskedAgain = true;
+    }
     this.#persistAsked = true;
     void requestPersistence(db).then((granted) => {
-      if (granted === false) this.persistRefused = true;
+      if (!first) this.persistRefused = granted === false;
       void this.refreshStorage();
     });
   }
 
-  /** Asks again, from the storage meter's button. */
-  protect(): void {
-    void requestPersistence(db).then((granted) => {
-      this.persistRefused = granted === false;
-      if (granted) toasts.push('success', 'Storage is now protected from automatic clearing.');
-      void this.refreshStorage();
-    });
+  /** The storage advice's action: install the app, or save a backup. */
+  async followAdvice(): Promise<void> {
+    if (this.advice?.action === 'install') {
+      try {
+        await pwa.install();
+      } catch (error) {
+        handleError(error, 'Installing Atelier');
+      }
+      await this.refreshStorage();
+    } else {
+      await this.backup();
+    }
   }
 
   /**
@@ -265,7 +308,7 @@ class Library {
       toasts.push('info', 'An import is already running; wait for it to finish.');
       return [];
     }
-    this.#askPersistence();
+    this.#askPersistence(files.length);
     this.importRun = { total: files.length, done: 0, current: files[0]!.name, results: [] };
     // A few files in flight at once: one decodes while another is hashed or written.
     const slots: (FileResult | undefined)[] = new Array(files.length);

@@ -22,6 +22,7 @@ import { handleError } from '../errors/handle-error';
 import { toasts } from './toasts.svelte';
 import type { StackEffect } from '../../shared/effects/types';
 import { RenderRoomError } from '../../shared/errors/render-room';
+import { versionDate } from '../../shared/library/version-words';
 import { fitSize, STARTING } from '../../shared/render-room/catalogue';
 import { lookLayers } from '../../shared/render-room/fit-look';
 import {
@@ -303,18 +304,26 @@ class RenderRoomState {
     this.#fullController = controller;
     this.fullProgress = 0;
     try {
-      const { version, outcome } = await renderWorkFull({
+      const result = await renderWorkFull({
         work,
         stack: this.editor.stack,
         signal: controller.signal,
         onProgress: (f) => (this.fullProgress = f),
-        label: `Rendered ${new Date().toLocaleString()}`,
+        label: `Rendered ${versionDate(Date.now())}`,
       });
-      this.#noteOutcome(outcome);
+      const { version } = result;
+      if (!result.reused) this.#noteOutcome(result.outcome);
       await this.#refreshVersions();
       await clearDraft(db, work.id);
       await saveDraft(db, { workId: work.id, stack: this.editor.stack, versionId: version.id });
-      toasts.push('success', `Saved a new version of “${work.title}”.`);
+      if (result.reused) {
+        toasts.push(
+          'info',
+          `Already saved — this version of “${work.title}” exists (rendered ${versionDate(version.createdAt)}).`,
+        );
+      } else {
+        toasts.push('success', `Saved a new version of “${work.title}”.`);
+      }
       return version;
     } catch (error) {
       handleError(error, 'Rendering at full size');

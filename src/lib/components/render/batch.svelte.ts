@@ -1,6 +1,6 @@
 /**
  * Batch apply: render a preset over a selection of works, one after another, each saved as a new
- * version. Overall and per-work progress; cancel stops the work in progress (it keeps no half
+ * version (a work that already has this preset's version keeps it, and counts as done). Overall and per-work progress; cancel stops the work in progress (it keeps no half
  * version: a version is written in one transaction after its render) and leaves the rest
  * untouched; finished works keep their new versions. Ends with a summary.
  */

@@ -10,13 +10,14 @@ import {
 } from '../../compute/render-client';
 import { db } from '../../db/instance';
 import type { Version, Work } from '../../db/schema';
-import { addVersion, getOriginalBlob } from '../../db/works';
+import { addVersion, getOriginalBlob, listVersions } from '../../db/works';
 import { track } from '../../db/events';
 import { settings } from '../../state/settings.svelte';
 import { neuralEffect, type NeuralEffectDef } from '../../../shared/effects/registry';
 import { checkOutputSize, stackFactor } from '../../../shared/effects/stages';
 import type { EffectStack } from '../../../shared/effects/types';
 import { hasCode } from '../../../shared/errors/base';
+import { findSameVersion, type VersionRecipe } from '../../../shared/library/version-identity';
 import { fitSize } from '../../../shared/render-room/catalogue';
 import { parseStack } from '../../../shared/render-room/stack-edit';
 import { decodeImage, encodePng, thumbnail, toRgba, type Rgba } from './image-io';
@@ -110,9 +111,27 @@ async function modelsOf(stack: EffectStack): Promise<string> {
   return ids.map((id) => `${id}@${tags.get(id) ?? 'registered'}`).join(',');
 }
 
+/** What a full render of `stack` over `work` ran with: its identity (see version-identity). */
+async function recipeOf(work: Work, stack: EffectStack): Promise<VersionRecipe> {
+  return {
+    source: work.sha256,
+    base: 'original',
+    engine: ENGINE,
+    models: await modelsOf(stack),
+    stack,
+  };
+}
+
+/** A full render's result: a new version, or the one the same recipe already made. */
+export type FullRender =
+  | { version: Version; outcome: RenderOutcome; reused: false }
+  | { version: Version; outcome: null; reused: true };
+
 /**
  * Renders `stack` over a work's original at full size (times the stack's scale: Upscale 2×
- * doubles it) into a new version: shared by the room and batches.
+ * doubles it) into a new version: shared by the room and batches. When the work already has a
+ * version of the same recipe (same original, stack, engine and model versions), nothing is
+ * rendered and that version comes back with `reused: true`.
  * @throws RenderError `too-large` before any work when the output exceeds the render budget;
  *   whatever the render throws. Nothing is written unless the whole version is.
  */
@@ -122,11 +141,17 @@ export async function renderWorkFull(options: {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   label?: string;
-}): Promise<{ version: Version; outcome: RenderOutcome }> {
+}): Promise<FullRender> {
   const { work, stack, signal } = options;
   // Refuse an upscale past the render budget before decoding anything (the worker checks too).
   const neural = neuralDefsOf(await neuralEffects().catch(() => []));
   checkOutputSize(work.width, work.height, stackFactor(stack, neural));
+  const recipe = await recipeOf(work, stack);
+  const same = findSameVersion(await listVersions(db, work.id), recipe);
+  if (same) {
+    options.onProgress?.(1);
+    return { version: same, outcome: null, reused: true };
+  }
   const image = await decodeImage(await getOriginalBlob(db, work.id), undefined, {
     width: work.width,
     height: work.height,
@@ -141,11 +166,7 @@ export async function renderWorkFull(options: {
     onProgress: (p) => options.onProgress?.(p.total ? (0.95 * p.done) / p.total : 0),
   });
   const pixels = toRgba(outcome);
-  const [png, thumb, models] = await Promise.all([
-    encodePng(pixels),
-    thumbnail(pixels),
-    modelsOf(stack),
-  ]);
+  const [png, thumb] = await Promise.all([encodePng(pixels), thumbnail(pixels)]);
   // Past this point the version is written whole or not at all (one transaction).
   signal?.throwIfAborted();
   const version = await addVersion(db, {
@@ -156,13 +177,13 @@ export async function renderWorkFull(options: {
     height: outcome.height,
     stack: structuredClone(stack),
     engine: {
-      engine: ENGINE,
+      engine: recipe.engine,
       backend: outcome.backend,
       adapter: outcome.adapter ?? '',
       ms: String(Math.round(outcome.ms)),
       tiles: String(outcome.tiles),
-      base: 'original',
-      models,
+      base: recipe.base,
+      models: recipe.models,
     },
     label: options.label ?? 'Rendered',
   });
@@ -175,7 +196,7 @@ export async function renderWorkFull(options: {
     backend: outcome.backend,
     ...(outcome.adapter ? { adapter: outcome.adapter } : {}),
   });
-  return { version, outcome };
+  return { version, outcome, reused: false };
 }
 
 /** A copy of `blob` for learning a look: at `size`, or with its longest side LOOK_SIDE. */
