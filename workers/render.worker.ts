@@ -52,6 +52,8 @@ export interface RenderRequest {
   backend?: BackendPreference;
   /** Pixels per tile crop (tests force tiling with a small budget). */
   budget?: number;
+  /** Render only this part of `image`, exactly as in the whole render (see StageRequest.region). */
+  region?: { x: number; y: number; width: number; height: number };
 }
 
 export interface RenderResult {

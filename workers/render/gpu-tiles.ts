@@ -146,10 +146,12 @@ export async function renderTile(
   b: TileBuffers,
   params: Float32Array,
   sink: GpuImage | undefined,
+  /** Where the image sits in a larger frame (a region render; see TileHooks.frame). */
+  origin: { x: number; y: number } = { x: 0, y: 0 },
 ): Promise<Uint8Array | undefined> {
   const d = ctx.device;
   const { crop } = tile;
-  params.set([crop.w, crop.h, crop.x, crop.y], 0);
+  params.set([crop.w, crop.h, crop.x + origin.x, crop.y + origin.y], 0);
   d.queue.writeBuffer(b.params, 0, params);
   let encoder = d.createCommandEncoder();
   loadCrop(ctx, encoder, source, crop, b.packedIn);

@@ -176,7 +176,8 @@ export class GpuRenderer {
     const { bases, length } = uniformLayout(layout.entries);
     const params = new Float32Array(length);
     layout.entries.forEach((e, k) => params.set(e.uniforms, bases[k]));
-    params.set([0, 0, 0, 0, image.width, image.height, 0, 0]);
+    const frame = hooks.frame;
+    params.set([0, 0, 0, 0, frame?.width ?? image.width, frame?.height ?? image.height, 0, 0]);
     const maxCrop = Math.max(...tiles.map((t) => t.crop.w * t.crop.h));
     const pipelines = await this.#pipelines.build(steps);
     this.#ctx.check();
@@ -198,6 +199,7 @@ export class GpuRenderer {
           buffers,
           params,
           sink,
+          frame,
         );
         if (out) pasteTile(out, image.width, tile, pixels!);
         else single = pixels;

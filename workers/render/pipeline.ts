@@ -21,8 +21,9 @@ import {
   type ScaleStage,
 } from '../../src/shared/effects/stages';
 import type { EffectStack } from '../../src/shared/effects/types';
+import { RenderError } from '../../src/shared/errors/render';
 import type { TileHooks } from './cpu';
-import { downscale, planTiles, type RgbaImage } from './image';
+import { cropImage, downscale, planTiles, type RgbaImage } from './image';
 import type { PreviewMemo } from './preview-memo';
 import { CPU_SCALE_BUDGET } from './scale';
 
@@ -37,6 +38,12 @@ export interface StageRequest {
   budget?: number;
   /** Tiles the runners render side by side (the CPU path's lanes; 1 on the GPU). */
   parallel?: number;
+  /**
+   * Render only this rectangle of `image` (a zoomed-in view): the result is its pixels exactly as
+   * in a render of the whole image, read from the rectangle plus the stack's reach around it.
+   * Not with `size` or a scaler in the stack.
+   */
+  region?: { x: number; y: number; width: number; height: number };
 }
 
 /**
@@ -121,6 +128,64 @@ export function fitRequest(
   return { input: image, scale, skipScaling, finalSize: size };
 }
 
+/**
+ * A region render's input: the region plus every stage's reach around it (clipped to the
+ * image), where that crop sits in the image, and the region within the crop.
+ * @throws RenderError `invalid-param`
+ */
+function regionOf(
+  request: StageRequest,
+  image: RgbaImage,
+  plan: { stages: RenderStage[]; factor: number },
+): {
+  input: RgbaImage;
+  frame: { x: number; y: number; width: number; height: number };
+  core: { x: number; y: number; width: number; height: number };
+} {
+  const r = request.region!;
+  const inside =
+    [r.x, r.y, r.width, r.height].every(Number.isInteger) &&
+    r.x >= 0 &&
+    r.y >= 0 &&
+    r.width >= 1 &&
+    r.height >= 1 &&
+    r.x + r.width <= image.width &&
+    r.y + r.height <= image.height;
+  if (!inside || image !== request.image || plan.factor !== 1) {
+    throw new RenderError(
+      'invalid-param',
+      'Only a whole-pixel part of the image, at its own size and without Upscale, can be rendered alone.',
+      { details: { region: r, width: image.width, height: image.height, factor: plan.factor } },
+    );
+  }
+  const reach = plan.stages.reduce(
+    (sum, s) => sum + (s.kind === 'scale' ? s.reach : s.layout.reach),
+    0,
+  );
+  const x0 = Math.max(0, r.x - reach);
+  const y0 = Math.max(0, r.y - reach);
+  const x1 = Math.min(image.width, r.x + r.width + reach);
+  const y1 = Math.min(image.height, r.y + r.height + reach);
+  const crop = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  return {
+    input: { width: crop.w, height: crop.h, data: cropImage(image, crop) },
+    frame: { x: x0, y: y0, width: image.width, height: image.height },
+    core: { x: r.x - x0, y: r.y - y0, width: r.width, height: r.height },
+  };
+}
+
+/** The pixels of `rect` of `image`. */
+function cropOf(
+  image: RgbaImage,
+  rect: { x: number; y: number; width: number; height: number },
+): RgbaImage {
+  if (rect.x === 0 && rect.y === 0 && rect.width === image.width && rect.height === image.height) {
+    return image;
+  }
+  const data = cropImage(image, { x: rect.x, y: rect.y, w: rect.width, h: rect.height });
+  return { width: rect.width, height: rect.height, data };
+}
+
 /** Tiles each stage will take (the progress total): estimates with the renderers' defaults. */
 export function estimateTiles(
   stages: RenderStage[],
@@ -177,15 +242,18 @@ export async function renderStages<R extends Resident = never>(
   onTile?: (done: number, total: number) => void | Promise<void>,
   memo?: PreviewMemo<R>,
 ): Promise<StagesResult> {
-  const { input, scale, skipScaling, finalSize } = fitRequest(request, neural);
+  const fitted = fitRequest(request, neural);
+  const { scale, skipScaling, finalSize } = fitted;
   const plan = planStages(request.stack, { neural, scale, skipScaling });
   // Refused before any work: nothing is rendered, nothing is lost.
-  checkOutputSize(input.width, input.height, plan.factor);
+  checkOutputSize(fitted.input.width, fitted.input.height, plan.factor);
+  const region = request.region ? regionOf(request, fitted.input, plan) : null;
+  const input = region ? region.input : fitted.input;
   const estimates = estimateTiles(plan.stages, input, request.budget, request.parallel);
   const originKey = (k: number) =>
     [`${input.width}×${input.height}`, ...plan.stages.slice(0, k).map(describeStage)].join('|');
   // The neural prefix: stages 0..prefix (the last network); -1 without one or without a memo.
-  const prefix = request.preview && memo ? plan.stages.findLastIndex(isNetwork) : -1;
+  const prefix = request.preview && memo && !region ? plan.stages.findLastIndex(isNetwork) : -1;
   const last = plan.stages.length - 1;
   let image: RgbaImage | R = input;
   let tiles = 0;
@@ -223,6 +291,7 @@ export async function renderStages<R extends Resident = never>(
         onTile: (done, total) => onTile?.(before + done, before + total + later),
         keep: k < last && !needsPixels(plan.stages[k + 1]),
         origin: { image: input, key: originKey(k) },
+        ...(region ? { frame: region.frame } : {}),
       };
       const { width, height }: { width: number; height: number } = image;
       const out: StageOutput<R> & { width?: number; height?: number } =
@@ -251,5 +320,6 @@ export async function renderStages<R extends Resident = never>(
   }
   let result: RgbaImage = image;
   if (finalSize) result = downscale(result, finalSize.width, finalSize.height);
+  if (region) result = cropOf(result, region.core);
   return { image: result, tiles, stages: plan.stages.length, noise, networks };
 }

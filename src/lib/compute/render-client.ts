@@ -57,6 +57,8 @@ export interface RenderOptions {
   backend?: BackendPreference;
   /** Pixels per tile (tests). */
   budget?: number;
+  /** Render only this part of `image`, exactly as in the whole render (a zoomed-in view). */
+  region?: { x: number; y: number; width: number; height: number };
 }
 
 export interface RenderOutcome extends RenderResult {
@@ -106,6 +108,7 @@ async function runOn(
     ...(options.size ? { size: options.size } : {}),
     ...(options.preview ? { preview: options.preview } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.region ? { region: options.region } : {}),
   };
   const progress = options.onProgress ? proxy(options.onProgress) : undefined;
   const job = client.call(
