@@ -19,6 +19,18 @@ import type { EffectStack } from '../../shared/effects/types';
 import { isAbortError } from '../../shared/errors/base';
 import { settings } from './settings.svelte';
 
+/** A rectangle of the source, in its pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const sameRegion = (a: Region | undefined, b: Region | undefined) =>
+  a === b ||
+  (!!a && !!b && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height);
+
 /** After this long without a painted frame, an overtaken preview is allowed to finish. */
 const FRAME_PATIENCE_MS = 150;
 
@@ -32,8 +44,10 @@ export interface PreviewHost {
   stack(): EffectStack;
   /** The source's scale to the original and the preview box, in device pixels. */
   preview(): { sourceScale: number; box: { width: number; height: number } };
-  /** A finished render whose source is still the room's: paint it. */
-  paint(outcome: RenderOutcome): void;
+  /** Only this part of the source (a zoomed-in view; see RenderOptions.region), or the whole. */
+  region?(): Region | undefined;
+  /** A finished render whose source is still the room's: paint it (`region`: the part it is). */
+  paint(outcome: RenderOutcome, region?: Region, stack?: EffectStack): void;
   /** The loop started (true) or ended (false). */
   busy(previewing: boolean): void;
 }
@@ -42,7 +56,7 @@ export interface PreviewHost {
 export class PreviewScheduler {
   readonly #host: PreviewHost;
   #pending: EffectStack | null = null;
-  #inflight: { controller: AbortController; stack: EffectStack } | null = null;
+  #inflight: { controller: AbortController; stack: EffectStack; region?: Region } | null = null;
   #loop: Promise<void> | null = null;
   #lastPaint = 0;
 
@@ -58,6 +72,7 @@ export class PreviewScheduler {
     if (
       !this.#pending &&
       current?.stack === this.#host.stack() &&
+      sameRegion(current.region, this.#host.region?.()) &&
       !current.controller.signal.aborted
     ) {
       return;
@@ -95,7 +110,8 @@ export class PreviewScheduler {
         const stack = this.#pending;
         this.#pending = null;
         const controller = new AbortController();
-        this.#inflight = { controller, stack };
+        const region = this.#host.region?.();
+        this.#inflight = { controller, stack, ...(region ? { region } : {}) };
         try {
           // The worker scales spatial params to the preview and previews an upscale at screen
           // size (without the network) unless its 2× output fits the preview box.
@@ -105,10 +121,11 @@ export class PreviewScheduler {
             preview: this.#host.preview(),
             signal: controller.signal,
             backend: settings.backend,
+            ...(region ? { region } : {}),
           });
           if (!controller.signal.aborted && this.#host.source() === source) {
             this.#lastPaint = performance.now();
-            this.#host.paint(outcome);
+            this.#host.paint(outcome, region, stack);
           }
         } catch (error) {
           if (!isAbortError(error)) handleError(error, 'Preview');

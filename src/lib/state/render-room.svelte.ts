@@ -46,6 +46,7 @@ import { EditRecorder } from './render-edit-events';
 import { autoColorLayer, lookFromPair, lookFromReference, type LookResult } from './render-look';
 import { renderPresets } from './render-presets.svelte';
 import { noticeFor, PreviewScheduler } from './render-preview';
+import { RenderDetail } from './render-detail.svelte';
 
 const DRAFT_DELAY_MS = 250;
 
@@ -112,6 +113,26 @@ class RenderRoomState {
     },
     busy: (previewing) => (this.previewing = previewing),
   });
+  /** The zoomed-in view's sharper render of the part in view (./render-detail.svelte.ts). */
+  zoomView = new RenderDetail({
+    original: () => {
+      const work = this.work;
+      if (!work) return null;
+      return {
+        key: work.originalBlobId,
+        blob: () => getBlob(db, work.originalBlobId),
+        width: work.width,
+        height: work.height,
+      };
+    },
+    stack: () => this.editor.stack,
+    previewScale: () => this.#scale,
+    scales: () =>
+      !!this.output &&
+      !!this.work &&
+      (this.output.width !== this.work.width || this.output.height !== this.work.height),
+    box: () => this.#viewport,
+  });
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
   #fullController: AbortController | null = null;
   #noticeShown = false;
@@ -141,6 +162,7 @@ class RenderRoomState {
   stop(): void {
     this.#flushDraft();
     this.#previews.stop();
+    this.zoomView.clear();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     globalThis.removeEventListener?.('pagehide', this.#flushDraft);
@@ -184,6 +206,7 @@ class RenderRoomState {
   async open(workId: string, version?: Version): Promise<void> {
     this.#flushDraft();
     this.#previews.abort();
+    this.zoomView.reset();
     this.loading = true;
     try {
       const work = await getWork(db, workId);
@@ -252,6 +275,7 @@ class RenderRoomState {
   /** Asks for a preview of the current stack (latest wins). */
   requestPreview(): void {
     this.#previews.request();
+    this.zoomView.refresh();
   }
 
   #noteOutcome(outcome: RenderOutcome): void {

@@ -1,0 +1,173 @@
+/**
+ * Looking closely in the Render room, in real Chromium with WebGPU (SwiftShader) and without
+ * (WASM): a 12 MP work opens fitted; 100 % shows the work's own pixels — the part in view is
+ * rendered again from the full-size original (a region render), and equals the same part of the
+ * full-size version the room renders, pixel for pixel within 1/255; a drag pans and the new part
+ * renders; 200 % and the keyboard zoom; Fit ("0") goes back to the preview frame alone.
+ *
+ * Run: E2E_OUTDIR=dist-zoom E2E_PORT=4812 npx vitest run --project e2e test/e2e/render-zoom.e2e.ts
+ */
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { rgbPng } from '../fixtures/library/images';
+import { endSession, MODES, openStudio, type StudioSession } from './browser';
+import { addEffect, importFiles, openRender, png, waitFrames, frames } from './render-room-helpers';
+
+const baseURL = inject('baseURL');
+
+/** A 12 MP picture with detail at every scale (edges a blur moves, a vignette's falloff). */
+function harbour(width: number, height: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      rgba[i] = (x + (y >> 3) * 5) & 255;
+      rgba[i + 1] = (y * 3 + (x >> 2)) & 255;
+      rgba[i + 2] = ((x ^ y) >> 2) & 255;
+      rgba[i + 3] = 255;
+    }
+  }
+  return rgbPng(width, height, rgba);
+}
+
+const zoomOf = async (page: Page) =>
+  Number(await page.getByTestId('preview-box').getAttribute('data-zoom'));
+const detail = (page: Page) => page.getByTestId('preview-detail');
+const rectOf = async (page: Page) =>
+  ((await detail(page).getAttribute('data-rect')) ?? '').split(',').map(Number);
+const painted = async (page: Page) =>
+  (await detail(page).count()) === 0
+    ? 0
+    : Number((await detail(page).getAttribute('data-painted')) ?? 0);
+
+/** The detail canvas against the same rectangle of the newest version's full-size pixels. */
+function compareWithVersion(page: Page) {
+  return page.evaluate(async () => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=preview-detail]')!;
+    const [x, y, w, h] = canvas.dataset.rect!.split(',').map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const got = canvas.getContext('2d')!.getImageData(0, 0, w, h).data;
+    const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('atelier');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const req = idb.transaction(store).objectStore(store).getAll();
+        req.onsuccess = () => resolve(req.result as T[]);
+        req.onerror = () => reject(req.error);
+      });
+    const versions = await all<{ blobId: string; createdAt: number; width: number }>('versions');
+    const newest = versions.sort((a, b) => b.createdAt - a.createdAt)[0]!;
+    const blob = (await all<{ id: string; blob: Blob }>('blobs')).find(
+      (b) => b.id === newest.blobId,
+    )!.blob;
+    idb.close();
+    const bitmap = await createImageBitmap(blob, {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+    const c = new OffscreenCanvas(w, h).getContext('2d')!;
+    c.drawImage(bitmap, -x, -y);
+    const want = c.getImageData(0, 0, w, h).data;
+    let worst = 0;
+    let differing = 0;
+    for (let i = 0; i < want.length; i++) {
+      const d = Math.abs(want[i]! - got[i]!);
+      worst = Math.max(worst, d);
+      if (d > 0) differing++;
+    }
+    return { x, y, w, h, worst, differing, versionWidth: newest.width, bitmap: bitmap.width };
+  });
+}
+
+describe.each(MODES)('Render room zoom ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
+  });
+
+  it('100 % shows the full-resolution pixels of a 12 MP work, pans, and fits again', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    const [W, H] = [4000, 3000];
+    await importFiles(page, [png('harbour.png', harbour(W, H))]);
+    await openRender(page, 'harbour');
+
+    // A stack whose pixels depend on their place (vignette) and their neighbours (blur).
+    await addEffect(page, 'vignette');
+    const vignette = page.locator('[data-testid=layer][data-effect=vignette]');
+    await vignette.getByTestId('layer-name').click();
+    await vignette.locator('[data-testid=param-slider][data-param=amount]').fill('0.8');
+    await addEffect(page, 'blur');
+    const blur = page.locator('[data-testid=layer][data-effect=blur]');
+    await blur.getByTestId('layer-name').click();
+    const shown = await frames(page);
+    await blur.locator('[data-testid=param-slider][data-param=sigma]').fill('3');
+    await waitFrames(page, shown + 1);
+
+    // Fitted: the whole work in the box, no region render.
+    const fitted = await zoomOf(page);
+    expect(fitted).toBeLessThan(40);
+    expect(await detail(page).count()).toBe(0);
+    expect(await page.getByTestId('zoom-fit').getAttribute('aria-pressed')).toBe('true');
+
+    // 100 %: the part in view renders again at full size.
+    const t0 = Date.now();
+    await page.getByTestId('zoom-100').click();
+    await expect.poll(() => zoomOf(page)).toBe(100);
+    await expect.poll(() => painted(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    const firstPaintMs = Date.now() - t0;
+    expect(await detail(page).getAttribute('data-level')).toBe('1');
+    expect(await page.getByTestId('zoom-level').textContent()).toBe('100 %');
+
+    // Those pixels are the full-size render's.
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 120_000 }).toBe(1);
+    const atCentre = await compareWithVersion(page);
+    expect(atCentre.versionWidth).toBe(W);
+    expect(atCentre.w * atCentre.h).toBeGreaterThan(200_000);
+    // The view is centred: the region sits inside the work, away from its edges.
+    expect(atCentre.x).toBeGreaterThan(1000);
+    expect(atCentre.worst, JSON.stringify(atCentre)).toBeLessThanOrEqual(1);
+
+    // A drag pans: the image follows the pointer and the newly shown part renders.
+    const box = (await page.getByTestId('preview-box').boundingBox())!;
+    const before = await painted(page);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 300, box.y + box.height / 2 + 200, {
+      steps: 6,
+    });
+    await page.mouse.up();
+    // (A part rendered mid-drag may be painted first; the part now in view follows.)
+    await expect.poll(() => painted(page), { timeout: 60_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(async () => (await rectOf(page))[0], { timeout: 60_000 })
+      .toBeLessThan(atCentre.x - 200);
+    const panned = await compareWithVersion(page);
+    expect(panned.x).toBeLessThan(atCentre.x - 200);
+    expect(panned.y).toBeLessThan(atCentre.y - 100);
+    expect(panned.worst, JSON.stringify(panned)).toBeLessThanOrEqual(1);
+
+    // 200 % and the keyboard: "+" steps in, "-" out, "0" fits (no region render then).
+    await page.getByTestId('zoom-200').click();
+    await expect.poll(() => zoomOf(page)).toBe(200);
+    await page.getByTestId('preview-box').focus();
+    await page.keyboard.press('-');
+    await expect.poll(() => zoomOf(page)).toBe(150);
+    await page.keyboard.press('0');
+    await expect.poll(() => zoomOf(page)).toBe(fitted);
+    await expect.poll(() => detail(page).count()).toBe(0);
+    console.info(
+      `[zoom ${mode.name}] fit ${fitted} %; 100 % painted the ${atCentre.w}×${atCentre.h} part in view ${firstPaintMs} ms after the click (software GPU on WebGPU: not a speed figure)`,
+    );
+  });
+});
