@@ -4,6 +4,8 @@ import {
   clampView,
   fitScale,
   fitView,
+  levelFor,
+  levelRegion,
   padRect,
   panBy,
   stepZoom,
@@ -84,5 +86,39 @@ describe('view transform', () => {
     expect(stepZoom(16, 1)).toBe(16);
     const v = centreOn({ scale: 1, x: 0, y: 0 }, 2000, 1500, work, box);
     expect(v).toEqual({ scale: 1, x: 400 - 2000, y: 250 - 1500 });
+  });
+
+  it('renders a zoomed view at the next power-of-two level up, full size from 100 %', () => {
+    expect(levelFor(1)).toBe(1);
+    expect(levelFor(3)).toBe(1);
+    expect(levelFor(0.6)).toBe(1);
+    expect(levelFor(0.5)).toBe(0.5);
+    expect(levelFor(0.3)).toBe(0.5);
+    expect(levelFor(0.25)).toBe(0.25);
+    expect(levelFor(0.2)).toBe(0.25);
+  });
+
+  it('maps the part in view to level pixels, outward-rounded, with a margin, inside the level', () => {
+    const level = { width: 2000, height: 1500 };
+    expect(levelRegion({ x: 101, y: 51, width: 400, height: 300 }, 0.5, level, 10)).toEqual({
+      x: 40,
+      y: 15,
+      width: 221,
+      height: 171,
+    });
+    // At the work's corner the margin is cut off by the level's edge.
+    expect(levelRegion({ x: 0, y: 0, width: 10, height: 10 }, 1, level, 48)).toEqual({
+      x: 0,
+      y: 0,
+      width: 58,
+      height: 58,
+    });
+    expect(levelRegion({ x: 3990, y: 2990, width: 10, height: 10 }, 0.5, level, 4)).toEqual({
+      x: 1991,
+      y: 1491,
+      width: 9,
+      height: 9,
+    });
+    expect(levelRegion({ x: 5000, y: 0, width: 10, height: 10 }, 0.5, level, 0)).toBeNull();
   });
 });

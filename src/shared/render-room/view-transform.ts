@@ -127,3 +127,27 @@ export function centreOn(view: View, sx: number, sy: number, work: Size, box: Si
     box,
   );
 }
+
+/** Extra level pixels rendered around the view on each side, so a short pan stays sharp. */
+const MARGIN = 48;
+
+/** The level a zoom (device px per work px) renders at: the next power of two up, at most 1. */
+export function levelFor(zoom: number): number {
+  if (zoom >= 1) return 1;
+  return Math.min(1, 2 ** Math.ceil(Math.log2(Math.max(zoom, 1 / 64))));
+}
+
+/** The level pixels a work-pixel rectangle covers (outward-rounded, with `margin`, clipped). */
+export function levelRegion(
+  rect: Rect,
+  scale: number,
+  level: { width: number; height: number },
+  margin = MARGIN,
+): Rect | null {
+  const x0 = Math.max(0, Math.floor(rect.x * scale) - margin);
+  const y0 = Math.max(0, Math.floor(rect.y * scale) - margin);
+  const x1 = Math.min(level.width, Math.ceil((rect.x + rect.width) * scale) + margin);
+  const y1 = Math.min(level.height, Math.ceil((rect.y + rect.height) * scale) + margin);
+  if (x1 <= x0 || y1 <= y0) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
