@@ -37,6 +37,9 @@ export interface DetailHost {
   box(): { width: number; height: number };
 }
 
+/** Decoded levels kept per work (a 12 MP full-size level is 48 MB). */
+const LEVELS_KEPT = 2;
+
 const contains = (outer: Region, inner: Region) =>
   inner.x >= outer.x &&
   inner.y >= outer.y &&
@@ -58,6 +61,9 @@ export class RenderDetail {
   readonly #host: DetailHost;
   #want: { rect: Region; zoom: number } | null = null;
   #level: Level | null = null;
+  /** Decoded levels of the open work, the most recent last (at most LEVELS_KEPT). */
+  #levels: Level[] = [];
+  #wantKey: string | null = null;
   #region: Region | undefined;
   /** What the painted detail shows: its region and stack. */
   #painted: { region: Region; stack: EffectStack } | null = null;
@@ -107,11 +113,28 @@ export class RenderDetail {
     this.#want = view;
     const scale = levelFor(view.zoom);
     const key = `${original.key}@${scale}`;
+    this.#wantKey = key;
     if (this.#level?.key !== key) {
-      void this.#decode(original, scale, key);
-      return;
+      const kept = this.#levels.find((l) => l.key === key);
+      if (!kept) {
+        void this.#decode(original, scale, key);
+        return;
+      }
+      this.#level = kept;
     }
     this.#request();
+  }
+
+  /**
+   * Decodes the full-size original ahead of a zoom (after the work's first preview), so the first
+   * 100 % view does not wait for it.
+   */
+  prefetch(): void {
+    const original = this.#host.original();
+    // Only a work larger than its preview shows more at 100 %.
+    if (!original || this.#host.scales() || this.#host.previewScale() * 1.15 >= 1) return;
+    const key = `${original.key}@1`;
+    if (!this.#levels.some((l) => l.key === key)) void this.#decode(original, 1, key);
   }
 
   /** The stack changed: the part in view renders again (the preview renders first). */
@@ -132,6 +155,8 @@ export class RenderDetail {
   reset(): void {
     this.clear();
     this.#level = null;
+    this.#wantKey = null;
+    this.#levels = [];
   }
 
   #request(): void {
@@ -162,6 +187,7 @@ export class RenderDetail {
     key: string,
   ): Promise<void> {
     const run = async () => {
+      if (this.#levels.some((l) => l.key === key)) return this.#use(key);
       const size =
         scale === 1
           ? undefined
@@ -169,21 +195,27 @@ export class RenderDetail {
               width: Math.max(1, Math.round(original.width * scale)),
               height: Math.max(1, Math.round(original.height * scale)),
             };
-      const image = await decodeImage(await original.blob(), size);
-      // Another work, or back to fit, while decoding: drop it.
-      if (this.#host.original()?.key !== original.key || !this.#want) return;
-      this.#level = {
-        key,
-        scale: image.width / original.width,
-        image,
-        pixels: sharedPixels(image),
-      };
-      this.#region = undefined;
-      this.#request();
+      const decoded = await decodeImage(await original.blob(), size);
+      // Another work while decoding: drop it.
+      if (this.#host.original()?.key !== original.key) return;
+      // Kept once, in shared memory (the renders read it there without a copy).
+      const image = sharedPixels(decoded);
+      const level = { key, scale: image.width / original.width, image, pixels: image };
+      this.#levels = [...this.#levels, level].slice(-LEVELS_KEPT);
+      this.#use(key);
     };
     const previous = this.#decoding ?? Promise.resolve();
     const next = previous.then(run, run);
     this.#decoding = next;
     await next.catch(() => undefined);
+  }
+
+  /** A decoded level is the one the view wants: render the part in view from it. */
+  #use(key: string): void {
+    const level = this.#levels.find((l) => l.key === key);
+    if (!level || !this.#want || this.#wantKey !== key) return;
+    this.#level = level;
+    this.#region = undefined;
+    this.#request();
   }
 }

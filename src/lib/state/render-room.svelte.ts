@@ -108,6 +108,11 @@ class RenderRoomState {
     paint: (outcome) => {
       this.frame = toRgba(outcome);
       this.frames += 1;
+      if (this.#prefetchDue) {
+        // The first frame is up: decode the full-size original for a zoom, off the critical path.
+        this.#prefetchDue = false;
+        setTimeout(() => this.zoomView.prefetch(), 250);
+      }
       this.noiseFound = outcome.noise ?? {};
       this.#noteOutcome(outcome);
     },
@@ -133,6 +138,7 @@ class RenderRoomState {
       (this.output.width !== this.work.width || this.output.height !== this.work.height),
     box: () => this.#viewport,
   });
+  #prefetchDue = false;
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
   #fullController: AbortController | null = null;
   #noticeShown = false;
@@ -207,6 +213,7 @@ class RenderRoomState {
     this.#flushDraft();
     this.#previews.abort();
     this.zoomView.reset();
+    this.#prefetchDue = true;
     this.loading = true;
     try {
       const work = await getWork(db, workId);
