@@ -3,7 +3,7 @@
  * (WASM): a 12 MP work opens fitted; 100 % shows the work's own pixels — the part in view is
  * rendered again from the full-size original (a region render), and equals the same part of the
  * full-size version the room renders, pixel for pixel within 1/255; a drag pans and the new part
- * renders; 200 % and the keyboard zoom; Fit ("0") goes back to the preview frame alone.
+ * renders; the navigator jumps to a corner (its part renders too); 200 % and the keyboard zoom; Fit ("0") goes back to the preview frame alone.
  *
  * Run: E2E_OUTDIR=dist-zoom E2E_PORT=4812 npx vitest run --project e2e test/e2e/render-zoom.e2e.ts
  */
@@ -157,6 +157,18 @@ describe.each(MODES)('Render room zoom ($name)', (mode) => {
     expect(panned.y).toBeLessThan(atCentre.y - 100);
     expect(panned.worst, JSON.stringify(panned)).toBeLessThanOrEqual(1);
 
+    // The navigator: the whole work small, the part in view outlined; a press there brings that
+    // point to the middle — the top-left corner here, whose part (at the work's edge) renders too.
+    const navigator = page.getByTestId('navigator');
+    const outline = (await page.getByTestId('navigator-view').boundingBox())!;
+    const nav = (await navigator.boundingBox())!;
+    expect(outline.width).toBeLessThan(nav.width / 2);
+    await navigator.click({ position: { x: 2, y: 2 } });
+    await expect.poll(async () => (await rectOf(page))[0], { timeout: 60_000 }).toBe(0);
+    await expect.poll(async () => (await rectOf(page))[1], { timeout: 60_000 }).toBe(0);
+    const corner = await compareWithVersion(page);
+    expect(corner.worst, JSON.stringify(corner)).toBeLessThanOrEqual(1);
+
     // 200 % and the keyboard: "+" steps in, "-" out, "0" fits (no region render then).
     await page.getByTestId('zoom-200').click();
     await expect.poll(() => zoomOf(page)).toBe(200);
@@ -166,6 +178,7 @@ describe.each(MODES)('Render room zoom ($name)', (mode) => {
     await page.keyboard.press('0');
     await expect.poll(() => zoomOf(page)).toBe(fitted);
     await expect.poll(() => detail(page).count()).toBe(0);
+    expect(await navigator.count()).toBe(0);
     console.info(
       `[zoom ${mode.name}] fit ${fitted} %; 100 % painted the ${atCentre.w}×${atCentre.h} part in view ${firstPaintMs} ms after the click (software GPU on WebGPU: not a speed figure)`,
     );
