@@ -33,11 +33,13 @@ import {
   saturation,
   temperature,
 } from './point-effects';
+import { hsl } from './hsl';
 import { vignette } from './vignette';
 
 export * from './area-effects';
 export * from './point-effects';
 export * from './vignette';
+export * from './hsl';
 
 /** What an effect's ONNX builder gets: the graph and helpers over this effect's uniforms. */
 export interface OnnxCtx {
@@ -134,6 +136,7 @@ export const CLASSIC_EFFECTS: ClassicEffectDef[] = [
   saturation,
   temperature,
   curve,
+  hsl,
   colourMatrix,
   vignette,
   grain,

@@ -44,6 +44,8 @@ export interface NumberParamDef {
   spatial?: boolean;
   /** Named values 0, 1, 2, …: the control offers these words instead of a slider. */
   choices?: string[];
+  /** Params with a group are shown one group at a time (the colour mixer: Hue, Saturation, …). */
+  group?: string;
 }
 
 export interface ArrayParamDef {

@@ -13,6 +13,7 @@ export const SHOWCASE: Readonly<Record<string, StackEffect['params']>> = {
   saturation: { amount: -1 },
   temperature: { temperature: 0.8 },
   curve: { points: [0, 0, 0.25, 0.15, 0.75, 0.88, 1, 1] },
+  hsl: { redsHue: 1, orangesSat: 1, bluesSat: 1, greensHue: -1, yellowsLight: -0.6 },
   matrix: { matrix: [0.39, 0.77, 0.19, 0, 0.35, 0.69, 0.17, 0, 0.27, 0.53, 0.13, 0] },
   vignette: { amount: 0.9, radius: 0.2 },
   grain: { amount: 0.35 },

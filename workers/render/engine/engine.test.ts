@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLASSIC_EFFECTS } from '../../../src/shared/effects/defs';
+import { CLASSIC_EFFECTS as ALL_CLASSIC } from '../../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../../src/shared/effects/registry';
 import type { EffectStack } from '../../../src/shared/effects/types';
 import { ACTIVE } from '../../../test/e2e/render-helpers';
@@ -13,7 +13,10 @@ import { maxDiff } from '../../../test/helpers/pixels';
 import { CpuRenderer } from '../cpu';
 import { cropImage, planTiles, pasteTile, type RgbaImage } from '../image';
 import { CpuEngine } from './engine';
-import { planEngine } from './plan';
+import { ENGINE_EFFECTS, planEngine } from './plan';
+
+/** The classic effects the engine implements (the others run their ONNX models on the CPU path). */
+const CLASSIC_EFFECTS = ALL_CLASSIC.filter((e) => ENGINE_EFFECTS.has(e.id));
 
 ort.env.wasm.numThreads = 1;
 const reference = new CpuRenderer(ort);
@@ -134,8 +137,8 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
       { neural: new Map([[net.id, net]]) },
     );
     expect(planEngine(withNet)).toBeNull();
-    const unknown = layoutStack({ effects: [layer('contrast')] });
-    unknown.entries[0] = { ...unknown.entries[0]!, def: { ...unknown.entries[0]!.def, id: 'hsl' } };
+    const unknown = layoutStack({ effects: [layer('contrast'), layer('hsl', ACTIVE.hsl)] });
+    expect(ENGINE_EFFECTS.has('hsl')).toBe(false);
     expect(planEngine(unknown)).toBeNull();
     expect(planEngine(layoutStack({ effects: [layer('blur', { sigma: 2 })] }))).not.toBeNull();
   });

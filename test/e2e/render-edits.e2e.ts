@@ -1,0 +1,130 @@
+/**
+ * The edits artists expect, in the Render room in real Chromium with WebGPU (SwiftShader) and
+ * without (WASM): the colour mixer (HSL per colour range) shows its sliders one aspect at a time
+ * (Hue, Saturation, Lightness); taking the blues' saturation away greys the sky and leaves the
+ * red roof and the yellow field alone, in the preview and in the full-size version, which equals
+ * the CPU path's render in Node within 1/255.
+ *
+ * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { layer } from '../../src/shared/effects/registry';
+import { rgbPng } from '../fixtures/library/images';
+import { maxDiff } from '../helpers/pixels';
+import { endSession, MODES, openStudio, type StudioSession } from './browser';
+import { disposeReferences, nodeStages } from './render-helpers';
+import { addEffect, frames, importFiles, openRender, png, waitFrames } from './render-room-helpers';
+
+const baseURL = inject('baseURL');
+afterAll(() => disposeReferences());
+
+const SKY = [60, 110, 210];
+const ROOF = [190, 50, 40];
+const FIELD = [215, 195, 60];
+
+/** Sky above, a red roof bottom left, a yellow field bottom right; a little texture. */
+function scene(width: number, height: number) {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const base = y < height / 2 ? SKY : x < width / 2 ? ROOF : FIELD;
+      const d = ((x * 7 + y * 13) % 9) - 4;
+      data.set([base[0]! + d, base[1]! + d, base[2]! + d, 255], (y * width + x) * 4);
+    }
+  }
+  return { width, height, data };
+}
+
+/** The newest version's pixels, decoded in the page. */
+function versionPixels(page: Page) {
+  return page.evaluate(async () => {
+    const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('atelier');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const req = idb.transaction(store).objectStore(store).getAll();
+        req.onsuccess = () => resolve(req.result as T[]);
+        req.onerror = () => reject(req.error);
+      });
+    const versions = await all<{ blobId: string; createdAt: number }>('versions');
+    const newest = versions.sort((a, b) => b.createdAt - a.createdAt)[0]!;
+    const blob = (await all<{ id: string; blob: Blob }>('blobs')).find(
+      (b) => b.id === newest.blobId,
+    )!.blob;
+    idb.close();
+    const bitmap = await createImageBitmap(blob, {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+    c.drawImage(bitmap, 0, 0);
+    return [...c.getImageData(0, 0, bitmap.width, bitmap.height).data];
+  });
+}
+
+/** The preview canvas' pixel at fractions (fx, fy) of its size. */
+function previewAt(page: Page, fx: number, fy: number) {
+  return page.getByTestId('preview').evaluate(
+    (canvas, [x, y]) => {
+      const c = canvas as HTMLCanvasElement;
+      const px = Math.floor(x! * c.width);
+      const py = Math.floor(y! * c.height);
+      return [...c.getContext('2d')!.getImageData(px, py, 1, 1).data.slice(0, 3)];
+    },
+    [fx, fy],
+  );
+}
+
+const spread = (rgb: number[]) => Math.max(...rgb) - Math.min(...rgb);
+
+describe.each(MODES)('Render room edits ($name)', (mode) => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
+  });
+
+  it('the colour mixer greys the blues only, one aspect at a time, equal to Node full size', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    const image = scene(96, 64);
+    await importFiles(page, [png('village.png', rgbPng(image.width, image.height, image.data))]);
+    await openRender(page, 'village');
+
+    await addEffect(page, 'hsl');
+    const mixer = page.locator('[data-testid=layer][data-effect=hsl]');
+    await mixer.getByTestId('layer-name').click();
+    // Hue first: eight sliders, one per colour range.
+    const sliders = mixer.locator('[data-testid=param-slider]');
+    await expect.poll(() => sliders.count()).toBe(8);
+    expect(
+      await mixer
+        .getByTestId('param-group')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-group'))),
+    ).toEqual(['Hue', 'Saturation', 'Lightness']);
+    expect(await sliders.first().getAttribute('aria-label')).toBe('Colour mixer (HSL): Reds');
+    // Saturation: the blues' slider all the way down.
+    await mixer.locator('label', { hasText: 'Saturation' }).click();
+    const blues = mixer.locator('[data-testid=param-slider][data-param=bluesSat]');
+    await blues.waitFor();
+    const shown = await frames(page);
+    await blues.fill('-1');
+    await waitFrames(page, shown + 1);
+
+    await expect.poll(async () => spread(await previewAt(page, 0.5, 0.2))).toBeLessThan(20);
+    expect(spread(await previewAt(page, 0.25, 0.8))).toBeGreaterThan(120);
+    expect(spread(await previewAt(page, 0.75, 0.8))).toBeGreaterThan(120);
+
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
+    const got = Uint8Array.from(await versionPixels(page));
+    const want = await nodeStages(image, { effects: [layer('hsl', { bluesSat: -1 })] });
+    expect(maxDiff(got, want)).toBeLessThanOrEqual(1);
+    expect(maxDiff(got, image.data)).toBeGreaterThan(50);
+  });
+});
