@@ -3,7 +3,8 @@
  * without (WASM): the colour mixer (HSL per colour range) shows its sliders one aspect at a time
  * (Hue, Saturation, Lightness); taking the blues' saturation away greys the sky and leaves the
  * red roof and the yellow field alone, in the preview and in the full-size version, which equals
- * the CPU path's render in Node within 1/255.
+ * the CPU path's render in Node within 1/255. The white balance picker makes a pressed grey card
+ * neutral (a blown-out point is refused in words), in one undoable step.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
@@ -14,7 +15,15 @@ import { rgbPng } from '../fixtures/library/images';
 import { maxDiff } from '../helpers/pixels';
 import { endSession, MODES, openStudio, type StudioSession } from './browser';
 import { disposeReferences, nodeStages } from './render-helpers';
-import { addEffect, frames, importFiles, openRender, png, waitFrames } from './render-room-helpers';
+import {
+  addEffect,
+  frames,
+  importFiles,
+  layerEffects,
+  openRender,
+  png,
+  waitFrames,
+} from './render-room-helpers';
 
 const baseURL = inject('baseURL');
 afterAll(() => disposeReferences());
@@ -126,5 +135,46 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     const want = await nodeStages(image, { effects: [layer('hsl', { bluesSat: -1 })] });
     expect(maxDiff(got, want)).toBeLessThanOrEqual(1);
     expect(maxDiff(got, image.data)).toBeGreaterThan(50);
+  });
+
+  it('the white balance picker makes a pressed grey card neutral with Temperature & tint first', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    // A warm-cast room (tungsten-ish): a grey card in the middle, a blown-out lamp top left.
+    const [w, h] = [96, 64];
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const card = x >= 32 && x < 64 && y >= 20 && y < 44;
+        const lamp = x < 16 && y < 16;
+        const rgb = lamp ? [255, 255, 255] : card ? [200, 180, 150] : [150, 100, 60];
+        data.set([...rgb, 255], (y * w + x) * 4);
+      }
+    }
+    await importFiles(page, [png('lamp.png', rgbPng(w, h, data))]);
+    await openRender(page, 'lamp');
+    await addEffect(page, 'contrast');
+    const stage = page.getByTestId('stage');
+    const box = (await stage.boundingBox())!;
+
+    // The lamp is blown out: the picker says so in words and changes nothing.
+    await page.getByTestId('wb-picker').click();
+    expect(await page.getByTestId('wb-picker').getAttribute('aria-pressed')).toBe('true');
+    await page.mouse.click(box.x + box.width * 0.05, box.y + box.height * 0.05);
+    await page.getByText(/blown out/).first().waitFor();
+    expect(await layerEffects(page)).toEqual(['contrast']);
+
+    // The card: a Temperature & tint layer goes first, and the card turns neutral.
+    await page.getByTestId('wb-picker').click();
+    const shown = await frames(page);
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await expect.poll(() => layerEffects(page)).toEqual(['temperature', 'contrast']);
+    expect(await page.getByTestId('wb-picker').getAttribute('aria-pressed')).toBe('false');
+    await waitFrames(page, shown + 1);
+    await expect.poll(async () => spread(await previewAt(page, 0.5, 0.5))).toBeLessThanOrEqual(4);
+    // Undo takes the whole pick back in one step.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => layerEffects(page)).toEqual(['contrast']);
   });
 });

@@ -53,6 +53,8 @@ class RenderRoomView {
   splitOn = $state(false);
   split = $state(0.5);
   showClipping = $state(false);
+  /** The white balance picker is on: the next press on the image picks the neutral point. */
+  pickingWhite = $state(false);
   picked = $state<PickedColour | null>(null);
 
   constructor() {

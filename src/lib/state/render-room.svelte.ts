@@ -20,6 +20,7 @@ import { getBlob, getWork, listVersions, listWorks } from '../db/works';
 import type { Version, Work } from '../db/schema';
 import { handleError } from '../errors/handle-error';
 import { toasts } from './toasts.svelte';
+import { whiteBalanceAt, whiteBalanceProblem } from '../../shared/render-room/white-balance';
 import type { StackEffect } from '../../shared/effects/types';
 import { RenderRoomError } from '../../shared/errors/render-room';
 import { versionDate } from '../../shared/library/version-words';
@@ -274,6 +275,46 @@ class RenderRoomState {
     this.#recorder.markAutomatic(layers, source);
     this.dispatch({ type: 'add', layers });
     this.#recorder.automaticDone(source);
+  }
+
+  /**
+   * The white balance picker: makes the original's colour at (fx, fy) (fractions of the image)
+   * neutral with a Temperature & tint layer first in the stack (the one already there, or a new
+   * one), as one undoable step. Says in words when the point cannot be used.
+   */
+  pickWhiteBalance(fx: number, fy: number): boolean {
+    const source = this.source;
+    if (!source) return false;
+    const wb = whiteBalanceAt(source, fx * source.width, fy * source.height);
+    if (!wb.ok) {
+      toasts.push('info', whiteBalanceProblem(wb.reason));
+      return false;
+    }
+    const params = { temperature: wb.temperature, tint: wb.tint };
+    const effects = this.editor.stack.effects;
+    const first = effects[0];
+    const stack =
+      first?.effectId === 'temperature'
+        ? {
+            effects: [
+              { ...first, enabled: true, params: { ...first.params, ...params } },
+              ...effects.slice(1),
+            ],
+          }
+        : {
+            effects: [
+              { id: newLayerId(), effectId: 'temperature', enabled: true, params },
+              ...effects,
+            ],
+          };
+    this.dispatch({ type: 'replace', stack });
+    if (!wb.reached) {
+      toasts.push(
+        'info',
+        'That point has a stronger cast than Temperature & tint can remove; it went as far as the sliders go.',
+      );
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------

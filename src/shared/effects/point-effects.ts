@@ -80,16 +80,18 @@ export const temperature: PointEffectDef = {
   channelwise: true,
   space: 'linear',
   params: [
+    // ±3: 0.9 stops each way on red and blue, enough for a white balance picked under tungsten
+    // or shade (the formula is unchanged, so settings from before the wider range render alike).
     {
       type: 'number',
       key: 'temperature',
       label: 'Temperature',
-      min: -1,
-      max: 1,
+      min: -3,
+      max: 3,
       default: 0,
       step: 0.01,
     },
-    { type: 'number', key: 'tint', label: 'Tint', min: -1, max: 1, default: 0, step: 0.01 },
+    { type: 'number', key: 'tint', label: 'Tint', min: -3, max: 3, default: 0, step: 0.01 },
   ],
   uniforms: (p) => {
     const t = num(p, 'temperature');
@@ -99,7 +101,7 @@ export const temperature: PointEffectDef = {
   wgsl: 'c = c * vec3f(U(0), U(1), U(2));',
   onnx: ({ g, vec3 }, x) => g.op('Mul', [x, vec3(0)]),
   gain: ({ g, vec3 }, scale) => g.op('Mul', [vec3(0), g.f32(scale)]),
-  maxGain: 2 ** 0.3,
+  maxGain: 2 ** 0.9,
 };
 
 export const curve: PointEffectDef = {
