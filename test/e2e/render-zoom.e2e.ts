@@ -184,3 +184,76 @@ describe.each(MODES)('Render room zoom ($name)', (mode) => {
     );
   });
 });
+
+describe('Render room zoom on a tablet (touch, 1024×768)', () => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
+  });
+
+  it('two fingers pinch to zoom and pan; the image stays in view while a slider is dragged', async () => {
+    const wasm = MODES.find((m) => !m.webgpu)!;
+    session = await openStudio({
+      baseURL,
+      mode: wasm,
+      viewport: { width: 1024, height: 768 },
+      hasTouch: true,
+    });
+    const { page } = session;
+    await importFiles(page, [png('pier.png', harbour(2400, 1600))]);
+    await openRender(page, 'pier');
+    await addEffect(page, 'exposure');
+    const fitted = await zoomOf(page);
+    const cdp = await page.context().newCDPSession(page);
+    const box = (await page.getByTestId('preview-box').boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const touch = (type: string, d: number, dx = 0) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints:
+          type === 'touchEnd'
+            ? []
+            : [
+                { x: cx - d + dx, y: cy, id: 0 },
+                { x: cx + d + dx, y: cy, id: 1 },
+              ],
+      });
+    // Pinch out: the fingers from 40 px apart to 240 px, then both move left (a pan).
+    await touch('touchStart', 20);
+    for (let d = 30; d <= 120; d += 10) await touch('touchMove', d);
+    for (let dx = -10; dx >= -80; dx -= 10) await touch('touchMove', 120, dx);
+    await touch('touchEnd', 0);
+    await expect.poll(() => zoomOf(page)).toBeGreaterThan(fitted * 3);
+    await expect.poll(() => painted(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+
+    // A slider dragged with a finger: the picture's box stays inside the viewport throughout.
+    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
+    await exposure.getByTestId('layer-name').click();
+    const slider = exposure.locator('[data-testid=param-slider][data-param=ev]');
+    await slider.scrollIntoViewIfNeeded();
+    const s = (await slider.boundingBox())!;
+    const y = s.y + s.height / 2;
+    const inView: boolean[] = [];
+    const check = async () => {
+      const b = (await page.getByTestId('preview-box').boundingBox())!;
+      inView.push(b.y >= -1 && b.y + b.height <= 769 && b.height > 150);
+    };
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchStart',
+      touchPoints: [{ x: s.x + s.width / 2, y, id: 0 }],
+    });
+    for (let k = 1; k <= 6; k++) {
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchMove',
+        touchPoints: [{ x: s.x + s.width / 2 + k * 15, y, id: 0 }],
+      });
+      await check();
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    expect(inView).toEqual(inView.map(() => true));
+    const number = exposure.locator('[data-testid=param-number][data-param=ev]');
+    expect(Number(await number.inputValue())).not.toBe(0.3);
+  });
+});
