@@ -209,7 +209,7 @@ describe('Render room zoom on a tablet (touch, 1024×768)', () => {
     const cdp = await page.context().newCDPSession(page);
     const box = (await page.getByTestId('preview-box').boundingBox())!;
     const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
-    const touch = (type: string, d: number, dx = 0) =>
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number, dx = 0) =>
       cdp.send('Input.dispatchTouchEvent', {
         type,
         touchPoints:
