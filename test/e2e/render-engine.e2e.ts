@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { BLEND_MODES } from '../../src/shared/effects/blend';
 import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
 import { layer, layoutStack } from '../../src/shared/effects/registry';
 import { estimateSigma } from '../../src/shared/effects/noise';
@@ -127,6 +128,28 @@ describe.each(MODES)('render engine ($name)', (mode) => {
         );
         expect(maxDiff(cpu.data, node), `${def.id}: browser WASM vs Node`).toBeLessThanOrEqual(1);
         expect(maxDiff(gpu.data, image.data), `${def.id} changed the image`).toBeGreaterThan(0);
+      }
+    });
+
+    it('every blend mode at part opacity, on point and area layers: GPU equals the CPU path within 1/255', async () => {
+      const page = await open();
+      const image = testImage(24, 18);
+      for (const { mode: blend } of BLEND_MODES) {
+        const stack = {
+          effects: [
+            { ...layer('exposure', ACTIVE.exposure), blend, opacity: 0.7 },
+            layer('contrast', ACTIVE.contrast),
+            { ...layer('blur', ACTIVE.blur), blend, opacity: 0.55 },
+            { ...layer('hsl', ACTIVE.hsl), blend, opacity: 0.8 },
+            { ...layer('bloom', ACTIVE.bloom), blend, opacity: 0.6 },
+          ],
+        };
+        const gpu = await renderInPage(page, image, stack, { backend: 'webgpu' });
+        expect(gpu.backend).toBe('webgpu');
+        const cpu = await renderInPage(page, image, stack, { backend: 'wasm' });
+        const node = await nodeReference(image, stack);
+        expect(maxDiff(gpu.data, cpu.data), `${blend}: GPU vs browser WASM`).toBeLessThanOrEqual(1);
+        expect(maxDiff(cpu.data, node), `${blend}: browser WASM vs Node`).toBeLessThanOrEqual(1);
       }
     });
 

@@ -71,7 +71,11 @@ export class GpuPipelines {
         if (step.kind === 'area') {
           const def = step.entry.def;
           if (def.kind !== 'area') throw new Error('unreachable');
-          return Promise.all(def.passes.map((pass) => this.get(areaShader(pass, step.base))));
+          return Promise.all(
+            def.passes.map((pass) =>
+              this.get(areaShader(pass, step.base, step.entry.uniforms.length)),
+            ),
+          );
         }
         return Promise.all([this.get(TO_PLANAR), this.get(fromPlanarShader(step.base))]);
       }),

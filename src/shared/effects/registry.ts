@@ -9,6 +9,7 @@
  */
 import { RenderError } from '../errors/render';
 import { CLASSIC_EFFECTS, type ClassicEffectDef } from './defs';
+import { blendedDef, blendedUniforms } from './blend';
 import { levelSigma, mixForSigma, NOISE_LEVEL_LABELS, NOISE_LEVELS, noiseLevelAt } from './noise';
 import type { EffectDefBase, EffectStack, ResolvedParams, StackEffect } from './types';
 
@@ -216,8 +217,13 @@ export function layoutStack(
   const entries: LayoutEntry[] = [];
   for (const layer of stack.effects) {
     if (!layer.enabled) continue;
-    const def = findEffect(layer.effectId, options.neural);
-    const params = resolveParams(def, layer.params ?? {}, options.scale ?? 1);
+    const found = findEffect(layer.effectId, options.neural);
+    const params = resolveParams(found, layer.params ?? {}, options.scale ?? 1);
+    // A classic layer at less than full opacity or another blend mode: its effect, then the blend.
+    const opacity = layer.opacity ?? 1;
+    const mode = layer.blend ?? 'normal';
+    const blended = found.kind !== 'neural' && (opacity < 1 || mode !== 'normal');
+    const def = blended ? blendedDef(found, mode) : found;
     const structure =
       def.kind === 'area' ? def.structure(params) : def.kind === 'neural' ? def.modelId : '';
     const reach = def.kind === 'area' ? def.reach(params) : def.kind === 'neural' ? def.reach : 0;
@@ -225,7 +231,11 @@ export function layoutStack(
       layer,
       def,
       params,
-      uniforms: new Float32Array(uniformsOf(def, params, options.scale ?? 1)),
+      uniforms: new Float32Array(
+        blended
+          ? blendedUniforms(uniformsOf(def, params, options.scale ?? 1), opacity)
+          : uniformsOf(def, params, options.scale ?? 1),
+      ),
       structure,
       reach,
     });

@@ -19,12 +19,20 @@
  * missing param takes its default. Effects run top to bottom; disabled ones are skipped.
  */
 
+/** How a layer's result is laid onto its input (see ./blend). */
+export type BlendMode =
+  'normal' | 'multiply' | 'screen' | 'overlay' | 'soft-light' | 'colour' | 'luminosity';
+
 /** One layer of a stack. */
 export interface StackEffect {
   id: string;
   effectId: string;
   enabled: boolean;
   params: Record<string, number | number[]>;
+  /** How much of the layer shows, 0–1 (missing: 1). Classic effects only. */
+  opacity?: number;
+  /** How its result is laid onto its input (missing: normal). Classic effects only. */
+  blend?: BlendMode;
 }
 
 /** What the Render room edits and stores. */

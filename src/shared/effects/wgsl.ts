@@ -33,6 +33,9 @@ function uniformFn(name: string, base: number): string {
 
 const rename = (body: string, fn: string) => body.replace(/\bU\(/g, `${fn}(`);
 
+/** `U(LAST)` (a blended layer's opacity, ./blend) → the index of the layer's last uniform. */
+const last = (body: string, count: number) => body.replace(/\bU\(LAST\)/g, `U(${count - 1}u)`);
+
 /** One step of the GPU render graph: a fused point run, an area effect's passes, or a network. */
 export type GpuStep =
   | { kind: 'point'; entries: { entry: LayoutEntry; base: number }[] }
@@ -122,7 +125,7 @@ ${COLOUR}`;
     code += `fn fx${k}(cin: vec3f, gp: vec2i) -> vec3f {
   var c = ${linear ? 'to_lin(cin)' : 'cin'};
   {
-${rename(def.wgsl, u)}
+${rename(last(def.wgsl, entry.uniforms.length), u)}
   }
   c = clamp(c, vec3f(0.0), vec3f(1.0));
   return ${linear ? 'to_srgb(c)' : 'c'};
@@ -143,7 +146,7 @@ ${calls.join('\n')}
 }
 
 /** One pass of an area effect. */
-export function areaShader(pass: GpuPass, base: number): string {
+export function areaShader(pass: GpuPass, base: number, count = 0): string {
   const two = pass.reads.length > 1;
   let code = `@group(0) @binding(0) var<storage, read> in0: array<vec4f>;
 ${two ? '@group(0) @binding(3) var<storage, read> in1: array<vec4f>;\n' : ''}@group(0) @binding(1) var<storage, read_write> dst: array<vec4f>;
@@ -164,7 +167,7 @@ fn ld0(q: vec2i) -> vec4f {
   code += MAIN_HEAD;
   code += `  var out = vec4f(0.0);
   {
-${pass.body}
+${last(pass.body, count)}
   }
   dst[idx] = out;
 }

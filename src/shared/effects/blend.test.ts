@@ -1,0 +1,126 @@
+/**
+ * Opacity and blend modes on the CPU path (the stack's ONNX model in ORT): a blended layer equals
+ * the blend, written out here, of its input and the same layer unblended, for every mode, for a
+ * linear-light effect, an sRGB one and an area effect; opacity 0 is no change; normal at full
+ * opacity is the plain layer; the CPU engine leaves blended stacks to ORT.
+ */
+import * as ort from 'onnxruntime-web';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuRenderer } from '../../../workers/render/cpu';
+import { planEngine } from '../../../workers/render/engine/plan';
+import type { RgbaImage } from '../../../workers/render/image';
+import { BLEND_MODES } from './blend';
+import { layer, layoutStack } from './registry';
+import type { BlendMode, StackEffect } from './types';
+
+ort.env.wasm.numThreads = 1;
+const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));
+afterAll(() => cpu.dispose());
+
+const LUM = [0.3, 0.59, 0.11];
+const lum = (c: number[]) => c.reduce((s, v, i) => s + v * LUM[i]!, 0);
+function setLum(c: number[], l: number): number[] {
+  const d = l - lum(c);
+  let q = c.map((v) => v + d);
+  const ll = lum(q);
+  const n = Math.min(...q);
+  const x = Math.max(...q);
+  if (n < 0) q = q.map((v) => ll + ((v - ll) * ll) / Math.max(ll - n, 1e-6));
+  if (x > 1) q = q.map((v) => ll + ((v - ll) * (1 - ll)) / Math.max(x - ll, 1e-6));
+  return q;
+}
+
+/** B(b, s) per the W3C compositing spec (sRGB values in [0, 1]). */
+function blendOf(mode: BlendMode, b: number[], s: number[]): number[] {
+  const each = (f: (b: number, s: number) => number) => b.map((v, i) => f(v, s[i]!));
+  switch (mode) {
+    case 'normal':
+      return s;
+    case 'multiply':
+      return each((b, s) => b * s);
+    case 'screen':
+      return each((b, s) => 1 - (1 - b) * (1 - s));
+    case 'overlay':
+      return each((b, s) => (b < 0.5 ? 2 * b * s : 1 - 2 * (1 - b) * (1 - s)));
+    case 'soft-light':
+      return each((b, s) => {
+        const d = b <= 0.25 ? ((16 * b - 12) * b + 4) * b : Math.sqrt(b);
+        return s <= 0.5 ? b - (1 - 2 * s) * b * (1 - b) : b + (2 * s - 1) * (d - b);
+      });
+    case 'colour':
+      return setLum(s, lum(b));
+    case 'luminosity':
+      return setLum(b, lum(s));
+  }
+}
+
+function photo(width: number, height: number): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data.set([(x * 9) & 255, (y * 11 + x) & 255, ((x ^ y) * 5) & 255, 200 + (x % 50)], i);
+    }
+  }
+  return { width, height, data };
+}
+
+const render = async (image: RgbaImage, layers: StackEffect[]) =>
+  (await cpu.render(image, layoutStack({ effects: layers }))).data;
+
+const LAYERS: StackEffect[] = [
+  layer('exposure', { ev: 1.2 }), // linear light, channel-wise
+  layer('saturation', { amount: 0.8 }), // sRGB, mixes channels
+  layer('blur', { sigma: 2 }), // an area effect
+];
+
+describe('opacity and blend modes', () => {
+  const image = photo(37, 23);
+
+  it.each(LAYERS.flatMap((l) => BLEND_MODES.map((m) => [l.effectId, m.mode, l] as const)))(
+    '%s in %s at 60 % equals the blend of its input and its result',
+    async (_id, mode, plain) => {
+      const s = await render(image, [plain]);
+      const out = await render(image, [{ ...plain, blend: mode, opacity: 0.6 }]);
+      let worst = 0;
+      for (let i = 0; i < out.length; i += 4) {
+        const b = [0, 1, 2].map((c) => image.data[i + c]! / 255);
+        const e = [0, 1, 2].map((c) => s[i + c]! / 255);
+        const want = blendOf(mode, b, e).map((v, c) => {
+          const mixed = b[c]! + (Math.min(1, Math.max(0, v)) - b[c]!) * 0.6;
+          return Math.round(255 * mixed);
+        });
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(want[c]! - out[i + c]!));
+        expect(out[i + 3]).toBe(image.data[i + 3]);
+      }
+      // The reference reads the layer's rounded 8-bit result; the graph blends its floats.
+      expect(worst).toBeLessThanOrEqual(2);
+    },
+  );
+
+  it('at opacity 0 changes nothing; normal at full opacity is the plain layer', async () => {
+    for (const plain of LAYERS) {
+      expect([...(await render(image, [{ ...plain, blend: 'multiply', opacity: 0 }]))]).toEqual([
+        ...image.data,
+      ]);
+      const full = layoutStack({ effects: [{ ...plain, blend: 'normal', opacity: 1 }] });
+      expect(full.key).toBe(layoutStack({ effects: [plain] }).key);
+    }
+  });
+
+  it('the opacity is a uniform (a slider move recompiles nothing); the mode is structure', () => {
+    const a = layoutStack({ effects: [{ ...LAYERS[2]!, blend: 'screen', opacity: 0.3 }] });
+    const b = layoutStack({ effects: [{ ...LAYERS[2]!, blend: 'screen', opacity: 0.9 }] });
+    const c = layoutStack({ effects: [{ ...LAYERS[2]!, blend: 'overlay', opacity: 0.9 }] });
+    expect(a.key).toBe(b.key);
+    expect(a.key).not.toBe(c.key);
+    expect(Array.from(b.entries[0]!.uniforms).at(-1)).toBeCloseTo(0.9);
+  });
+
+  it('leaves blended stacks to ORT on the CPU path (the engine has no blend)', () => {
+    expect(planEngine(layoutStack({ effects: LAYERS }))).not.toBeNull();
+    expect(
+      planEngine(layoutStack({ effects: [{ ...LAYERS[0]!, opacity: 0.5 }, LAYERS[2]!] })),
+    ).toBeNull();
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * Opacity and blend mode for any classic layer: the layer's result s is blended onto its input b
+ * (both sRGB values in [0, 1], as in Photoshop and the W3C compositing spec) and mixed back by the
+ * opacity: out = b + (B(b, s) − b)·opacity. A blended layer is its effect wrapped in a definition
+ * of its own (`blendedDef`): the same WGSL and ONNX code, then the blend, with the opacity as one
+ * more uniform, the layer's last (a slider move only rewrites it). The CPU engine does not know blended layers, so
+ * a stack with one runs its ONNX model on the CPU path.
+ *
+ * B per mode: normal s; multiply b·s; screen 1 − (1 − b)(1 − s); overlay 2bs below b = ½, else
+ * 1 − 2(1 − b)(1 − s); soft light (W3C) b − (1 − 2s)·b(1 − b) for s ≤ ½, else b + (2s − 1)(D(b) − b)
+ * with D(b) = ((16b − 12)b + 4)b for b ≤ ¼, else √b; colour SetLum(s, Lum(b)); luminosity
+ * SetLum(b, Lum(s)), Lum = 0.3r + 0.59g + 0.11b and SetLum's ClipColor keeping the result in range.
+ */
+import type { AreaEffectDef, GpuPass, OnnxCtx, PointEffectDef } from './defs';
+import type { GraphBuilder } from './onnx-graph';
+import type { BlendMode } from './types';
+
+/** The modes, in menu order, with their names. */
+export const BLEND_MODES: readonly { mode: BlendMode; name: string }[] = [
+  { mode: 'normal', name: 'Normal' },
+  { mode: 'multiply', name: 'Multiply' },
+  { mode: 'screen', name: 'Screen' },
+  { mode: 'overlay', name: 'Overlay' },
+  { mode: 'soft-light', name: 'Soft light' },
+  { mode: 'colour', name: 'Colour' },
+  { mode: 'luminosity', name: 'Luminosity' },
+];
+
+export const isBlendMode = (v: unknown): v is BlendMode => BLEND_MODES.some((m) => m.mode === v);
+
+/** Modes where each channel depends only on the same channel (keep a channel-wise effect so). */
+const SEPARABLE = new Set<BlendMode>(['normal', 'multiply', 'screen', 'overlay', 'soft-light']);
+
+const LUM = [0.3, 0.59, 0.11] as const;
+
+/**
+ * WGSL statements: `c` (the layer's result) becomes B(base_b, c), then the opacity, the layer's
+ * last uniform: `U(LAST)`, which the shader generator replaces with its index (./wgsl).
+ */
+function wgslBlend(mode: BlendMode): string {
+  const lum = `vec3f(${LUM.join(', ')})`;
+  const setLum = (colour: string, target: string) => `{
+  var q = ${colour} + (dot(${target}, ${lum}) - dot(${colour}, ${lum}));
+  let l = dot(q, ${lum});
+  let n = min(min(q.r, q.g), q.b);
+  let x = max(max(q.r, q.g), q.b);
+  if (n < 0.0) { q = l + (q - l) * l / max(l - n, 1e-6); }
+  if (x > 1.0) { q = l + (q - l) * (1.0 - l) / max(x - l, 1e-6); }
+  c = q;
+}`;
+  const body: Record<BlendMode, string> = {
+    normal: '',
+    multiply: 'c = base_b * c;',
+    screen: 'c = 1.0 - (1.0 - base_b) * (1.0 - c);',
+    overlay:
+      'c = select(1.0 - 2.0 * (1.0 - base_b) * (1.0 - c), 2.0 * base_b * c, base_b < vec3f(0.5));',
+    'soft-light': `{
+  let d = select(sqrt(base_b), ((16.0 * base_b - 12.0) * base_b + 4.0) * base_b, base_b <= vec3f(0.25));
+  c = select(base_b + (2.0 * c - 1.0) * (d - base_b), base_b - (1.0 - 2.0 * c) * base_b * (1.0 - base_b), c <= vec3f(0.5));
+}`,
+    colour: setLum('c', 'base_b'),
+    luminosity: setLum('base_b', 'c'),
+  };
+  return `${body[mode]}
+c = base_b + (clamp(c, vec3f(0.0), vec3f(1.0)) - base_b) * U(LAST);`;
+}
+
+/** ONNX: B(b, s) mixed by the opacity (the last uniform), for [1,3,H,W] b and s in [0, 1]. */
+function onnxBlend(ctx: OnnxCtx, mode: BlendMode, b: string, s: string): string {
+  const { g } = ctx;
+  const f = (v: number) => g.f32(v);
+  const one = f(1);
+  const sub = (x: string, y: string) => g.op('Sub', [x, y]);
+  const mul = (x: string, y: string) => g.op('Mul', [x, y]);
+  const add = (x: string, y: string) => g.op('Add', [x, y]);
+  const inv = (x: string) => sub(one, x);
+  let out: string;
+  switch (mode) {
+    case 'normal':
+      out = s;
+      break;
+    case 'multiply':
+      out = mul(b, s);
+      break;
+    case 'screen':
+      out = inv(mul(inv(b), inv(s)));
+      break;
+    case 'overlay':
+      out = g.op('Where', [
+        g.op('Less', [b, f(0.5)]),
+        mul(mul(f(2), b), s),
+        inv(mul(mul(f(2), inv(b)), inv(s))),
+      ]);
+      break;
+    case 'soft-light': {
+      const d = g.op('Where', [
+        g.op('LessOrEqual', [b, f(0.25)]),
+        mul(add(mul(sub(mul(f(16), b), f(12)), b), f(4)), b),
+        g.op('Sqrt', [b]),
+      ]);
+      const twoS = mul(f(2), s);
+      out = g.op('Where', [
+        g.op('LessOrEqual', [s, f(0.5)]),
+        sub(b, mul(mul(sub(one, twoS), b), inv(b))),
+        add(b, mul(sub(twoS, one), sub(d, b))),
+      ]);
+      break;
+    }
+    case 'colour':
+      out = setLum(g, s, b);
+      break;
+    case 'luminosity':
+      out = setLum(g, b, s);
+      break;
+  }
+  const opacity = g.op('Slice', [ctx.all, g.i64([-1]), g.i64([1 << 30]), g.i64([0])]);
+  return add(b, mul(sub(clip(g, out), b), opacity));
+}
+
+const clip = (g: GraphBuilder, x: string) => g.op('Clip', [x, g.f32(0, []), g.f32(1, [])]);
+
+/** SetLum(colour, Lum(target)) with ClipColor (W3C compositing), on [1,3,H,W] tensors. */
+function setLum(g: GraphBuilder, colour: string, target: string): string {
+  const weights = g.f32([...LUM], [1, 3, 1, 1]);
+  const lum = (x: string) =>
+    g.op('ReduceSum', [g.op('Mul', [x, weights]), g.i64([1])], { keepdims: { i: 1 } });
+  const q = g.op('Add', [colour, g.op('Sub', [lum(target), lum(colour)])]);
+  const l = lum(q);
+  const n = g.op('ReduceMin', [q, g.i64([1])], { keepdims: { i: 1 } });
+  const x = g.op('ReduceMax', [q, g.i64([1])], { keepdims: { i: 1 } });
+  const eps = g.f32(1e-6);
+  const qMinusL = g.op('Sub', [q, l]);
+  const low = g.op('Add', [
+    l,
+    g.op('Div', [g.op('Mul', [qMinusL, l]), g.op('Max', [g.op('Sub', [l, n]), eps])]),
+  ]);
+  const q1 = g.op('Where', [g.op('Less', [n, g.f32(0)]), low, q]);
+  const q1MinusL = g.op('Sub', [q1, l]);
+  const high = g.op('Add', [
+    l,
+    g.op('Div', [
+      g.op('Mul', [q1MinusL, g.op('Sub', [g.f32(1), l])]),
+      g.op('Max', [g.op('Sub', [x, l]), eps]),
+    ]),
+  ]);
+  return g.op('Where', [g.op('Greater', [x, g.f32(1)]), high, q1]);
+}
+
+/** sRGB ↔ linear with the exact curves (as the WGSL path's to_lin / to_srgb). */
+function toLinear(g: GraphBuilder, x: string): string {
+  const power = g.op('Pow', [
+    g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]),
+    g.f32(2.4),
+  ]);
+  return g.op('Where', [
+    g.op('LessOrEqual', [x, g.f32(0.04045)]),
+    g.op('Div', [x, g.f32(12.92)]),
+    power,
+  ]);
+}
+function toSrgb(g: GraphBuilder, l: string): string {
+  const power = g.op('Sub', [
+    g.op('Mul', [g.op('Pow', [l, g.f32(1 / 2.4)]), g.f32(1.055)]),
+    g.f32(0.055),
+  ]);
+  return g.op('Where', [
+    g.op('LessOrEqual', [l, g.f32(0.0031308)]),
+    g.op('Mul', [l, g.f32(12.92)]),
+    power,
+  ]);
+}
+
+type ClassicDef = PointEffectDef | AreaEffectDef;
+const made = new Map<string, ClassicDef>();
+
+/**
+ * `def` with its result blended onto its input by `mode` and mixed by an opacity, which is one
+ * more uniform after the effect's own (see `blendedUniforms`). One definition per effect and mode.
+ */
+export function blendedDef(def: ClassicDef, mode: BlendMode): ClassicDef {
+  const key = `${def.id}|${mode}`;
+  const known = made.get(key);
+  if (known) return known;
+  const wrapped = def.kind === 'point' ? blendPoint(def, mode) : blendArea(def, mode);
+  made.set(key, wrapped);
+  return wrapped;
+}
+
+/** The uniforms of a blended layer: the effect's, then the opacity. */
+export function blendedUniforms(inner: readonly number[], opacity: number): number[] {
+  return [...inner, Math.min(1, Math.max(0, opacity))];
+}
+
+function blendPoint(def: PointEffectDef, mode: BlendMode): PointEffectDef {
+  const linear = def.space === 'linear';
+  const inner = linear
+    ? `c = to_lin(c);\n{\n${def.wgsl}\n}\nc = to_srgb(clamp(c, vec3f(0.0), vec3f(1.0)));`
+    : `{\n${def.wgsl}\n}`;
+  return {
+    id: `${def.id}~${mode}`,
+    name: def.name,
+    kind: 'point',
+    space: 'srgb',
+    params: def.params,
+    ...(def.channelwise && SEPARABLE.has(mode) ? { channelwise: true } : {}),
+    uniforms: (p) => def.uniforms(p),
+    wgsl: `let base_b = c;\n${inner}\nc = clamp(c, vec3f(0.0), vec3f(1.0));\n${wgslBlend(mode)}`,
+    onnx: (ctx, x) => {
+      const { g } = ctx;
+      let s = linear ? toLinear(g, x) : x;
+      s = clip(g, def.onnx(ctx, s));
+      if (linear) s = clip(g, toSrgb(g, s));
+      return onnxBlend(ctx, mode, x, s);
+    },
+  };
+}
+
+function blendArea(def: AreaEffectDef, mode: BlendMode): AreaEffectDef {
+  const last = def.passes.at(-1)!;
+  const free = (['t1', 't2'] as const).find((t) => !last.reads.includes(t))!;
+  const passes: GpuPass[] = [
+    ...def.passes.slice(0, -1),
+    { ...last, writes: free },
+    {
+      reads: ['in', free],
+      writes: 'out',
+      body: `let px = ld0(p);
+let base_b = px.rgb;
+var c = clamp(ld1(p).rgb, vec3f(0.0), vec3f(1.0));
+${wgslBlend(mode)}
+out = vec4f(clamp(c, vec3f(0.0), vec3f(1.0)), px.a);`,
+    },
+  ];
+  return {
+    id: `${def.id}~${mode}`,
+    name: def.name,
+    kind: 'area',
+    space: 'srgb',
+    params: def.params,
+    uniforms: (p) => def.uniforms(p),
+    reach: (p) => def.reach(p),
+    structure: (p) => def.structure(p),
+    passes,
+    onnx: (ctx, x, p) => onnxBlend(ctx, mode, x, clip(ctx.g, def.onnx(ctx, x, p))),
+  };
+}
