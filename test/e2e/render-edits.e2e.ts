@@ -161,7 +161,10 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await page.getByTestId('wb-picker').click();
     expect(await page.getByTestId('wb-picker').getAttribute('aria-pressed')).toBe('true');
     await page.mouse.click(box.x + box.width * 0.05, box.y + box.height * 0.05);
-    await page.getByText(/blown out/).first().waitFor();
+    await page
+      .getByText(/blown out/)
+      .first()
+      .waitFor();
     expect(await layerEffects(page)).toEqual(['contrast']);
 
     // The card: a Temperature & tint layer goes first, and the card turns neutral.
