@@ -4,7 +4,8 @@
  * (Hue, Saturation, Lightness); taking the blues' saturation away greys the sky and leaves the
  * red roof and the yellow field alone, in the preview and in the full-size version, which equals
  * the CPU path's render in Node within 1/255. The white balance picker makes a pressed grey card
- * neutral (a blown-out point is refused in words), in one undoable step.
+ * neutral (a blown-out point is refused in words), in one undoable step. A layer's blend mode and
+ * opacity show in words on the layer, survive a reload and render full size as Node does.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
@@ -179,5 +180,43 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+z');
     await expect.poll(() => layerEffects(page)).toEqual(['contrast']);
+  });
+
+  it('a layer’s blend mode and opacity: in words on the layer, kept in the draft, full size equal to Node', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    const image = scene(96, 64);
+    await importFiles(page, [png('dusk.png', rgbPng(image.width, image.height, image.data))]);
+    await openRender(page, 'dusk');
+    await addEffect(page, 'exposure');
+    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
+    await exposure.getByTestId('layer-name').click();
+    await exposure.locator('[data-testid=param-number][data-param=ev]').fill('2');
+    await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
+    await exposure.getByTestId('blend-mode').selectOption('soft-light');
+    const opacity = exposure.locator('[data-testid=param-number][data-param=opacity]');
+    await opacity.fill('0.5');
+    await opacity.press('Enter');
+    await expect
+      .poll(() => exposure.getByTestId('layer-blend-words').textContent())
+      .toBe('Soft light · 50 %');
+
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
+    const got = Uint8Array.from(await versionPixels(page));
+    const stack = {
+      effects: [{ ...layer('exposure', { ev: 2 }), blend: 'soft-light' as const, opacity: 0.5 }],
+    };
+    expect(maxDiff(got, await nodeStages(image, stack))).toBeLessThanOrEqual(1);
+    const plain = await nodeStages(image, { effects: [layer('exposure', { ev: 2 })] });
+    expect(maxDiff(got, plain)).toBeGreaterThan(20);
+
+    // A reload finds the layer as it was.
+    await page.waitForTimeout(600);
+    await page.reload();
+    await page.getByTestId('preview').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('layer-blend-words').first().textContent(), { timeout: 30_000 })
+      .toBe('Soft light · 50 %');
   });
 });

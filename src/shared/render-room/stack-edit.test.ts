@@ -148,3 +148,37 @@ describe('parseStack', () => {
     expect(stack.effects.map((e) => e.id)).toEqual(['n1', 'n2']);
   });
 });
+
+describe('opacity and blend mode', () => {
+  it('sets them as one undo step per drag, keeps the defaults out of the data, and undoes', () => {
+    let s = initialEditor({ effects: [L('a'), L('b')] });
+    s = editStack(s, { type: 'set-blend', id: 'a', opacity: 0.8, gesture: 'g1' });
+    s = editStack(s, { type: 'set-blend', id: 'a', opacity: 0.5, gesture: 'g1' });
+    expect(s.stack.effects[0]).toMatchObject({ opacity: 0.5 });
+    expect(s.past).toHaveLength(1);
+    s = editStack(s, { type: 'end-gesture' });
+    s = editStack(s, { type: 'set-blend', id: 'a', blend: 'multiply' });
+    expect(s.stack.effects[0]).toMatchObject({ opacity: 0.5, blend: 'multiply' });
+    s = editStack(s, { type: 'set-blend', id: 'a', opacity: 7, blend: 'normal' });
+    expect(s.stack.effects[0]!.opacity).toBeUndefined();
+    expect(s.stack.effects[0]!.blend).toBeUndefined();
+    expect(editStack(s, { type: 'set-blend', id: 'a', opacity: 1 })).toBe(s);
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.effects[0]).toMatchObject({ opacity: 0.5, blend: 'multiply' });
+  });
+
+  it('keeps them through storage, and drops what is not a mode or an opacity', () => {
+    const stack = parseStack({
+      effects: [
+        { ...L('a'), opacity: 0.25, blend: 'screen' },
+        { ...L('b'), opacity: 'half', blend: 'dodge' },
+        { ...L('c'), opacity: -3, blend: 'normal' },
+      ],
+    })!;
+    expect(stack.effects[0]).toMatchObject({ opacity: 0.25, blend: 'screen' });
+    expect(stack.effects[1]!.opacity).toBeUndefined();
+    expect(stack.effects[1]!.blend).toBeUndefined();
+    expect(stack.effects[2]!.opacity).toBe(0);
+    expect(stack.effects[2]!.blend).toBeUndefined();
+  });
+});

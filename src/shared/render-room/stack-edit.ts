@@ -9,7 +9,8 @@
  *
  * Stacks are plain data (see src/shared/effects/types.ts); the reducer never mutates its input.
  */
-import type { EffectStack, StackEffect } from '../effects/types';
+import { isBlendMode } from '../effects/blend';
+import type { BlendMode, EffectStack, StackEffect } from '../effects/types';
 
 /** How many undo steps are kept. */
 export const HISTORY_LIMIT = 200;
@@ -31,6 +32,8 @@ export type EditAction =
   | { type: 'toggle'; id: string; enabled?: boolean }
   /** Sets one parameter; equal `gesture` tokens in a row coalesce into one undo step. */
   | { type: 'set-param'; id: string; key: string; value: number | number[]; gesture?: string }
+  /** Sets a layer's opacity (0–1) and/or blend mode; `gesture` coalesces as for `set-param`. */
+  | { type: 'set-blend'; id: string; opacity?: number; blend?: BlendMode; gesture?: string }
   /** Closes the current gesture (pointer up, blur): the next change starts a new step. */
   | { type: 'end-gesture' }
   /** Replaces the whole stack as one undoable step (apply a preset). */
@@ -56,6 +59,16 @@ function commit(
 
 function indexOf(stack: EffectStack, id: string): number {
   return stack.effects.findIndex((e) => e.id === id);
+}
+
+/** The layer with `opacity` and `blend`; the defaults (1, normal) are left out of the data. */
+function withBlend(layer: StackEffect, opacity: number, blend: BlendMode): StackEffect {
+  const { opacity: _o, blend: _b, ...rest } = layer;
+  return {
+    ...rest,
+    ...(opacity < 1 ? { opacity } : {}),
+    ...(blend !== 'normal' ? { blend } : {}),
+  };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -101,6 +114,24 @@ export function editStack(state: EditorState, action: EditAction): EditorState {
       if (enabled === layer.enabled) return state;
       const effects = stack.effects.map((e, j) => (j === i ? { ...e, enabled } : e));
       return commit(state, { ...stack, effects });
+    }
+    case 'set-blend': {
+      const i = indexOf(stack, action.id);
+      if (i < 0) return state;
+      const layer = stack.effects[i]!;
+      const opacity =
+        action.opacity === undefined
+          ? (layer.opacity ?? 1)
+          : Math.min(1, Math.max(0, action.opacity));
+      const blend = action.blend ?? layer.blend ?? 'normal';
+      if (opacity === (layer.opacity ?? 1) && blend === (layer.blend ?? 'normal')) return state;
+      const next = {
+        ...stack,
+        effects: stack.effects.map((e, j) => (j === i ? withBlend(e, opacity, blend) : e)),
+      };
+      const gesture = action.gesture ?? null;
+      if (gesture !== null && gesture === state.gesture) return { ...state, stack: next };
+      return commit(state, next, gesture);
     }
     case 'set-param': {
       const i = indexOf(stack, action.id);
@@ -158,7 +189,7 @@ export function parseStack(value: unknown): EffectStack | null {
   const ids = new Set<string>();
   for (const raw of effects) {
     if (typeof raw !== 'object' || raw === null) continue;
-    const { id, effectId, enabled, params } = raw as Record<string, unknown>;
+    const { id, effectId, enabled, params, opacity, blend } = raw as Record<string, unknown>;
     if (typeof id !== 'string' || typeof effectId !== 'string' || ids.has(id)) continue;
     const clean: StackEffect['params'] = {};
     if (typeof params === 'object' && params !== null) {
@@ -170,7 +201,12 @@ export function parseStack(value: unknown): EffectStack | null {
       }
     }
     ids.add(id);
-    out.push({ id, effectId, enabled: enabled !== false, params: clean });
+    const layer: StackEffect = { id, effectId, enabled: enabled !== false, params: clean };
+    if (typeof opacity === 'number' && Number.isFinite(opacity) && opacity < 1) {
+      layer.opacity = Math.max(0, opacity);
+    }
+    if (isBlendMode(blend) && blend !== 'normal') layer.blend = blend;
+    out.push(layer);
   }
   return { effects: out };
 }
