@@ -131,7 +131,7 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       }
     });
 
-    it('every blend mode at part opacity, on point and area layers: GPU equals the CPU path within 1/255', async () => {
+    it('every blend mode at part opacity, and masks, on point and area layers: GPU equals the CPU path within 1/255', async () => {
       const page = await open();
       const image = testImage(24, 18);
       for (const { mode: blend } of BLEND_MODES) {
@@ -141,7 +141,16 @@ describe.each(MODES)('render engine ($name)', (mode) => {
             layer('contrast', ACTIVE.contrast),
             { ...layer('blur', ACTIVE.blur), blend, opacity: 0.55 },
             { ...layer('hsl', ACTIVE.hsl), blend, opacity: 0.8 },
-            { ...layer('bloom', ACTIVE.bloom), blend, opacity: 0.6 },
+            {
+              ...layer('bloom', ACTIVE.bloom),
+              blend,
+              opacity: 0.6,
+              mask: { kind: 'radial' as const, cx: 0.4, cy: 0.6, rx: 0.5, ry: 0.3, feather: 0.4 },
+            },
+            {
+              ...layer('saturation', ACTIVE.saturation),
+              mask: { kind: 'linear' as const, x0: 0.1, y0: 0.2, x1: 0.8, y1: 0.9, invert: true },
+            },
           ],
         };
         const gpu = await renderInPage(page, image, stack, { backend: 'webgpu' });

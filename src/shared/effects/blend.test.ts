@@ -124,3 +124,72 @@ describe('opacity and blend modes', () => {
     ).toBeNull();
   });
 });
+
+describe('masks (local adjustments)', () => {
+  const image = photo(80, 60);
+  const bright = layer('exposure', { ev: 1.5 });
+  const px = (data: Uint8Array, x: number, y: number) => {
+    const i = (y * 80 + x) * 4;
+    return [data[i]!, data[i + 1]!, data[i + 2]!];
+  };
+
+  it('a linear gradient: full strength before its start, none after its end, between in between', async () => {
+    const full = await render(image, [bright]);
+    const mask = { kind: 'linear' as const, x0: 0.25, y0: 0.5, x1: 0.75, y1: 0.5 };
+    const out = await render(image, [{ ...bright, mask }]);
+    for (const y of [0, 30, 59]) {
+      for (const x of [0, 10, 19]) expect(px(out, x, y)).toEqual(px(full, x, y));
+      for (const x of [61, 70, 79])
+        expect(px(out, x, y)).toEqual(px(image.data as Uint8Array, x, y));
+    }
+    // Halfway: about half the change, on a pixel the exposure moves a lot.
+    const [o, f, b] = [px(out, 40, 30), px(full, 40, 30), px(image.data as Uint8Array, 40, 30)];
+    const c = [0, 1, 2].find((k) => f[k]! - b[k]! > 40)!;
+    expect((o[c]! - b[c]!) / (f[c]! - b[c]!)).toBeGreaterThan(0.3);
+    expect((o[c]! - b[c]!) / (f[c]! - b[c]!)).toBeLessThan(0.7);
+  });
+
+  it('a radial gradient applies inside its ellipse; inverted, outside', async () => {
+    const full = await render(image, [bright]);
+    const mask = { kind: 'radial' as const, cx: 0.5, cy: 0.5, rx: 0.3, ry: 0.3, feather: 0.3 };
+    const inside = await render(image, [{ ...bright, mask }]);
+    const outside = await render(image, [{ ...bright, mask: { ...mask, invert: true } }]);
+    expect(px(inside, 40, 30)).toEqual(px(full, 40, 30));
+    expect(px(inside, 0, 0)).toEqual(px(image.data as Uint8Array, 0, 0));
+    expect(px(outside, 40, 30)).toEqual(px(image.data as Uint8Array, 40, 30));
+    expect(px(outside, 0, 0)).toEqual(px(full, 0, 0));
+  });
+
+  it('masks follow the whole frame: tiled and region renders equal the whole render', async () => {
+    const stack = {
+      effects: [
+        { ...bright, mask: { kind: 'linear' as const, x0: 0.1, y0: 0.1, x1: 0.9, y1: 0.7 } },
+        {
+          ...layer('blur', { sigma: 2 }),
+          blend: 'screen' as const,
+          mask: { kind: 'radial' as const, cx: 0.3, cy: 0.6, rx: 0.4, ry: 0.2, feather: 0.5 },
+        },
+      ],
+    };
+    const runners = {
+      effects: (img: RgbaImage, l: ReturnType<typeof layoutStack>, hooks: object) =>
+        cpu.render(img, l, hooks),
+      scale: () => Promise.reject(new Error('no scaler')),
+    };
+    const { renderStages } = await import('../../../workers/render/pipeline');
+    const whole = await renderStages({ image, stack }, new Map(), runners);
+    const tiled = await renderStages({ image, stack, budget: 900 }, new Map(), runners);
+    expect([...tiled.image.data]).toEqual([...whole.image.data]);
+    const region = { x: 33, y: 17, width: 30, height: 25 };
+    const part = await renderStages({ image, stack, region }, new Map(), runners);
+    for (let y = 0; y < region.height; y++) {
+      for (let x = 0; x < region.width; x++) {
+        const a = ((region.y + y) * 80 + region.x + x) * 4;
+        const b = (y * region.width + x) * 4;
+        expect([...part.image.data.subarray(b, b + 4)]).toEqual([
+          ...whole.image.data.subarray(a, a + 4),
+        ]);
+      }
+    }
+  });
+});

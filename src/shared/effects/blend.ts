@@ -13,7 +13,7 @@
  */
 import type { AreaEffectDef, GpuPass, OnnxCtx, PointEffectDef } from './defs';
 import type { GraphBuilder } from './onnx-graph';
-import type { BlendMode } from './types';
+import type { BlendMode, LayerMask } from './types';
 
 /** The modes, in menu order, with their names. */
 export const BLEND_MODES: readonly { mode: BlendMode; name: string }[] = [
@@ -37,7 +37,7 @@ const LUM = [0.3, 0.59, 0.11] as const;
  * WGSL statements: `c` (the layer's result) becomes B(base_b, c), then the opacity, the layer's
  * last uniform: `U(LAST)`, which the shader generator replaces with its index (./wgsl).
  */
-function wgslBlend(mode: BlendMode): string {
+function wgslBlend(mode: BlendMode, mask: MaskKind): string {
   const lum = `vec3f(${LUM.join(', ')})`;
   const setLum = (colour: string, target: string) => `{
   var q = ${colour} + (dot(${target}, ${lum}) - dot(${colour}, ${lum}));
@@ -62,11 +62,12 @@ function wgslBlend(mode: BlendMode): string {
     luminosity: setLum('base_b', 'c'),
   };
   return `${body[mode]}
-c = base_b + (clamp(c, vec3f(0.0), vec3f(1.0)) - base_b) * U(LAST);`;
+${wgslMask(mask)}
+c = base_b + (clamp(c, vec3f(0.0), vec3f(1.0)) - base_b) * (U(LAST) * mask_m);`;
 }
 
-/** ONNX: B(b, s) mixed by the opacity (the last uniform), for [1,3,H,W] b and s in [0, 1]. */
-function onnxBlend(ctx: OnnxCtx, mode: BlendMode, b: string, s: string): string {
+/** ONNX: B(b, s) mixed by the opacity (the last uniform) and the mask, for [1,3,H,W] b and s. */
+function onnxBlend(ctx: OnnxCtx, mode: BlendMode, mask: MaskKind, b: string, s: string): string {
   const { g } = ctx;
   const f = (v: number) => g.f32(v);
   const one = f(1);
@@ -114,7 +115,92 @@ function onnxBlend(ctx: OnnxCtx, mode: BlendMode, b: string, s: string): string 
       break;
   }
   const opacity = g.op('Slice', [ctx.all, g.i64([-1]), g.i64([1 << 30]), g.i64([0])]);
-  return add(b, mul(sub(clip(g, out), b), opacity));
+  const weight = mask === 'none' ? opacity : mul(opacity, onnxMask(ctx, mask));
+  return add(b, mul(sub(clip(g, out), b), weight));
+}
+
+/** A mask's kind: structure (its own shader and model); its numbers are uniforms. */
+export type MaskKind = 'none' | LayerMask['kind'];
+
+/** Uniforms of a mask, before the opacity: linear x0 y0 x1 y1 invert; radial cx cy rx ry feather invert. */
+export function maskUniforms(mask: LayerMask | undefined): number[] {
+  if (!mask) return [];
+  const inv = mask.invert ? 1 : 0;
+  if (mask.kind === 'linear') return [mask.x0, mask.y0, mask.x1, mask.y1, inv];
+  return [mask.cx, mask.cy, Math.max(1e-4, mask.rx), Math.max(1e-4, mask.ry), mask.feather, inv];
+}
+const MASK_SIZE: Record<MaskKind, number> = { none: 0, linear: 5, radial: 6 };
+
+/** `U(M<i>)`: mask uniform i (before the opacity, the last uniform). */
+const m = (kind: MaskKind, i: number) => `U(END${MASK_SIZE[kind] - i})`;
+
+/** WGSL: `mask_m` in [0, 1] at global pixel `gp` of the frame `full`. */
+function wgslMask(kind: MaskKind): string {
+  if (kind === 'none') return 'let mask_m = 1.0;';
+  const at = 'let mask_p = vec2f(gp) + 0.5;';
+  const inv = (i: number) => `let mask_m = mix(mask_t, 1.0 - mask_t, ${m(kind, i)});`;
+  if (kind === 'linear') {
+    return `${at}
+let mask_a = vec2f(${m(kind, 0)}, ${m(kind, 1)}) * full;
+let mask_d = vec2f(${m(kind, 2)}, ${m(kind, 3)}) * full - mask_a;
+let mask_s = clamp(dot(mask_p - mask_a, mask_d) / max(dot(mask_d, mask_d), 1e-6), 0.0, 1.0);
+let mask_t = 1.0 - mask_s * mask_s * (3.0 - 2.0 * mask_s);
+${inv(4)}`;
+  }
+  return `${at}
+let mask_q = (mask_p - vec2f(${m(kind, 0)}, ${m(kind, 1)}) * full) / (vec2f(${m(kind, 2)}, ${m(kind, 3)}) * full);
+let mask_f = max(${m(kind, 4)}, 1e-4);
+let mask_s = clamp((length(mask_q) - (1.0 - mask_f)) / mask_f, 0.0, 1.0);
+let mask_t = 1.0 - mask_s * mask_s * (3.0 - 2.0 * mask_s);
+${inv(5)}`;
+}
+
+/** ONNX: the mask as [1,1,H,W] (global coordinates, the frame's size). */
+function onnxMask(ctx: OnnxCtx, kind: MaskKind): string {
+  const { g } = ctx;
+  const k = MASK_SIZE[kind];
+  const u = (i: number) => g.op('Slice', [ctx.all, g.i64([i - k - 1]), g.i64([i - k]), g.i64([0])]);
+  const { x, y } = ctx.coords();
+  const { w, h } = ctx.full();
+  const px = g.op('Add', [x, g.f32(0.5)]);
+  const py = g.op('Add', [y, g.f32(0.5)]);
+  const smooth = (s: string) =>
+    g.op('Sub', [
+      g.f32(1),
+      g.op('Mul', [g.op('Mul', [s, s]), g.op('Sub', [g.f32(3), g.op('Mul', [g.f32(2), s])])]),
+    ]);
+  const clip01 = (v: string) => g.op('Clip', [v, g.f32(0, []), g.f32(1, [])]);
+  let t: string;
+  let invert: string;
+  if (kind === 'linear') {
+    const ax = g.op('Mul', [u(0), w]);
+    const ay = g.op('Mul', [u(1), h]);
+    const dx = g.op('Sub', [g.op('Mul', [u(2), w]), ax]);
+    const dy = g.op('Sub', [g.op('Mul', [u(3), h]), ay]);
+    const dd = g.op('Max', [
+      g.op('Add', [g.op('Mul', [dx, dx]), g.op('Mul', [dy, dy])]),
+      g.f32(1e-6),
+    ]);
+    const dot = g.op('Add', [
+      g.op('Mul', [g.op('Sub', [px, ax]), dx]),
+      g.op('Mul', [g.op('Sub', [py, ay]), dy]),
+    ]);
+    t = smooth(clip01(g.op('Div', [dot, dd])));
+    invert = u(4);
+  } else {
+    const qx = g.op('Div', [g.op('Sub', [px, g.op('Mul', [u(0), w])]), g.op('Mul', [u(2), w])]);
+    const qy = g.op('Div', [g.op('Sub', [py, g.op('Mul', [u(1), h])]), g.op('Mul', [u(3), h])]);
+    const len = g.op('Sqrt', [g.op('Add', [g.op('Mul', [qx, qx]), g.op('Mul', [qy, qy])])]);
+    const f = g.op('Max', [u(4), g.f32(1e-4)]);
+    t = smooth(clip01(g.op('Div', [g.op('Sub', [len, g.op('Sub', [g.f32(1), f])]), f])));
+    invert = u(5);
+  }
+  // mix(t, 1 − t, invert) = t + (1 − 2t)·invert.
+  const mixed = g.op('Add', [
+    t,
+    g.op('Mul', [g.op('Sub', [g.f32(1), g.op('Mul', [g.f32(2), t])]), invert]),
+  ]);
+  return mixed;
 }
 
 const clip = (g: GraphBuilder, x: string) => g.op('Clip', [x, g.f32(0, []), g.f32(1, [])]);
@@ -177,45 +263,51 @@ const made = new Map<string, ClassicDef>();
  * `def` with its result blended onto its input by `mode` and mixed by an opacity, which is one
  * more uniform after the effect's own (see `blendedUniforms`). One definition per effect and mode.
  */
-export function blendedDef(def: ClassicDef, mode: BlendMode): ClassicDef {
-  const key = `${def.id}|${mode}`;
+export function blendedDef(def: ClassicDef, mode: BlendMode, mask: MaskKind = 'none'): ClassicDef {
+  const key = `${def.id}|${mode}|${mask}`;
   const known = made.get(key);
   if (known) return known;
-  const wrapped = def.kind === 'point' ? blendPoint(def, mode) : blendArea(def, mode);
+  const wrapped = def.kind === 'point' ? blendPoint(def, mode, mask) : blendArea(def, mode, mask);
   made.set(key, wrapped);
   return wrapped;
 }
 
-/** The uniforms of a blended layer: the effect's, then the opacity. */
-export function blendedUniforms(inner: readonly number[], opacity: number): number[] {
-  return [...inner, Math.min(1, Math.max(0, opacity))];
+/** The uniforms of a blended layer: the effect's, the mask's, then the opacity. */
+export function blendedUniforms(
+  inner: readonly number[],
+  opacity: number,
+  mask?: LayerMask,
+): number[] {
+  return [...inner, ...maskUniforms(mask), Math.min(1, Math.max(0, opacity))];
 }
 
-function blendPoint(def: PointEffectDef, mode: BlendMode): PointEffectDef {
+const suffix = (mode: BlendMode, mask: MaskKind) => (mask === 'none' ? mode : `${mode}@${mask}`);
+
+function blendPoint(def: PointEffectDef, mode: BlendMode, mask: MaskKind): PointEffectDef {
   const linear = def.space === 'linear';
   const inner = linear
     ? `c = to_lin(c);\n{\n${def.wgsl}\n}\nc = to_srgb(clamp(c, vec3f(0.0), vec3f(1.0)));`
     : `{\n${def.wgsl}\n}`;
   return {
-    id: `${def.id}~${mode}`,
+    id: `${def.id}~${suffix(mode, mask)}`,
     name: def.name,
     kind: 'point',
     space: 'srgb',
     params: def.params,
-    ...(def.channelwise && SEPARABLE.has(mode) ? { channelwise: true } : {}),
+    ...(def.channelwise && SEPARABLE.has(mode) && mask === 'none' ? { channelwise: true } : {}),
     uniforms: (p) => def.uniforms(p),
-    wgsl: `let base_b = c;\n${inner}\nc = clamp(c, vec3f(0.0), vec3f(1.0));\n${wgslBlend(mode)}`,
+    wgsl: `let base_b = c;\n${inner}\nc = clamp(c, vec3f(0.0), vec3f(1.0));\n${wgslBlend(mode, mask)}`,
     onnx: (ctx, x) => {
       const { g } = ctx;
       let s = linear ? toLinear(g, x) : x;
       s = clip(g, def.onnx(ctx, s));
       if (linear) s = clip(g, toSrgb(g, s));
-      return onnxBlend(ctx, mode, x, s);
+      return onnxBlend(ctx, mode, mask, x, s);
     },
   };
 }
 
-function blendArea(def: AreaEffectDef, mode: BlendMode): AreaEffectDef {
+function blendArea(def: AreaEffectDef, mode: BlendMode, mask: MaskKind): AreaEffectDef {
   const last = def.passes.at(-1)!;
   const free = (['t1', 't2'] as const).find((t) => !last.reads.includes(t))!;
   const passes: GpuPass[] = [
@@ -225,14 +317,15 @@ function blendArea(def: AreaEffectDef, mode: BlendMode): AreaEffectDef {
       reads: ['in', free],
       writes: 'out',
       body: `let px = ld0(p);
+let gp = p + off;
 let base_b = px.rgb;
 var c = clamp(ld1(p).rgb, vec3f(0.0), vec3f(1.0));
-${wgslBlend(mode)}
+${wgslBlend(mode, mask)}
 out = vec4f(clamp(c, vec3f(0.0), vec3f(1.0)), px.a);`,
     },
   ];
   return {
-    id: `${def.id}~${mode}`,
+    id: `${def.id}~${suffix(mode, mask)}`,
     name: def.name,
     kind: 'area',
     space: 'srgb',
@@ -241,6 +334,6 @@ out = vec4f(clamp(c, vec3f(0.0), vec3f(1.0)), px.a);`,
     reach: (p) => def.reach(p),
     structure: (p) => def.structure(p),
     passes,
-    onnx: (ctx, x, p) => onnxBlend(ctx, mode, x, clip(ctx.g, def.onnx(ctx, x, p))),
+    onnx: (ctx, x, p) => onnxBlend(ctx, mode, mask, x, clip(ctx.g, def.onnx(ctx, x, p))),
   };
 }

@@ -222,8 +222,9 @@ export function layoutStack(
     // A classic layer at less than full opacity or another blend mode: its effect, then the blend.
     const opacity = layer.opacity ?? 1;
     const mode = layer.blend ?? 'normal';
-    const blended = found.kind !== 'neural' && (opacity < 1 || mode !== 'normal');
-    const def = blended ? blendedDef(found, mode) : found;
+    const mask = found.kind !== 'neural' ? layer.mask : undefined;
+    const blended = found.kind !== 'neural' && (opacity < 1 || mode !== 'normal' || !!mask);
+    const def = blended ? blendedDef(found, mode, mask?.kind ?? 'none') : found;
     const structure =
       def.kind === 'area' ? def.structure(params) : def.kind === 'neural' ? def.modelId : '';
     const reach = def.kind === 'area' ? def.reach(params) : def.kind === 'neural' ? def.reach : 0;
@@ -233,7 +234,7 @@ export function layoutStack(
       params,
       uniforms: new Float32Array(
         blended
-          ? blendedUniforms(uniformsOf(def, params, options.scale ?? 1), opacity)
+          ? blendedUniforms(uniformsOf(def, params, options.scale ?? 1), opacity, mask)
           : uniformsOf(def, params, options.scale ?? 1),
       ),
       structure,

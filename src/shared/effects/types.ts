@@ -23,6 +23,24 @@
 export type BlendMode =
   'normal' | 'multiply' | 'screen' | 'overlay' | 'soft-light' | 'colour' | 'luminosity';
 
+/**
+ * Where a layer applies (a local adjustment), in fractions of the work's width and height:
+ * a linear gradient from full strength at (x0, y0) to none at (x1, y1), or a radial one, full
+ * inside the ellipse at (cx, cy) with radii (rx, ry) and fading over its outer `feather` part;
+ * `invert` swaps inside and outside.
+ */
+export type LayerMask =
+  | { kind: 'linear'; x0: number; y0: number; x1: number; y1: number; invert?: boolean }
+  | {
+      kind: 'radial';
+      cx: number;
+      cy: number;
+      rx: number;
+      ry: number;
+      feather: number;
+      invert?: boolean;
+    };
+
 /** One layer of a stack. */
 export interface StackEffect {
   id: string;
@@ -33,6 +51,8 @@ export interface StackEffect {
   opacity?: number;
   /** How its result is laid onto its input (missing: normal). Classic effects only. */
   blend?: BlendMode;
+  /** Where it applies (missing: everywhere). Classic effects only. */
+  mask?: LayerMask;
 }
 
 /** What the Render room edits and stores. */
