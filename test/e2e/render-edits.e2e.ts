@@ -5,7 +5,8 @@
  * red roof and the yellow field alone, in the preview and in the full-size version, which equals
  * the CPU path's render in Node within 1/255. The white balance picker makes a pressed grey card
  * neutral (a blown-out point is refused in words), in one undoable step. A layer's blend mode and
- * opacity show in words on the layer, survive a reload and render full size as Node does.
+ * opacity show in words on the layer, survive a reload and render full size as Node does. A linear
+ * mask drawn on the image, the mixer and a blend together render full size as Node does.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
@@ -23,8 +24,11 @@ import {
   layerEffects,
   openRender,
   png,
+  rows,
   waitFrames,
+  type VersionRow,
 } from './render-room-helpers';
+import type { EffectStack } from '../../src/shared/effects/types';
 
 const baseURL = inject('baseURL');
 afterAll(() => disposeReferences());
@@ -126,7 +130,9 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await blues.fill('-1');
     await waitFrames(page, shown + 1);
 
-    await expect.poll(async () => spread(await previewAt(page, 0.5, 0.2))).toBeLessThan(20);
+    await expect
+      .poll(async () => spread(await previewAt(page, 0.5, 0.2)), { timeout: 30_000 })
+      .toBeLessThan(20);
     expect(spread(await previewAt(page, 0.25, 0.8))).toBeGreaterThan(120);
     expect(spread(await previewAt(page, 0.75, 0.8))).toBeGreaterThan(120);
 
@@ -175,7 +181,9 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await expect.poll(() => layerEffects(page)).toEqual(['temperature', 'contrast']);
     expect(await page.getByTestId('wb-picker').getAttribute('aria-pressed')).toBe('false');
     await waitFrames(page, shown + 1);
-    await expect.poll(async () => spread(await previewAt(page, 0.5, 0.5))).toBeLessThanOrEqual(4);
+    await expect
+      .poll(async () => spread(await previewAt(page, 0.5, 0.5)), { timeout: 30_000 })
+      .toBeLessThanOrEqual(4);
     // Undo takes the whole pick back in one step.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+z');
@@ -218,5 +226,62 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await expect
       .poll(() => page.getByTestId('layer-blend-words').first().textContent(), { timeout: 30_000 })
       .toBe('Soft light · 50 %');
+  });
+
+  it('a mask drawn on the image, the colour mixer and a blend in one stack: full size equal to Node', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    const image = scene(96, 64);
+    await importFiles(page, [png('harbour.png', rgbPng(image.width, image.height, image.data))]);
+    await openRender(page, 'harbour');
+
+    // Brighter towards the top: Exposure with a linear gradient, dragged from the top down.
+    await addEffect(page, 'exposure');
+    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
+    await exposure.getByTestId('layer-name').click();
+    await exposure.locator('[data-testid=param-number][data-param=ev]').fill('1.5');
+    await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
+    await exposure.getByTestId('mask-kind').selectOption('linear');
+    expect(await exposure.getByTestId('mask-draw').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('mask-guide').waitFor();
+    const stage = (await page.getByTestId('stage').boundingBox())!;
+    await page.mouse.move(stage.x + stage.width * 0.5, stage.y + stage.height * 0.02);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width * 0.5, stage.y + stage.height * 0.45, {
+      steps: 5,
+    });
+    await page.mouse.up();
+    await expect
+      .poll(() => exposure.getByTestId('layer-blend-words').textContent())
+      .toBe('linear mask');
+    expect(await page.getByTestId('mask-guide').count()).toBe(0);
+    // The top is brighter than the original, the bottom as it was.
+    const before = { top: image.data[(2 * 96 + 48) * 4]!, bottom: image.data[(60 * 96 + 20) * 4]! };
+    await expect
+      .poll(async () => (await previewAt(page, 0.5, 0.03))[0], { timeout: 30_000 })
+      .toBeGreaterThan(before.top + 30);
+    expect(Math.abs((await previewAt(page, 0.2, 0.95))[0]! - before.bottom)).toBeLessThanOrEqual(2);
+
+    // The colour mixer on top, in Colour mode at 70 %.
+    await addEffect(page, 'hsl');
+    const mixer = page.locator('[data-testid=layer][data-effect=hsl]');
+    await mixer.getByTestId('layer-name').click();
+    await mixer.locator('label', { hasText: 'Saturation' }).click();
+    await mixer.locator('[data-testid=param-number][data-param=bluesSat]').fill('-0.8');
+    await mixer.locator('[data-testid=param-number][data-param=bluesSat]').press('Enter');
+    await mixer.getByTestId('blend-mode').selectOption('colour');
+    await mixer.locator('[data-testid=param-number][data-param=opacity]').fill('0.7');
+    await mixer.locator('[data-testid=param-number][data-param=opacity]').press('Enter');
+    await expect
+      .poll(() => mixer.getByTestId('layer-blend-words').textContent())
+      .toBe('Colour · 70 %');
+
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
+    const [version] = await rows<VersionRow & { stack: EffectStack }>(page, 'versions');
+    expect(version!.stack.effects[0]!.mask).toMatchObject({ kind: 'linear' });
+    expect(version!.stack.effects[1]).toMatchObject({ blend: 'colour', opacity: 0.7 });
+    const got = Uint8Array.from(await versionPixels(page));
+    expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
   });
 });

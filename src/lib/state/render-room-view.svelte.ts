@@ -55,6 +55,8 @@ class RenderRoomView {
   showClipping = $state(false);
   /** The white balance picker is on: the next press on the image picks the neutral point. */
   pickingWhite = $state(false);
+  /** The layer whose mask a drag on the image draws (null: none). */
+  drawingMask = $state<string | null>(null);
   picked = $state<PickedColour | null>(null);
 
   constructor() {

@@ -182,3 +182,35 @@ describe('opacity and blend mode', () => {
     expect(stack.effects[2]!.blend).toBeUndefined();
   });
 });
+
+describe('masks', () => {
+  it('sets, coalesces a drawing drag, removes, and survives storage; bad masks are dropped', () => {
+    let s = initialEditor({ effects: [L('a')] });
+    const lin = { kind: 'linear' as const, x0: 0.5, y0: 0, x1: 0.5, y1: 0.4 };
+    s = editStack(s, { type: 'set-mask', id: 'a', mask: lin, gesture: 'd1' });
+    s = editStack(s, { type: 'set-mask', id: 'a', mask: { ...lin, y1: 0.6 }, gesture: 'd1' });
+    expect(s.past).toHaveLength(1);
+    expect(s.stack.effects[0]!.mask).toEqual({ ...lin, y1: 0.6 });
+    expect(parseStack(s.stack)!.effects[0]!.mask).toEqual({ ...lin, y1: 0.6 });
+    s = editStack(s, { type: 'end-gesture' });
+    s = editStack(s, { type: 'set-mask', id: 'a', mask: null });
+    expect(s.stack.effects[0]!.mask).toBeUndefined();
+    const stored = parseStack({
+      effects: [
+        { ...L('a'), mask: { kind: 'radial', cx: 0.5, cy: 0.5, rx: 9, ry: 0.2, feather: 0 } },
+        { ...L('b'), mask: { kind: 'linear', x0: 'top' } },
+        { ...L('c'), mask: { kind: 'brush' } },
+      ],
+    })!;
+    expect(stored.effects[0]!.mask).toEqual({
+      kind: 'radial',
+      cx: 0.5,
+      cy: 0.5,
+      rx: 3,
+      ry: 0.2,
+      feather: 0.01,
+    });
+    expect(stored.effects[1]!.mask).toBeUndefined();
+    expect(stored.effects[2]!.mask).toBeUndefined();
+  });
+});

@@ -10,7 +10,7 @@
  * Stacks are plain data (see src/shared/effects/types.ts); the reducer never mutates its input.
  */
 import { isBlendMode } from '../effects/blend';
-import type { BlendMode, EffectStack, StackEffect } from '../effects/types';
+import type { BlendMode, EffectStack, LayerMask, StackEffect } from '../effects/types';
 
 /** How many undo steps are kept. */
 export const HISTORY_LIMIT = 200;
@@ -34,6 +34,8 @@ export type EditAction =
   | { type: 'set-param'; id: string; key: string; value: number | number[]; gesture?: string }
   /** Sets a layer's opacity (0–1) and/or blend mode; `gesture` coalesces as for `set-param`. */
   | { type: 'set-blend'; id: string; opacity?: number; blend?: BlendMode; gesture?: string }
+  /** Sets (or with null removes) a layer's mask; `gesture` coalesces a drawing drag. */
+  | { type: 'set-mask'; id: string; mask: LayerMask | null; gesture?: string }
   /** Closes the current gesture (pointer up, blur): the next change starts a new step. */
   | { type: 'end-gesture' }
   /** Replaces the whole stack as one undoable step (apply a preset). */
@@ -69,6 +71,32 @@ function withBlend(layer: StackEffect, opacity: number, blend: BlendMode): Stack
     ...(opacity < 1 ? { opacity } : {}),
     ...(blend !== 'normal' ? { blend } : {}),
   };
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const frac = (v: number, lo = -1, hi = 2) => Math.min(hi, Math.max(lo, v));
+
+/** A well-formed mask (numbers finite and in range), or null. */
+export function cleanMask(value: unknown): LayerMask | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const invert = v.invert === true ? { invert: true } : {};
+  if (v.kind === 'linear' && [v.x0, v.y0, v.x1, v.y1].every(finite)) {
+    const [x0, y0, x1, y1] = [v.x0, v.y0, v.x1, v.y1].map((n) => frac(n as number));
+    return { kind: 'linear', x0: x0!, y0: y0!, x1: x1!, y1: y1!, ...invert };
+  }
+  if (v.kind === 'radial' && [v.cx, v.cy, v.rx, v.ry, v.feather].every(finite)) {
+    return {
+      kind: 'radial',
+      cx: frac(v.cx as number),
+      cy: frac(v.cy as number),
+      rx: frac(v.rx as number, 0.001, 3),
+      ry: frac(v.ry as number, 0.001, 3),
+      feather: frac(v.feather as number, 0.01, 1),
+      ...invert,
+    };
+  }
+  return null;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -133,6 +161,24 @@ export function editStack(state: EditorState, action: EditAction): EditorState {
       if (gesture !== null && gesture === state.gesture) return { ...state, stack: next };
       return commit(state, next, gesture);
     }
+    case 'set-mask': {
+      const i = indexOf(stack, action.id);
+      if (i < 0) return state;
+      const layer = stack.effects[i]!;
+      const mask = action.mask ? cleanMask(action.mask) : null;
+      if (JSON.stringify(layer.mask ?? null) === JSON.stringify(mask)) return state;
+      const next = {
+        ...stack,
+        effects: stack.effects.map((e, j) => {
+          if (j !== i) return e;
+          const { mask: _m, ...rest } = e;
+          return mask ? { ...rest, mask } : rest;
+        }),
+      };
+      const gesture = action.gesture ?? null;
+      if (gesture !== null && gesture === state.gesture) return { ...state, stack: next };
+      return commit(state, next, gesture);
+    }
     case 'set-param': {
       const i = indexOf(stack, action.id);
       if (i < 0) return state;
@@ -189,7 +235,7 @@ export function parseStack(value: unknown): EffectStack | null {
   const ids = new Set<string>();
   for (const raw of effects) {
     if (typeof raw !== 'object' || raw === null) continue;
-    const { id, effectId, enabled, params, opacity, blend } = raw as Record<string, unknown>;
+    const { id, effectId, enabled, params, opacity, blend, mask } = raw as Record<string, unknown>;
     if (typeof id !== 'string' || typeof effectId !== 'string' || ids.has(id)) continue;
     const clean: StackEffect['params'] = {};
     if (typeof params === 'object' && params !== null) {
@@ -206,6 +252,8 @@ export function parseStack(value: unknown): EffectStack | null {
       layer.opacity = Math.max(0, opacity);
     }
     if (isBlendMode(blend) && blend !== 'normal') layer.blend = blend;
+    const cleaned = cleanMask(mask);
+    if (cleaned) layer.mask = cleaned;
     out.push(layer);
   }
   return { effects: out };
