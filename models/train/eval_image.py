@@ -2,10 +2,8 @@
 
     /usr/bin/python3 models/train/eval_image.py [autocolor] [denoise] [upscale2x]
 
-- autocolor: 100 random casts (fixed seed, the training distribution) per test image; angular error
-  (degrees) between the true cast and each method's illuminant estimate: no correction, gray-world
-  (mean of the image), white-patch (max-RGB), the fp32 network, the shipped compressed weights and,
-  where checkpoints/v1/ holds it, the previously shipped model (v1).
+- autocolor: see eval_autocolor.py (stored, clipped 8-bit casts; classic estimators tuned on the
+  validation split).
 - denoise: Gaussian noise sigma 15/25/50 (of 255) on 512x512 centre crops; PSNR/SSIM of the noisy
   input, the best Gaussian blur (its sigma chosen on the validation split) and the network.
 - upscale2x: 512x512 centre crops area-downscaled to 256x256, upscaled back; bicubic vs the network.
@@ -85,59 +83,6 @@ def summary(errors: torch.Tensor) -> dict:
     }
 
 
-def eval_autocolor() -> dict:
-    images = to_linear_small(load_split("test"), 256)
-    gen = torch.Generator().manual_seed(SEED + 7)
-    nets = {"network fp32": load_trained("autocolor")}
-    shipped = CKPT_DIR / "autocolor.model.onnx.dequantized.pt"
-    if shipped.exists():
-        twin = build("autocolor")
-        twin.load_state_dict(torch.load(shipped))
-        twin.eval()
-        twin.normalise = nets["network fp32"].normalise
-        nets["network shipped (model.onnx: 4-bit fc, int8 conv)"] = twin
-    previous = CKPT_DIR / "v1" / "autocolor.model.onnx.dequantized.pt"
-    if previous.exists():
-        # The model shipped before the data and recipe changes (v1: 73 wallpapers, no input
-        # normalisation), side by side on the same casts. Only where its checkpoint was kept.
-        old = build("autocolor")
-        old.load_state_dict(torch.load(previous))
-        old.normalise = False
-        old.eval()
-        nets["previous shipped model (v1)"] = old
-    errs: dict[str, list[torch.Tensor]] = {"no correction": [], "gray-world": [], "white-patch (max-RGB)": []}
-    errs.update({k: [] for k in nets})
-    per_image = 100
-    for img in images:
-        logg = random_log_gains(per_image, gen)
-        cast = logg.exp()
-        exposure = torch.exp((torch.rand(per_image, generator=gen) * 2 - 1) * 0.5)
-        casted = (img[None] * (cast * exposure[:, None])[:, :, None, None]).clamp(0, 1)
-        thumbs = F.adaptive_avg_pool2d(casted, 8)
-        errs["no correction"].append(angular_error_deg(torch.ones_like(cast), cast))
-        errs["gray-world"].append(angular_error_deg(casted.mean(dim=(2, 3)), cast))
-        errs["white-patch (max-RGB)"].append(angular_error_deg(casted.amax(dim=(2, 3)), cast))
-        with torch.no_grad():
-            for k, net in nets.items():
-                errs[k].append(angular_error_deg(1 / net(thumbs).clamp_min(1e-3), cast))
-    rows = {k: summary(torch.cat(v)) for k, v in errs.items()}
-    # The same errors on the wallpapers alone (the test split before GCompris' photos were added).
-    sources = json.loads((TRAIN_DIR / "data-sources.json").read_text())["images"]
-    package = {Path(k["file"]).name: k["package"] for k in sources}
-    names = [f.name for f in sorted((IMAGES_DIR / "test").glob("*.png"))]
-    walls = [i for i, n in enumerate(names) if package.get(n) in WALLPAPER_PACKAGES]
-    return {
-        "test_images": len(images),
-        "casts_per_image": per_image,
-        "metric": "angular error (degrees) between the true cast and the estimated illuminant",
-        "rows": rows,
-        "wallpapers_only": {
-            "test_images": len(walls),
-            "rows": {k: summary(torch.cat([v[i] for i in walls])) for k, v in errs.items()} if walls else {},
-        },
-    }
-
-
 def eval_denoise() -> dict:
     test = centre_crops(load_split("test"), 512)
     val = centre_crops(load_split("val"), 256)
@@ -191,8 +136,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="*", default=["autocolor", "denoise", "upscale2x"])
     args = ap.parse_args()
-    fns = {"autocolor": eval_autocolor, "denoise": eval_denoise, "upscale2x": eval_upscale}
-    for m in args.models:
+    fns = {"denoise": eval_denoise, "upscale2x": eval_upscale}
+    if "autocolor" in args.models:
+        import eval_autocolor
+
+        eval_autocolor.main()
+    for m in [m for m in args.models if m != "autocolor"]:
         if not (CKPT_DIR / f"{m}.pt").exists():
             log(f"{m}: no checkpoint, skipped (train it first)")
             continue

@@ -43,6 +43,12 @@ IO = {
 
 def load_trained(model_id: str) -> torch.nn.Module:
     model = build(model_id)
+    if model_id == "autocolor":
+        # v3 (train_autocolor.py): classic-estimate inputs, no input normalisation
+        ck = torch.load(CKPT_DIR / "autocolor3.best.pt")
+        model.load_state_dict(ck["model"])
+        model.normalise = False
+        return model.eval()
     best = CKPT_DIR / f"{model_id}.best.pt"
     ck = torch.load(best if best.exists() else CKPT_DIR / f"{model_id}.pt")
     model.load_state_dict(ck["model"])
@@ -54,7 +60,7 @@ def load_trained(model_id: str) -> torch.nn.Module:
 
 def export_fp32(model: torch.nn.Module, model_id: str, path: Path) -> None:
     inp, out, in_axes, out_axes = IO[model_id]
-    dummy = torch.rand(1, 3, 8, 8) if model_id == "autocolor" else torch.rand(1, 3, 32, 48)
+    dummy = torch.rand(1, 3, 8, 8) * 2 - 1 if model_id == "autocolor" else torch.rand(1, 3, 32, 48)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         model,
@@ -188,12 +194,12 @@ def fixture_inputs(model_id: str) -> torch.Tensor:
     img = load_split("test", limit=1)[0]
     x = torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1).float()[None] / 255.0
     if model_id == "autocolor":
+        from autocolor_features import features
+        from train_autocolor import store
+
         lin = srgb_to_linear(x)
-        thumbs = []
-        for gains in ([1.0, 1.0, 1.0], [1.4, 1.0, 0.7], [0.75, 1.0, 1.35], [1.1, 0.8, 1.1]):
-            cast = (lin * torch.tensor(gains)[None, :, None, None]).clamp(0, 1)
-            thumbs.append(F.adaptive_avg_pool2d(cast, 8))
-        return torch.cat(thumbs)
+        gains = torch.tensor([[1.0, 1.0, 1.0], [1.4, 1.0, 0.7], [0.75, 1.0, 1.35], [1.1, 0.8, 1.1]])
+        return torch.stack([features(p) for p in store(lin, gains)])
     h, w = x.shape[-2:]
     crop = x[:, :, h // 2 : h // 2 + 24, w // 2 : w // 2 + 40]
     if model_id == "denoise":

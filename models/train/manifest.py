@@ -46,9 +46,12 @@ MODELS = [
                 "dtype": "float32",
                 "shape": ["batch", 3, 8, 8],
                 "layout": "NCHW",
-                "range": [0, 1],
-                "colorSpace": "linear-srgb",
-                "description": "The whole image area-averaged to 8x8 after decoding sRGB to linear light.",
+                "range": [-4, 4],
+                "colorSpace": "log-chroma",
+                "features": "classic-estimates-v3",
+                "description": "64 classic estimates of the illuminant (shades of grey, percentiles, grey-edge at two "
+                "scales, brightness and saturation bands, horizontal strips) of the image in linear light, each as "
+                "log-chroma (log RGB minus its mean): models/train/autocolor_features.py, src/shared/autocolor.ts.",
             }
         ],
         "outputs": [
@@ -220,7 +223,7 @@ def main() -> None:
         metrics_path = TRAIN_DIR / "metrics" / f"{m['id'] if m['kind'] != 'text-generation' else 'text'}.json"
         if metrics_path.exists():
             m["metrics"] = json.loads(metrics_path.read_text())
-        ck_id = m["id"] if m["kind"] != "text-generation" else "text"
+        ck_id = {"text-generation": "text", "image-to-gains": "autocolor3"}.get(m["kind"], m["id"])
         facts = training_facts(ck_id, old.get(m["id"], {}))
         if facts:
             m["training"] = facts

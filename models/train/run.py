@@ -1,7 +1,7 @@
 """Entry point for the npm scripts.
 
     npm run models:train -- data                 collect, clean and split the wallpaper photos
-    npm run models:train -- autocolor [--budget S] [--fresh]   train (resumable), export, manifest
+    npm run models:train -- autocolor [--budget S] [--fresh]   view banks, train (resumable), export, manifest
     npm run models:train -- denoise | upscale2x  the same
     npm run models:train -- text [--budget S]    corpus, BPE, train, export (transformers.js layout)
     npm run models:eval [-- autocolor denoise upscale2x text]   test-split metrics vs baselines
@@ -44,6 +44,14 @@ def main() -> None:
     target, rest = sys.argv[2], sys.argv[3:]
     if target == "data":
         py("collect.py", *rest)
+    elif target == "autocolor":
+        # v3: views of stored photos made once into banks (cached under data/), then the network.
+        py("train_autocolor.py", "bank", "--views", "16000")
+        py("train_autocolor.py", "bank", "--views", "32000", "--part", "1")
+        py("train_autocolor.py", "train", *rest)
+        py("export_image.py", target)
+        py("manifest.py")
+        py("cards.py")
     elif target in IMAGE:
         py("train_image.py", target, *rest)
         py("export_image.py", target)

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { autocolorInput, gainsToMatrix } from './autocolor';
 
@@ -7,30 +10,46 @@ function solid(width: number, height: number, rgb: [number, number, number]) {
   return data;
 }
 
+interface FeatureCase {
+  name: string;
+  width: number;
+  height: number;
+  rgba_zlib_base64: string;
+  features: number[];
+}
+
+const FIXTURE = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, '../../models/train/fixtures/autocolor-features.json'),
+    'utf8',
+  ),
+) as { tolerance: number; cases: FeatureCase[] };
+
 describe('autocolorInput', () => {
-  it('area-averages in linear light into NCHW 8×8', () => {
-    const input = autocolorInput(solid(40, 24, [255, 128, 0]), 40, 24);
-    expect(input).toHaveLength(192);
-    expect(input[0]).toBeCloseTo(1, 6);
-    expect(input[64]).toBeCloseTo(0.2158605, 5); // sRGB 128 in linear light
-    expect(input[128]).toBe(0);
+  it.each(FIXTURE.cases.map((c) => [c.name, c] as const))(
+    'computes what models/train/autocolor_features.py computes (%s)',
+    (_, c) => {
+      const rgba = new Uint8Array(inflateSync(Buffer.from(c.rgba_zlib_base64, 'base64')));
+      const input = autocolorInput(rgba, c.width, c.height);
+      expect(input).toHaveLength(192);
+      let worst = 0;
+      input.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - c.features[i]!))));
+      expect(worst).toBeLessThanOrEqual(FIXTURE.tolerance);
+    },
+  );
+
+  it('gives a grey image no cast and a cast image the cast, the same in every cell', () => {
+    const grey = autocolorInput(solid(40, 24, [128, 128, 128]), 40, 24);
+    for (const v of grey) expect(Math.abs(v)).toBeLessThan(1e-6);
+    const warm = autocolorInput(solid(40, 24, [200, 128, 90]), 40, 24);
+    const r = warm.slice(0, 64);
+    const b = warm.slice(128, 192);
+    // every estimate of a flat colour is that colour: red above the mean, blue below
+    expect(Math.min(...r.slice(0, 16))).toBeGreaterThan(0.3);
+    expect(Math.max(...b.slice(0, 16))).toBeLessThan(-0.3);
   });
 
-  it('averages light, not sRGB codes: a half black, half white cell is 0.5', () => {
-    const data = new Uint8ClampedArray(16 * 8 * 4);
-    for (let y = 0; y < 8; y++) {
-      for (let x = 0; x < 16; x++) {
-        const v = x % 2 ? 255 : 0;
-        data.set([v, v, v, 255], (y * 16 + x) * 4);
-      }
-    }
-    const input = autocolorInput(data, 16, 8);
-    for (const v of input) expect(v).toBeCloseTo(0.5, 6);
-  });
-
-  it('handles images smaller than 8×8 and refuses short buffers', () => {
-    const input = autocolorInput(solid(3, 2, [255, 255, 255]), 3, 2);
-    expect(Math.max(...input)).toBeCloseTo(1, 6);
+  it('refuses short buffers', () => {
     expect(() => autocolorInput(new Uint8Array(4), 2, 2)).toThrowErrorMatchingInlineSnapshot(
       `[RangeError: autocolorInput: 2×2 needs 16 bytes]`,
     );

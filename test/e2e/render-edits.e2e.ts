@@ -6,7 +6,8 @@
  * the CPU path's render in Node within 1/255. The white balance picker makes a pressed grey card
  * neutral (a blown-out point is refused in words), in one undoable step. A layer's blend mode and
  * opacity show in words on the layer, survive a reload and render full size as Node does. A linear
- * mask drawn on the image, the mixer and a blend together render full size as Node does.
+ * mask drawn on the image, the mixer and a blend together render full size as Node does. Auto
+ * colour (the shipped network) takes most of a warm cast off a photograph.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
@@ -16,7 +17,7 @@ import { layer } from '../../src/shared/effects/registry';
 import { rgbPng } from '../fixtures/library/images';
 import { maxDiff } from '../helpers/pixels';
 import { endSession, MODES, openStudio, type StudioSession } from './browser';
-import { disposeReferences, nodeStages } from './render-helpers';
+import { CLEAN_PHOTO, disposeReferences, nodeStages } from './render-helpers';
 import {
   addEffect,
   frames,
@@ -283,5 +284,50 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     expect(version!.stack.effects[1]).toMatchObject({ blend: 'colour', opacity: 0.7 });
     const got = Uint8Array.from(await versionPixels(page));
     expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
+  });
+
+  it('Auto colour (the v3 network) takes most of a warm cast off a photograph', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    // A clean photograph under a tungsten-like cast, applied in linear light and stored in 8 bits.
+    const gains = [1.35, 1.0, 0.62];
+    const lin = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    const enc = (l: number) => (l <= 0.0031308 ? l * 12.92 : 1.055 * l ** (1 / 2.4) - 0.055);
+    const { width, height, data } = CLEAN_PHOTO;
+    const cast = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i += 4) {
+      for (let c = 0; c < 3; c++) {
+        cast[i + c] = Math.round(255 * enc(Math.min(1, lin(data[i + c]! / 255) * gains[c]!)));
+      }
+      cast[i + 3] = 255;
+    }
+    await importFiles(page, [png('tungsten.png', rgbPng(width, height, cast))]);
+    await openRender(page, 'tungsten');
+    const shown = await frames(page);
+    await page.getByTestId('auto-colour-run').click();
+    await expect.poll(() => layerEffects(page), { timeout: 60_000 }).toEqual(['matrix']);
+    await waitFrames(page, shown + 1);
+
+    // The mean colour in linear light, against the clean photograph's: the angle between them.
+    const meanOf = (px: ArrayLike<number>) => {
+      const m = [0, 0, 0];
+      for (let i = 0; i < px.length; i += 4)
+        for (let c = 0; c < 3; c++) m[c] += lin(px[i + c]! / 255);
+      return m;
+    };
+    const angle = (a: number[], b: number[]) => {
+      const dot = a.reduce((s, v, i) => s + v * b[i]!, 0);
+      const n = Math.hypot(...a) * Math.hypot(...b);
+      return (Math.acos(Math.min(1, dot / n)) * 180) / Math.PI;
+    };
+    const preview = await page.getByTestId('preview').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      return [...canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data];
+    });
+    const clean = meanOf(data);
+    const before = angle(meanOf(cast), clean);
+    const after = angle(meanOf(preview), clean);
+    expect(before).toBeGreaterThan(8);
+    expect(after, `cast ${before.toFixed(1)}° → ${after.toFixed(1)}°`).toBeLessThan(before * 0.5);
   });
 });

@@ -4,7 +4,12 @@
  * fetched from our own origin and checked against the manifest like every neural effect.
  */
 import type { InferenceSession } from 'onnxruntime-web';
-import { AUTOCOLOR_KIND, AUTOCOLOR_SIZE, autocolorInput } from '../../src/shared/autocolor';
+import {
+  AUTOCOLOR_FEATURES,
+  AUTOCOLOR_KIND,
+  AUTOCOLOR_SIZE,
+  autocolorInput,
+} from '../../src/shared/autocolor';
 import { neuralEffect } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
 import type { OrtModule } from './cpu';
@@ -57,6 +62,12 @@ export class AutoColor {
     if (!model || !file) {
       throw new RenderError('model-unavailable', 'Auto colour is not installed in this build.', {
         details: { modelId: 'autocolor' },
+      });
+    }
+    if (model.inputs?.[0]?.features !== AUTOCOLOR_FEATURES) {
+      // An older model reads another input: feeding it these features would give a wrong answer.
+      throw new RenderError('model-unavailable', 'This build’s Auto colour model is out of date.', {
+        details: { modelId: model.id, features: model.inputs?.[0]?.features ?? 'none' },
       });
     }
     const bytes = await fetchModel({

@@ -22,7 +22,7 @@ export interface ManifestModel {
   /** Output size ÷ input size: 1 (same size, e.g. denoise) or an integer 2–4 (an upscaler). */
   scale?: number;
   /** The model's inputs; one with `role: 'noise-level'` takes the denoiser's σ. */
-  inputs?: { name?: string; role?: string }[];
+  inputs?: { name?: string; role?: string; features?: string }[];
 }
 
 /**
