@@ -101,6 +101,11 @@ describe.each(MODES)('offline PWA ($name)', (mode) => {
       })
       .toBe(1);
     await page.locator('nav a[data-room=render]').click();
+    // The room's code loads on first open (lazily, from the precache): wait for its work list.
+    await page
+      .locator('[data-testid=work-select] option:not([value=""])')
+      .first()
+      .waitFor({ state: 'attached', timeout: 60_000 });
     const workId = await page
       .locator('[data-testid=work-select] option')
       .evaluateAll((els) => (els as HTMLOptionElement[]).map((o) => o.value).find(Boolean));

@@ -114,9 +114,22 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await addEffect(page, 'hsl');
     const mixer = page.locator('[data-testid=layer][data-effect=hsl]');
     await mixer.getByTestId('layer-name').click();
-    // Hue first: eight sliders, one per colour range.
+    // Hue first: eight sliders, one per colour range (then the layer's Opacity).
     const sliders = mixer.locator('[data-testid=param-slider]');
-    await expect.poll(() => sliders.count()).toBe(8);
+    await expect.poll(() => sliders.count()).toBe(9);
+    expect(
+      await sliders.evaluateAll((els) => els.map((e) => e.getAttribute('data-param'))),
+    ).toEqual([
+      'redsHue',
+      'orangesHue',
+      'yellowsHue',
+      'greensHue',
+      'aquasHue',
+      'bluesHue',
+      'purplesHue',
+      'magentasHue',
+      'opacity',
+    ]);
     expect(
       await mixer
         .getByTestId('param-group')
@@ -256,12 +269,18 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
       .poll(() => exposure.getByTestId('layer-blend-words').textContent())
       .toBe('linear mask');
     expect(await page.getByTestId('mask-guide').count()).toBe(0);
-    // The top is brighter than the original, the bottom as it was.
+    // The top is brighter than the original, the bottom as it was (once the masked frame is up).
     const before = { top: image.data[(2 * 96 + 48) * 4]!, bottom: image.data[(60 * 96 + 20) * 4]! };
     await expect
-      .poll(async () => (await previewAt(page, 0.5, 0.03))[0], { timeout: 30_000 })
-      .toBeGreaterThan(before.top + 30);
-    expect(Math.abs((await previewAt(page, 0.2, 0.95))[0]! - before.bottom)).toBeLessThanOrEqual(2);
+      .poll(
+        async () => {
+          const top = (await previewAt(page, 0.5, 0.03))[0]!;
+          const bottom = (await previewAt(page, 0.2, 0.95))[0]!;
+          return top > before.top + 30 && Math.abs(bottom - before.bottom) <= 2;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
 
     // The colour mixer on top, in Colour mode at 70 %.
     await addEffect(page, 'hsl');

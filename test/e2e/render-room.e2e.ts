@@ -139,7 +139,9 @@ describe.each(MODES)('Render room ($name)', (mode) => {
       .click();
     expect(
       await page
-        .locator('[data-testid=layer][data-effect=exposure] [data-testid=param-number]')
+        .locator(
+          '[data-testid=layer][data-effect=exposure] [data-testid=param-number][data-param=ev]',
+        )
         .inputValue(),
     ).toBe('1.50');
   });
