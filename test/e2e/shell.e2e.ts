@@ -19,12 +19,22 @@ describe.each(MODES)('studio frame ($name)', (mode) => {
     await waitForReady(page);
     const status = page.getByTestId('backend-status');
     await expect.poll(() => status.getAttribute('data-backend')).toBe(mode.name);
+    // Plain words on screen; the technical facts behind Details.
     const text = (await status.textContent()) ?? '';
+    expect(text.trim()).toBe(
+      mode.webgpu
+        ? 'Effects run on the graphics card'
+        : 'Effects run on the processor (no usable graphics card)',
+    );
+    const details = page.getByTestId('backend-details');
+    expect(await details.isVisible()).toBe(false);
+    await page.locator('footer.status summary').click();
+    const facts = (await details.textContent()) ?? '';
     if (mode.webgpu) {
-      expect(text).toMatch(/^\s*WebGPU · .+ · (no )?shader-f16/);
+      expect(facts).toMatch(/^\s*WebGPU · .+ · (no )?shader-f16/);
     } else {
       // vite preview sends COOP/COEP, so the worker is isolated and gets threads.
-      expect(text).toMatch(/WASM · \d+ threads? · cross-origin isolated/);
+      expect(facts).toMatch(/WASM · \d+ threads? · cross-origin isolated/);
     }
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   });
