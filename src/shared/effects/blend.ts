@@ -11,6 +11,7 @@
  * with D(b) = ((16b − 12)b + 4)b for b ≤ ¼, else √b; colour SetLum(s, Lum(b)); luminosity
  * SetLum(b, Lum(s)), Lum = 0.3r + 0.59g + 0.11b and SetLum's ClipColor keeping the result in range.
  */
+import { toLinearExact, toSrgbExact } from './compile-onnx';
 import type { AreaEffectDef, GpuPass, OnnxCtx, PointEffectDef } from './defs';
 import type { GraphBuilder } from './onnx-graph';
 import type { BlendMode, LayerMask } from './types';
@@ -232,30 +233,6 @@ function setLum(g: GraphBuilder, colour: string, target: string): string {
   return g.op('Where', [g.op('Greater', [x, g.f32(1)]), high, q1]);
 }
 
-/** sRGB ↔ linear with the exact curves (as the WGSL path's to_lin / to_srgb). */
-function toLinear(g: GraphBuilder, x: string): string {
-  const power = g.op('Pow', [
-    g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]),
-    g.f32(2.4),
-  ]);
-  return g.op('Where', [
-    g.op('LessOrEqual', [x, g.f32(0.04045)]),
-    g.op('Div', [x, g.f32(12.92)]),
-    power,
-  ]);
-}
-function toSrgb(g: GraphBuilder, l: string): string {
-  const power = g.op('Sub', [
-    g.op('Mul', [g.op('Pow', [l, g.f32(1 / 2.4)]), g.f32(1.055)]),
-    g.f32(0.055),
-  ]);
-  return g.op('Where', [
-    g.op('LessOrEqual', [l, g.f32(0.0031308)]),
-    g.op('Mul', [l, g.f32(12.92)]),
-    power,
-  ]);
-}
-
 type ClassicDef = PointEffectDef | AreaEffectDef;
 const made = new Map<string, ClassicDef>();
 
@@ -299,9 +276,9 @@ function blendPoint(def: PointEffectDef, mode: BlendMode, mask: MaskKind): Point
     wgsl: `let base_b = c;\n${inner}\nc = clamp(c, vec3f(0.0), vec3f(1.0));\n${wgslBlend(mode, mask)}`,
     onnx: (ctx, x) => {
       const { g } = ctx;
-      let s = linear ? toLinear(g, x) : x;
+      let s = linear ? toLinearExact(g, x) : x;
       s = clip(g, def.onnx(ctx, s));
-      if (linear) s = clip(g, toSrgb(g, s));
+      if (linear) s = clip(g, toSrgbExact(g, s));
       return onnxBlend(ctx, mode, mask, x, s);
     },
   };

@@ -119,8 +119,11 @@ function index(g: GraphBuilder, x: string, scale: number): string {
   return g.op('Cast', [g.op('Mul', [x, g.f32(scale)])], { to: { i: DT.int32 } });
 }
 
-/** The exact curves as ops (Pow, Where): for the small per-level tables only. */
-function toLinearExact(g: GraphBuilder, x: string): string {
+/**
+ * The exact curves as ops (Pow, Where): for the small per-level tables, and for a blended layer's
+ * linear-light effect (./blend), which has no table path.
+ */
+export function toLinearExact(g: GraphBuilder, x: string): string {
   const power = g.op('Pow', [
     g.op('Div', [g.op('Add', [x, g.f32(0.055)]), g.f32(1.055)]),
     g.f32(2.4),
@@ -129,7 +132,7 @@ function toLinearExact(g: GraphBuilder, x: string): string {
   return g.op('Where', [g.op('LessOrEqual', [x, g.f32(0.04045)]), toe, power]);
 }
 
-function toSrgbExact(g: GraphBuilder, l: string): string {
+export function toSrgbExact(g: GraphBuilder, l: string): string {
   const power = g.op('Sub', [
     g.op('Mul', [g.op('Pow', [l, g.f32(1 / 2.4)]), g.f32(1.055)]),
     g.f32(0.055),

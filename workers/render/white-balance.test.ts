@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuRenderer } from '../../../workers/render/cpu';
-import { layer, layoutStack } from '../effects/registry';
-import { whiteBalanceAt, whiteBalanceProblem } from './white-balance';
+import { CpuRenderer } from './cpu';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
+import { whiteBalanceAt, whiteBalanceProblem } from '../../src/shared/render-room/white-balance';
 
 ort.env.wasm.numThreads = 1;
 const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));

@@ -6,10 +6,10 @@
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuRenderer } from '../../../workers/render/cpu';
-import type { RgbaImage } from '../../../workers/render/image';
-import { HSL_RANGES } from './hsl';
-import { layer, layoutStack } from './registry';
+import { CpuRenderer } from './cpu';
+import type { RgbaImage } from './image';
+import { HSL_RANGES } from '../../src/shared/effects/hsl';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
 
 ort.env.wasm.numThreads = 1;
 const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));

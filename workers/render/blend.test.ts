@@ -6,12 +6,13 @@
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuRenderer } from '../../../workers/render/cpu';
-import { planEngine } from '../../../workers/render/engine/plan';
-import type { RgbaImage } from '../../../workers/render/image';
-import { BLEND_MODES } from './blend';
-import { layer, layoutStack } from './registry';
-import type { BlendMode, StackEffect } from './types';
+import { CpuRenderer } from './cpu';
+import { planEngine } from './engine/plan';
+import type { RgbaImage } from './image';
+import { renderStages, type StageRunners } from './pipeline';
+import { BLEND_MODES } from '../../src/shared/effects/blend';
+import { layer, layoutStack } from '../../src/shared/effects/registry';
+import type { BlendMode, StackEffect } from '../../src/shared/effects/types';
 
 ort.env.wasm.numThreads = 1;
 const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));
@@ -171,12 +172,10 @@ describe('masks (local adjustments)', () => {
         },
       ],
     };
-    const runners = {
-      effects: (img: RgbaImage, l: ReturnType<typeof layoutStack>, hooks: object) =>
-        cpu.render(img, l, hooks),
+    const runners: StageRunners = {
+      effects: (img, l, hooks) => cpu.render(img, l, hooks),
       scale: () => Promise.reject(new Error('no scaler')),
     };
-    const { renderStages } = await import('../../../workers/render/pipeline');
     const whole = await renderStages({ image, stack }, new Map(), runners);
     const tiled = await renderStages({ image, stack, budget: 900 }, new Map(), runners);
     expect([...tiled.image.data]).toEqual([...whole.image.data]);
