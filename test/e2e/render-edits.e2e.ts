@@ -23,6 +23,7 @@ import {
   frames,
   importFiles,
   layerEffects,
+  newestVersionPixels,
   openRender,
   png,
   rows,
@@ -49,36 +50,6 @@ function scene(width: number, height: number) {
     }
   }
   return { width, height, data };
-}
-
-/** The newest version's pixels, decoded in the page. */
-function versionPixels(page: Page) {
-  return page.evaluate(async () => {
-    const idb = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('atelier');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((resolve, reject) => {
-        const req = idb.transaction(store).objectStore(store).getAll();
-        req.onsuccess = () => resolve(req.result as T[]);
-        req.onerror = () => reject(req.error);
-      });
-    const versions = await all<{ blobId: string; createdAt: number }>('versions');
-    const newest = versions.sort((a, b) => b.createdAt - a.createdAt)[0]!;
-    const blob = (await all<{ id: string; blob: Blob }>('blobs')).find(
-      (b) => b.id === newest.blobId,
-    )!.blob;
-    idb.close();
-    const bitmap = await createImageBitmap(blob, {
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-    });
-    const c = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
-    c.drawImage(bitmap, 0, 0);
-    return [...c.getImageData(0, 0, bitmap.width, bitmap.height).data];
-  });
 }
 
 /** The preview canvas' pixel at fractions (fx, fy) of its size. */
@@ -152,7 +123,7 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
 
     await page.getByTestId('render-full').click();
     await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
-    const got = Uint8Array.from(await versionPixels(page));
+    const got = (await newestVersionPixels(page)).data;
     const want = await nodeStages(image, { effects: [layer('hsl', { bluesSat: -1 })] });
     expect(maxDiff(got, want)).toBeLessThanOrEqual(1);
     expect(maxDiff(got, image.data)).toBeGreaterThan(50);
@@ -225,7 +196,7 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
 
     await page.getByTestId('render-full').click();
     await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
-    const got = Uint8Array.from(await versionPixels(page));
+    const got = (await newestVersionPixels(page)).data;
     const stack = {
       effects: [{ ...layer('exposure', { ev: 2 }), blend: 'soft-light' as const, opacity: 0.5 }],
     };
@@ -301,7 +272,7 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     const [version] = await rows<VersionRow & { stack: EffectStack }>(page, 'versions');
     expect(version!.stack.effects[0]!.mask).toMatchObject({ kind: 'linear' });
     expect(version!.stack.effects[1]).toMatchObject({ blend: 'colour', opacity: 0.7 });
-    const got = Uint8Array.from(await versionPixels(page));
+    const got = (await newestVersionPixels(page)).data;
     expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
   });
 

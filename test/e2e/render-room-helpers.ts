@@ -124,3 +124,77 @@ export function matrixPair(width: number, height: number, m: number[]): [Uint8Ar
   }
   return [before, rgbPng(width, height, raw)];
 }
+
+/** Bytes from the page as base64 (a fraction of the size of a JSON number array). */
+const B64_CHUNK = 0x8000;
+
+/**
+ * The newest version's pixels (RGBA), decoded in the page as the browser stores them, or the
+ * `rect` of them; `fullWidth` is the version's own width.
+ */
+export async function newestVersionPixels(
+  page: Page,
+  rect?: { x: number; y: number; width: number; height: number },
+): Promise<{ width: number; height: number; fullWidth: number; data: Uint8Array }> {
+  const out = await page.evaluate(
+    async ({ r, chunk }) => {
+      const idb = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('atelier');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const all = <T>(store: string) =>
+        new Promise<T[]>((resolve, reject) => {
+          const req = idb.transaction(store).objectStore(store).getAll();
+          req.onsuccess = () => resolve(req.result as T[]);
+          req.onerror = () => reject(req.error);
+        });
+      const versions = await all<{ blobId: string; createdAt: number }>('versions');
+      const newest = versions.sort((a, b) => b.createdAt - a.createdAt)[0]!;
+      const blob = (await all<{ id: string; blob: Blob }>('blobs')).find(
+        (b) => b.id === newest.blobId,
+      )!.blob;
+      idb.close();
+      const bitmap = await createImageBitmap(blob, {
+        colorSpaceConversion: 'none',
+        premultiplyAlpha: 'none',
+      });
+      const { x, y, width, height } = r ?? {
+        x: 0,
+        y: 0,
+        width: bitmap.width,
+        height: bitmap.height,
+      };
+      const c = new OffscreenCanvas(width, height).getContext('2d')!;
+      c.drawImage(bitmap, -x, -y);
+      const bytes = c.getImageData(0, 0, width, height).data;
+      let s = '';
+      for (let i = 0; i < bytes.length; i += chunk) {
+        s += String.fromCharCode(...bytes.subarray(i, i + chunk));
+      }
+      return { width, height, fullWidth: bitmap.width, b64: btoa(s) };
+    },
+    { r: rect ?? null, chunk: B64_CHUNK },
+  );
+  return { ...out, data: new Uint8Array(Buffer.from(out.b64, 'base64')) };
+}
+
+/** A canvas' pixels and its `data-rect` (x,y,w,h), by test id. */
+export async function canvasPixels(
+  page: Page,
+  testId: string,
+): Promise<{ rect: { x: number; y: number; width: number; height: number }; data: Uint8Array }> {
+  const out = await page.getByTestId(testId).evaluate((el, chunk) => {
+    const canvas = el as HTMLCanvasElement;
+    const [x, y, width, height] = (canvas.dataset.rect ?? `0,0,${canvas.width},${canvas.height}`)
+      .split(',')
+      .map(Number) as [number, number, number, number];
+    const bytes = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+    let s = '';
+    for (let i = 0; i < bytes.length; i += chunk) {
+      s += String.fromCharCode(...bytes.subarray(i, i + chunk));
+    }
+    return { rect: { x, y, width, height }, b64: btoa(s) };
+  }, B64_CHUNK);
+  return { rect: out.rect, data: new Uint8Array(Buffer.from(out.b64, 'base64')) };
+}

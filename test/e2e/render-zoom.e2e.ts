@@ -11,7 +11,16 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { rgbPng } from '../fixtures/library/images';
 import { endSession, MODES, openStudio, type StudioSession } from './browser';
-import { addEffect, importFiles, openRender, png, waitFrames, frames } from './render-room-helpers';
+import {
+  addEffect,
+  canvasPixels,
+  frames,
+  importFiles,
+  newestVersionPixels,
+  openRender,
+  png,
+  waitFrames,
+} from './render-room-helpers';
 
 const baseURL = inject('baseURL');
 
@@ -41,49 +50,18 @@ const painted = async (page: Page) =>
     : Number((await detail(page).getAttribute('data-painted')) ?? 0);
 
 /** The detail canvas against the same rectangle of the newest version's full-size pixels. */
-function compareWithVersion(page: Page) {
-  return page.evaluate(async () => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=preview-detail]')!;
-    const [x, y, w, h] = canvas.dataset.rect!.split(',').map(Number) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const got = canvas.getContext('2d')!.getImageData(0, 0, w, h).data;
-    const idb = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('atelier');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((resolve, reject) => {
-        const req = idb.transaction(store).objectStore(store).getAll();
-        req.onsuccess = () => resolve(req.result as T[]);
-        req.onerror = () => reject(req.error);
-      });
-    const versions = await all<{ blobId: string; createdAt: number; width: number }>('versions');
-    const newest = versions.sort((a, b) => b.createdAt - a.createdAt)[0]!;
-    const blob = (await all<{ id: string; blob: Blob }>('blobs')).find(
-      (b) => b.id === newest.blobId,
-    )!.blob;
-    idb.close();
-    const bitmap = await createImageBitmap(blob, {
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-    });
-    const c = new OffscreenCanvas(w, h).getContext('2d')!;
-    c.drawImage(bitmap, -x, -y);
-    const want = c.getImageData(0, 0, w, h).data;
-    let worst = 0;
-    let differing = 0;
-    for (let i = 0; i < want.length; i++) {
-      const d = Math.abs(want[i]! - got[i]!);
-      worst = Math.max(worst, d);
-      if (d > 0) differing++;
-    }
-    return { x, y, w, h, worst, differing, versionWidth: newest.width, bitmap: bitmap.width };
-  });
+async function compareWithVersion(page: Page) {
+  const { rect, data: got } = await canvasPixels(page, 'preview-detail');
+  const version = await newestVersionPixels(page, rect);
+  let worst = 0;
+  let differing = 0;
+  for (let i = 0; i < version.data.length; i++) {
+    const d = Math.abs(version.data[i]! - got[i]!);
+    worst = Math.max(worst, d);
+    if (d > 0) differing++;
+  }
+  const { x, y, width: w, height: h } = rect;
+  return { x, y, w, h, worst, differing, versionWidth: version.fullWidth };
 }
 
 describe.each(MODES)('Render room zoom ($name)', (mode) => {
