@@ -7,16 +7,26 @@ import { addTextModel, deleteTextModel } from '../db/text-models';
 import { db } from '../db/instance';
 import { loadTextModel } from '../compute/text-client';
 import { errorDetails, handleError } from '../errors/handle-error';
+import { hasCode } from '../../shared/errors/base';
 import { computeStatus } from './compute-status.svelte';
 import { settings } from './settings.svelte';
 import { write } from './write.svelte';
 import { checkModelFolder, relativeModelPaths } from '../../shared/write/model-files';
 import {
+  cacheParts,
   catalogueEntry,
   downloadModel,
+  forgetParts,
+  memoryParts,
   planDownload,
   type DownloadPlan,
+  type PartsStore,
 } from '../../shared/write/download';
+
+/** Parts of interrupted downloads: Cache Storage (survives a reload), else this page's memory. */
+let partsStore: PartsStore | undefined;
+const parts = (): PartsStore =>
+  (partsStore ??= typeof caches === 'undefined' ? memoryParts() : cacheParts());
 
 class ModelManagerState {
   importing = $state<string | null>(null);
@@ -85,13 +95,14 @@ class ModelManagerState {
     }
   }
 
-  /** Asks the server for the exact size and checks free space (the first network use). */
+  /** The exact size from the pins, what an earlier attempt kept, and free space (no network). */
   async planModelDownload(id: string): Promise<void> {
     this.plan = null;
     try {
       this.plan = await planDownload(catalogueEntry(id), {
         fetch: globalThis.fetch.bind(globalThis),
         online: navigator.onLine,
+        parts: parts(),
         freeBytes: async () => {
           const e = await navigator.storage?.estimate?.();
           return e?.quota !== undefined && e.usage !== undefined ? e.quota - e.usage : undefined;
@@ -113,9 +124,22 @@ class ModelManagerState {
         fetch: globalThis.fetch.bind(globalThis),
         online: navigator.onLine,
         signal: abort.signal,
+        parts: parts(),
         onProgress: (done, total) => {
           this.downloading = { id: plan.entry.id, done, total };
         },
+      });
+      // Loaded once before it is stored, as an imported folder is: a model that cannot run here
+      // is refused now rather than failing later, offline.
+      this.downloading = { id: plan.entry.id, done: plan.totalBytes, total: plan.totalBytes };
+      await loadTextModel({
+        source: {
+          key: `download-check:${Date.now()}`,
+          folder: `download-check-${Date.now()}`,
+          files: model.files,
+        },
+        preference: settings.backend,
+        probe: computeStatus.textProbe,
       });
       const stored = await addTextModel(db, {
         name: plan.entry.name,
@@ -125,11 +149,17 @@ class ModelManagerState {
         sha256: model.sha256,
         catalogueId: plan.entry.id,
       });
+      await forgetParts(plan, parts()).catch(() => undefined);
       this.plan = null;
       await write.refreshModels();
       write.pickModel(`stored:${stored.id}`);
     } catch (error) {
       handleError(error, `Downloading ${plan.entry.name}`);
+      // A file that is not the pinned one casts doubt on the source: keep none of its parts.
+      if (hasCode(error) && error.code === 'download-integrity')
+        await forgetParts(plan, parts()).catch(() => undefined);
+      // What an interrupted attempt kept shows in the next plan ("… already here").
+      if (navigator.onLine) await this.planModelDownload(plan.entry.id);
     } finally {
       this.downloading = null;
       this.#downloadAbort = undefined;
