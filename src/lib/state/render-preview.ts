@@ -149,7 +149,7 @@ export class PreviewScheduler {
 export function noticeFor(outcome: RenderOutcome): string | null {
   if (outcome.notice) return outcome.notice;
   if (outcome.backend === 'wasm' && settings.backend !== 'wasm') {
-    return 'No usable GPU was found, so effects render on the CPU (WASM). They work the same, more slowly.';
+    return 'No usable graphics card was found, so effects run on the processor. They look the same, only more slowly.';
   }
   return null;
 }
