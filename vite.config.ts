@@ -43,6 +43,20 @@ function cspMetaTag(): Plugin {
     ],
   };
 }
+/**
+ * More downloadable models for a build of one's own (`ATELIER_EXTRA_CATALOGUE=file.json`, a JSON
+ * list of entries shaped like src/shared/write/catalogue.json's, pinned the same way; an
+ * organisation's own list, or the e2e test's pinned fixture). None by default.
+ */
+function extraCatalogue(): string {
+  const file = process.env.ATELIER_EXTRA_CATALOGUE;
+  if (!file) return '[]';
+  const entries: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(entries))
+    throw new Error(`${file}: expected a JSON list of catalogue entries`);
+  return JSON.stringify(entries);
+}
+
 const MODELS_DIR = join(import.meta.dirname, 'models');
 const MODEL_FILE = /\.(onnx|json|txt|bin|data)$/;
 
@@ -85,7 +99,10 @@ function atelierModels(): Plugin {
 }
 
 export default defineConfig({
-  define: { __APP_VERSION__: JSON.stringify(process.env.APP_VERSION ?? '0.1.0') },
+  define: {
+    __APP_VERSION__: JSON.stringify(process.env.APP_VERSION ?? '0.1.0'),
+    __ATELIER_EXTRA_CATALOGUE__: extraCatalogue(),
+  },
   plugins: [
     svelte(),
     cpuEngine(),

@@ -12,15 +12,22 @@ export interface BuildOptions {
   outDir?: string;
   /** Written into the bundle as __APP_VERSION__ (update-flow tests build two). */
   version?: string;
+  /** More build-time environment (e.g. ATELIER_EXTRA_CATALOGUE). */
+  env?: Record<string, string>;
 }
 
 /** Runs `vite build`. @throws Error with Vite's output when the build fails. */
-export function buildStudio({ outDir = 'dist', version }: BuildOptions = {}): void {
+export function buildStudio({ outDir = 'dist', version, env }: BuildOptions = {}): void {
   const result = spawnSync(process.execPath, [VITE, 'build', '--outDir', outDir, '--emptyOutDir'], {
     cwd: ROOT,
     // Vitest sets NODE_ENV=test, which would give a dev-mode Svelte build without the service
     // worker registration: build exactly what `npm run build` builds.
-    env: { ...process.env, NODE_ENV: 'production', ...(version ? { APP_VERSION: version } : {}) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      ...(version ? { APP_VERSION: version } : {}),
+      ...env,
+    },
     encoding: 'utf8',
   });
   if (result.status !== 0) {

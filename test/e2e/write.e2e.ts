@@ -10,7 +10,6 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { readPngText } from '../../src/shared/library/png-text';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { bundledTextModel } from '../../src/shared/write/model-files';
@@ -23,6 +22,7 @@ import {
   type StudioSession,
 } from './browser';
 import { ROOT } from './server';
+import { outputState, seedWork, setParams, watchOutput } from './write-helpers';
 
 const baseURL = inject('baseURL');
 
@@ -42,62 +42,6 @@ const bundled = (() => {
     return null;
   }
 })();
-
-/** Adds a 160×90 work (70% deep orange, 30% navy) through the test hook; returns its id. */
-async function seedWork(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const c = new OffscreenCanvas(160, 90);
-    const g = c.getContext('2d')!;
-    g.fillStyle = '#c8480f';
-    g.fillRect(0, 0, 112, 90);
-    g.fillStyle = '#1a2660';
-    g.fillRect(112, 0, 48, 90);
-    const blob = await c.convertToBlob({ type: 'image/png' });
-    const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-    const sha = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    const hook = (
-      globalThis as unknown as { __atelierWrite: { addWork(i: unknown): Promise<{ id: string }> } }
-    ).__atelierWrite;
-    const work = await hook.addWork({
-      title: 'Harbour at Dusk',
-      tags: ['harbour'],
-      original: blob,
-      thumb: blob,
-      width: 160,
-      height: 90,
-      mime: 'image/png',
-      sha256: sha,
-      thumbSha256: sha,
-      palette: ['#c8480f', '#1a2660'],
-    });
-    return work.id;
-  });
-}
-
-async function setParams(page: Page, params: Record<string, unknown>): Promise<void> {
-  await page.evaluate((p) => {
-    const hook = (
-      globalThis as unknown as { __atelierWrite: { write: { setParams(p: unknown): void } } }
-    ).__atelierWrite;
-    hook.write.setParams(p);
-  }, params);
-}
-
-/** Counts changes to the output element, to see streaming (many updates, not one). */
-async function watchOutput(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const el = document.querySelector('[data-testid=write-output]')!;
-    const w = globalThis as unknown as { __outputUpdates: number };
-    w.__outputUpdates = 0;
-    new MutationObserver(() => (w.__outputUpdates += 1)).observe(el, {
-      childList: true,
-      characterData: true,
-      subtree: true,
-    });
-  });
-}
-
-const outputState = (page: Page) => page.getByTestId('write-output').getAttribute('data-state');
 
 describe.each(MODES)('Write room ($name)', (mode) => {
   let session: StudioSession | undefined;
@@ -150,7 +94,9 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await expect.poll(() => outputState(page), { timeout: 90_000 }).toBe('done');
     const status = page.getByTestId('write-model-status');
     expect(await status.getAttribute('data-status')).toBe('ready');
-    expect(await status.textContent()).toContain(mode.webgpu ? 'ready on WebGPU' : 'ready on WASM');
+    expect(await status.textContent()).toContain(
+      mode.webgpu ? 'ready on the graphics card' : 'ready on the processor',
+    );
     const updates = await page.evaluate(
       () => (globalThis as unknown as { __outputUpdates: number }).__outputUpdates,
     );
@@ -207,7 +153,9 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await page.getByTestId('write-generate').click();
     await expect.poll(() => outputState(page), { timeout: 90_000 }).toBe('done');
     // Still on the mode's own backend: the failed import did not push the good model to WASM.
-    expect(await status.textContent()).toContain(mode.webgpu ? 'ready on WebGPU' : 'ready on WASM');
+    expect(await status.textContent()).toContain(
+      mode.webgpu ? 'ready on the graphics card' : 'ready on the processor',
+    );
     const edited = 'A harbour at dusk in deep orange and navy.';
     await page.getByTestId('write-edit').fill(edited);
     await page.getByTestId('write-keep').click();
@@ -274,7 +222,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
       await page.getByTestId('write-generate').click();
       await expect.poll(() => outputState(page), { timeout: 110_000 }).toBe('done');
       expect(await status.textContent()).toContain(
-        mode.webgpu ? 'ready on WebGPU' : 'ready on WASM',
+        mode.webgpu ? 'ready on the graphics card' : 'ready on the processor',
       );
       expect(await page.getByTestId('write-stats').textContent()).toMatch(/^\s*[1-8] tokens/);
     },

@@ -44,8 +44,11 @@ export interface CatalogueEntry {
   note: string;
 }
 
-/** Known-good small instruct models (see catalogue.json). */
-export const CATALOGUE: readonly CatalogueEntry[] = LIST.entries as CatalogueEntry[];
+/** Known-good small instruct models (see catalogue.json), and any a build added. */
+export const CATALOGUE: readonly CatalogueEntry[] = [
+  ...(LIST.entries as CatalogueEntry[]),
+  ...(__ATELIER_EXTRA_CATALOGUE__ as CatalogueEntry[]),
+];
 
 /**
  * Why an entry cannot be downloaded, in plain words, or null when every file is pinned.
@@ -266,8 +269,11 @@ export async function downloadModel(
           chunks.length = 0;
           have = 0;
         } else if (have > 0 && res.status === 206) {
-          const start = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1];
-          if (Number(start) !== have) {
+          // A server that does not expose Content-Range to the page cannot be checked here; the
+          // file's SHA-256 below still catches a resume at the wrong place.
+          const range = res.headers.get('content-range');
+          const start = /^bytes (\d+)-/.exec(range ?? '')?.[1];
+          if (range !== null && Number(start) !== have) {
             await res.body?.cancel();
             throw new TextError(
               'download-failed',
