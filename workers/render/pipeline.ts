@@ -22,7 +22,9 @@ import {
 } from '../../src/shared/effects/stages';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { RenderError } from '../../src/shared/errors/render';
+import { cleanGeometry, outputSize, type Geometry } from '../../src/shared/render-room/geometry';
 import type { TileHooks } from './cpu';
+import { applyGeometry } from './geometry';
 import { cropImage, downscale, planTiles, type RgbaImage } from './image';
 import type { PreviewMemo } from './preview-memo';
 import { CPU_SCALE_BUDGET } from './scale';
@@ -41,7 +43,8 @@ export interface StageRequest {
   /**
    * Render only this rectangle of `image` (a zoomed-in view): the result is its pixels exactly as
    * in a render of the whole image, read from the rectangle plus the stack's reach around it.
-   * Not with `size` or a scaler in the stack.
+   * Not with `size` or a scaler in the stack. With a geometry in the stack, the rectangle is
+   * of the framed image (the output's pixels).
    */
   region?: { x: number; y: number; width: number; height: number };
 }
@@ -130,32 +133,35 @@ export function fitRequest(
 
 /**
  * A region render's input: the region plus every stage's reach around it (clipped to the
- * image), where that crop sits in the image, and the region within the crop.
+ * image, framed by `geometry`: only that part is resampled), where that crop sits in the
+ * image, and the region within the crop.
  * @throws RenderError `invalid-param`
  */
 function regionOf(
   request: StageRequest,
   image: RgbaImage,
   plan: { stages: RenderStage[]; factor: number },
+  geometry: Geometry | null,
 ): {
   input: RgbaImage;
   frame: { x: number; y: number; width: number; height: number };
   core: { x: number; y: number; width: number; height: number };
 } {
   const r = request.region!;
+  const size = geometry ? outputSize(image, geometry) : image;
   const inside =
     [r.x, r.y, r.width, r.height].every(Number.isInteger) &&
     r.x >= 0 &&
     r.y >= 0 &&
     r.width >= 1 &&
     r.height >= 1 &&
-    r.x + r.width <= image.width &&
-    r.y + r.height <= image.height;
+    r.x + r.width <= size.width &&
+    r.y + r.height <= size.height;
   if (!inside || image !== request.image || plan.factor !== 1) {
     throw new RenderError(
       'invalid-param',
       'Only a whole-pixel part of the image, at its own size and without Upscale, can be rendered alone.',
-      { details: { region: r, width: image.width, height: image.height, factor: plan.factor } },
+      { details: { region: r, width: size.width, height: size.height, factor: plan.factor } },
     );
   }
   const reach = plan.stages.reduce(
@@ -164,12 +170,15 @@ function regionOf(
   );
   const x0 = Math.max(0, r.x - reach);
   const y0 = Math.max(0, r.y - reach);
-  const x1 = Math.min(image.width, r.x + r.width + reach);
-  const y1 = Math.min(image.height, r.y + r.height + reach);
+  const x1 = Math.min(size.width, r.x + r.width + reach);
+  const y1 = Math.min(size.height, r.y + r.height + reach);
   const crop = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  const data = geometry
+    ? applyGeometry(image, geometry, { x: x0, y: y0, width: crop.w, height: crop.h }).data
+    : cropImage(image, crop);
   return {
-    input: { width: crop.w, height: crop.h, data: cropImage(image, crop) },
-    frame: { x: x0, y: y0, width: image.width, height: image.height },
+    input: { width: crop.w, height: crop.h, data },
+    frame: { x: x0, y: y0, width: size.width, height: size.height },
     core: { x: r.x - x0, y: r.y - y0, width: r.width, height: r.height },
   };
 }
@@ -228,7 +237,8 @@ export interface StagesResult {
 }
 
 /**
- * Renders a request through its stages. `onTile(done, total)` runs after every tile of every
+ * Renders a request through its stages, its source first framed by the stack's geometry (one
+ * resample; a region render resamples only its part). `onTile(done, total)` runs after every tile of every
  * stage (throw to stop: cancellation within one tile). A preview with a `memo` starts from the
  * kept output of its neural prefix (the stages up to the last network) when it has it, and
  * keeps it when not.
@@ -242,12 +252,16 @@ export async function renderStages<R extends Resident = never>(
   onTile?: (done: number, total: number) => void | Promise<void>,
   memo?: PreviewMemo<R>,
 ): Promise<StagesResult> {
+  const geometry = cleanGeometry(request.stack.geometry);
+  if (geometry && !request.region) {
+    request = { ...request, image: applyGeometry(request.image, geometry) };
+  }
   const fitted = fitRequest(request, neural);
   const { scale, skipScaling, finalSize } = fitted;
   const plan = planStages(request.stack, { neural, scale, skipScaling });
   // Refused before any work: nothing is rendered, nothing is lost.
   checkOutputSize(fitted.input.width, fitted.input.height, plan.factor);
-  const region = request.region ? regionOf(request, fitted.input, plan) : null;
+  const region = request.region ? regionOf(request, fitted.input, plan, geometry) : null;
   const input = region ? region.input : fitted.input;
   const estimates = estimateTiles(plan.stages, input, request.budget, request.parallel);
   const originKey = (k: number) =>

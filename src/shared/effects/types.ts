@@ -55,9 +55,40 @@ export interface StackEffect {
   mask?: LayerMask;
 }
 
+/** The aspect ratios a crop can keep (width:height), or none (`free`), or the work's own. */
+export type GeometryRatio =
+  'free' | 'original' | '1:1' | '4:5' | '5:4' | '2:3' | '3:2' | '9:16' | '16:9';
+
+/** A crop as fractions of the straightened frame (see src/shared/render-room/geometry.ts). */
+export interface GeometryCrop {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * How the work is framed before any effect: `rotate90` clockwise quarter turns, then mirrors
+ * (`flipH` left–right, `flipV` top–bottom), then `straighten` degrees clockwise (±45), then the
+ * crop (the ratio's largest centred rectangle without `crop`), never with an empty corner.
+ */
+export interface Geometry {
+  rotate90: 0 | 1 | 2 | 3;
+  flipH: boolean;
+  flipV: boolean;
+  straighten: number;
+  crop?: GeometryCrop;
+  ratio: GeometryRatio;
+}
+
 /** What the Render room edits and stores. */
 export interface EffectStack {
   effects: StackEffect[];
+  /**
+   * The framing, applied once to the source before every effect (missing: none, so stacks
+   * stored before it render as they did). Effects and masks see the framed image.
+   */
+  geometry?: Geometry;
 }
 
 export interface NumberParamDef {

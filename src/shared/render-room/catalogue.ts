@@ -48,6 +48,7 @@ export const STARTING: Readonly<Record<string, StackEffect['params']>> = {
 export function scaleSpatial(stack: EffectStack, scale: number): EffectStack {
   if (scale === 1) return stack;
   return {
+    ...stack,
     effects: stack.effects.map((layer) => {
       const def = EFFECTS.get(layer.effectId);
       if (!def) return layer;

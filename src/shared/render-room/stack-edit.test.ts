@@ -214,3 +214,49 @@ describe('masks', () => {
     expect(stored.effects[2]!.mask).toBeUndefined();
   });
 });
+
+describe('geometry', () => {
+  it('sets it as one undo step per drag, the identity leaves none, and storage keeps only sound values', () => {
+    let s = initialEditor({ effects: [L('a')] });
+    const turn = {
+      rotate90: 1 as const,
+      flipH: false,
+      flipV: false,
+      straighten: 0,
+      ratio: 'free' as const,
+    };
+    s = editStack(s, { type: 'set-geometry', geometry: turn });
+    expect(s.stack.geometry).toMatchObject({ rotate90: 1 });
+    expect(s.past).toHaveLength(1);
+    // A straighten drag is one step.
+    s = editStack(s, { type: 'set-geometry', geometry: { ...turn, straighten: 1 }, gesture: 'g' });
+    s = editStack(s, {
+      type: 'set-geometry',
+      geometry: { ...turn, straighten: 2.5 },
+      gesture: 'g',
+    });
+    s = editStack(s, { type: 'end-gesture' });
+    expect(s.past).toHaveLength(2);
+    expect(s.stack.geometry).toMatchObject({ rotate90: 1, straighten: 2.5 });
+    expect(parseStack(s.stack)!.geometry).toEqual(s.stack.geometry);
+    // The same geometry again changes nothing.
+    expect(editStack(s, { type: 'set-geometry', geometry: s.stack.geometry! })).toBe(s);
+    s = editStack(s, { type: 'undo' });
+    expect(s.stack.geometry).toMatchObject({ rotate90: 1, straighten: 0 });
+    s = editStack(s, { type: 'set-geometry', geometry: null });
+    expect(s.stack.geometry).toBeUndefined();
+    // From storage: out-of-range values clamped, nonsense dropped, never a crash.
+    const stored = parseStack({
+      effects: [L('a')],
+      geometry: { rotate90: 5, flipH: 'yes', straighten: 90, ratio: 'banana' },
+    })!;
+    expect(stored.geometry).toMatchObject({
+      rotate90: 1,
+      flipH: false,
+      straighten: 45,
+      ratio: 'free',
+    });
+    expect(parseStack({ effects: [L('a')], geometry: 'tilted' })!.geometry).toBeUndefined();
+    expect(parseStack({ effects: [L('a')] })!.geometry).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The Render room's stack editor as a pure reducer: add, remove, reorder, toggle, set a parameter,
- * replace (load a draft, apply a preset), undo and redo.
+ * set the geometry (crop, turns, flips, straighten), replace (load a draft, apply a preset), undo
+ * and redo.
  *
  * History: every action that changes the stack pushes the previous stack onto `past` and clears
  * `future`. A slider drag sends many `set-param` actions carrying the same `gesture` token; they
@@ -10,7 +11,8 @@
  * Stacks are plain data (see src/shared/effects/types.ts); the reducer never mutates its input.
  */
 import { isBlendMode } from '../effects/blend';
-import type { BlendMode, EffectStack, LayerMask, StackEffect } from '../effects/types';
+import type { BlendMode, EffectStack, Geometry, LayerMask, StackEffect } from '../effects/types';
+import { cleanGeometry } from './geometry';
 
 /** How many undo steps are kept. */
 export const HISTORY_LIMIT = 200;
@@ -36,6 +38,11 @@ export type EditAction =
   | { type: 'set-blend'; id: string; opacity?: number; blend?: BlendMode; gesture?: string }
   /** Sets (or with null removes) a layer's mask; `gesture` coalesces a drawing drag. */
   | { type: 'set-mask'; id: string; mask: LayerMask | null; gesture?: string }
+  /**
+   * Sets the geometry (null: none); `gesture` coalesces a drag (the straighten slider) into one
+   * undo step. Cleaned first (see cleanGeometry): the identity leaves the stack without one.
+   */
+  | { type: 'set-geometry'; geometry: Geometry | null; gesture?: string }
   /** Closes the current gesture (pointer up, blur): the next change starts a new step. */
   | { type: 'end-gesture' }
   /** Replaces the whole stack as one undoable step (apply a preset). */
@@ -179,6 +186,15 @@ export function editStack(state: EditorState, action: EditAction): EditorState {
       if (gesture !== null && gesture === state.gesture) return { ...state, stack: next };
       return commit(state, next, gesture);
     }
+    case 'set-geometry': {
+      const geometry = cleanGeometry(action.geometry);
+      if (JSON.stringify(stack.geometry ?? null) === JSON.stringify(geometry)) return state;
+      const { geometry: _g, ...rest } = stack;
+      const next: EffectStack = geometry ? { ...rest, geometry } : rest;
+      const gesture = action.gesture ?? null;
+      if (gesture !== null && gesture === state.gesture) return { ...state, stack: next };
+      return commit(state, next, gesture);
+    }
     case 'set-param': {
       const i = indexOf(stack, action.id);
       if (i < 0) return state;
@@ -225,7 +241,7 @@ export const canRedo = (state: EditorState): boolean => state.future.length > 0;
 
 /**
  * Checks data read back from storage (drafts, presets, versions) and keeps only well-formed
- * layers. Returns null when `value` is not a stack at all.
+ * layers and geometry (a bad one is none). Returns null when `value` is not a stack at all.
  */
 export function parseStack(value: unknown): EffectStack | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -256,10 +272,14 @@ export function parseStack(value: unknown): EffectStack | null {
     if (cleaned) layer.mask = cleaned;
     out.push(layer);
   }
-  return { effects: out };
+  const geometry = cleanGeometry((value as { geometry?: unknown }).geometry);
+  return geometry ? { effects: out, geometry } : { effects: out };
 }
 
-/** A copy of `stack` whose layers get fresh ids (applying a preset twice never collides). */
+/**
+ * A copy of `stack`'s layers with fresh ids (applying a preset twice never collides), without
+ * its geometry: a preset is a look, the framing belongs to each work.
+ */
 export function withFreshIds(stack: EffectStack, newId: () => string): EffectStack {
   return { effects: stack.effects.map((e) => ({ ...e, id: newId(), params: { ...e.params } })) };
 }
