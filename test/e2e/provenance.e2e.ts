@@ -81,5 +81,21 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
       tampered.free();
       expect(codes, format).toContain('assertion.dataHash.mismatch');
     }
+
+    // The artist allows AI training for this work only: its next export says so.
+    expect(await page.getByTestId('work-training-line').textContent()).toBe(
+      'AI training: Not allowed (your default)',
+    );
+    await page.getByTestId('work-training-select').selectOption('allowed');
+    await expect
+      .poll(() => page.getByTestId('work-training-line').textContent(), { timeout: 10_000 })
+      .toBe('AI training: Allowed (this work only)');
+    const allowed = await c2pa.WasmReader.fromBytes('image/png', await exportAs(page, 'image/png'));
+    const store = JSON.parse(allowed.json());
+    allowed.free();
+    const training = store.manifests[store.active_manifest].assertions.find(
+      (a: { label: string }) => a.label.startsWith('cawg.training-mining'),
+    ).data;
+    expect(training.entries['cawg.ai_training']).toEqual({ use: 'allowed' });
   }, 240_000);
 });

@@ -23,7 +23,7 @@ import {
   renameWork,
   setWorkText,
 } from './works';
-import { createAlbum, setFlag, setInAlbum, setRating } from './organise';
+import { createAlbum, setFlag, setInAlbum, setRating, setWorkTraining } from './organise';
 
 const dbs: AtelierDb[] = [];
 let n = 0;
@@ -189,8 +189,14 @@ describe('backup and restore', () => {
     expect(after.blobs.length).toBe(7);
   });
 
-  it('keeps ratings, flags and albums (a work in several); older backups without albums restore', async () => {
+  it('keeps ratings, flags, albums (a work in several) and AI training choices; older backups without albums restore', async () => {
     const [rain, ete, ink] = await seed(source);
+    await setWorkTraining(source, ete!.id, 'allowed');
+    await setWorkTraining(source, ink!.id, 'constrained');
+    await setWorkTraining(source, ink!.id, null); // back to the artist's default
+    await expect(setWorkTraining(source, rain!.id, 'maybe' as never)).rejects.toMatchObject({
+      code: 'invalid-text',
+    });
     await setRating(source, rain!.id, 5);
     await setRating(source, ete!.id, 2);
     await setFlag(source, rain!.id, 'pick');
@@ -210,11 +216,12 @@ describe('backup and restore', () => {
       w.rating,
       w.flag,
       w.albumIds,
+      w.training,
     ]);
     expect(organised).toEqual([
-      ['Rain', 5, 'pick', [sea.id, show.id]],
-      ['Été 🌧', 2, undefined, [show.id]],
-      ['Ink study', undefined, 'reject', undefined],
+      ['Rain', 5, 'pick', [sea.id, show.id], undefined],
+      ['Été 🌧', 2, undefined, [show.id], 'allowed'],
+      ['Ink study', undefined, 'reject', undefined, undefined],
     ]);
     expect(await target.works.where('albumIds').equals(show.id).count()).toBe(2);
     // A backup made before albums existed has no `albums`: it still restores.

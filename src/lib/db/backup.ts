@@ -180,7 +180,15 @@ async function newerOrMissing<T>(
 }
 
 /** The fields of a work an artist edits; the rest (its image, size, hash) never changes. */
-const EDITABLE: readonly (keyof Work)[] = ['title', 'tags', 'texts', 'rating', 'flag', 'albumIds'];
+const EDITABLE: readonly (keyof Work)[] = [
+  'title',
+  'tags',
+  'texts',
+  'rating',
+  'flag',
+  'albumIds',
+  'training',
+];
 
 /** The library's work with the backup's newer edits; null for a work in its undo window. */
 function newerWork(mine: Work, theirs: Work): Work | null {

@@ -1,10 +1,12 @@
 /**
- * Organising the library: ratings (1–5 stars, 0 clears), flags (pick / reject) and albums (a
- * named collection; a work can be in several, listed on the work as `albumIds`). Every write is
- * one transaction; removing an album takes it off its works too.
+ * Organising the library: ratings (1–5 stars, 0 clears), flags (pick / reject), a work's own AI
+ * training choice (absent: the artist's default) and albums (a named collection; a work can be
+ * in several, listed on the work as `albumIds`). Every write is one transaction; removing an
+ * album takes it off its works too.
  */
 import { LibraryError, storageError } from '../../shared/errors/library';
 import { checkTitle } from '../../shared/library/text';
+import { isTrainingChoice, type TrainingChoice } from '../../shared/provenance/manifest';
 import { emitLibraryEvent } from './library-events';
 import type { Album, AtelierDb, Work, WorkFlag } from './schema';
 import { META_LAST_CHANGE, newId, updateWork } from './works';
@@ -27,6 +29,25 @@ export async function setFlag(db: AtelierDb, workId: string, flag: WorkFlag | nu
     throw new LibraryError('invalid-text', 'A flag is “pick” or “reject”.', { details: { flag } });
   }
   return updateWork(db, workId, { flag: flag ?? undefined }, 'The flag');
+}
+
+/**
+ * The work's own AI training choice; null clears it (the work follows the artist's default).
+ * @throws LibraryError `invalid-text` for a choice that is not one of TRAINING_CHOICES
+ */
+export async function setWorkTraining(
+  db: AtelierDb,
+  workId: string,
+  training: TrainingChoice | null,
+): Promise<Work> {
+  if (training !== null && !isTrainingChoice(training)) {
+    throw new LibraryError(
+      'invalid-text',
+      'An AI training choice is “not allowed”, “allowed with conditions” or “allowed”.',
+      { details: { training } },
+    );
+  }
+  return updateWork(db, workId, { training: training ?? undefined }, 'The AI training choice');
 }
 
 /** Albums by name. */

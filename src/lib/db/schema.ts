@@ -7,6 +7,7 @@
  * (build the old database by hand, open it with this code, check the rows).
  */
 import Dexie, { type EntityTable } from 'dexie';
+import type { TrainingChoice } from '../../shared/provenance/manifest';
 
 export const DB_NAME = 'atelier';
 
@@ -39,6 +40,8 @@ export interface Work {
   flag?: WorkFlag;
   /** The albums the work is in (a work can be in several). */
   albumIds?: string[];
+  /** The artist's AI training choice for this work (absent: their default in Settings). */
+  training?: TrainingChoice;
 }
 
 export type WorkFlag = 'pick' | 'reject';

@@ -1,7 +1,7 @@
 /**
  * What an export's Content Credentials say, gathered from the studio's own records: the work's
- * original (the parent ingredient), the version's effect stack (the history), the artist's
- * training choice (Settings), and the work's wallet registration when it has one.
+ * original (the parent ingredient), the version's effect stack (the history), the work's
+ * training choice (its own, else the artist's default in Settings), and the work's wallet registration when it has one.
  */
 import { editStepsOf } from '../../shared/provenance/edits';
 import type { ExportFormat } from '../../shared/provenance/manifest';
@@ -27,6 +27,8 @@ export async function contentCredentialsFor(
   encoded: Blob,
   options: { type: ExportFormat; version?: Version },
 ): Promise<Blob> {
+  // The caller may hold a copy from before the artist changed the work's training choice.
+  const saved = (await db.works.get(work.id)) ?? work;
   const original = await getOriginalBlob(db, work.id);
   const registration = await registrationOf(work);
   return withContentCredentials(encoded, options.type, {
@@ -38,7 +40,7 @@ export async function contentCredentialsFor(
       title: work.title,
     },
     edits: editStepsOf(options.version?.stack),
-    training: settings.training,
+    training: saved.training ?? settings.training,
     ...(registration ? { registration: registration.certificate } : {}),
   });
 }

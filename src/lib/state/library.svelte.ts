@@ -30,6 +30,7 @@ import type { BackupManifest } from '../../shared/library/backup-format';
 import { db } from '../db/instance';
 import { onLibraryEvent } from '../db/library-events';
 import type { Album, Version, Work, WorkFlag } from '../db/schema';
+import type { TrainingChoice } from '../../shared/provenance/manifest';
 import {
   createAlbum,
   deleteAlbum,
@@ -37,6 +38,7 @@ import {
   setFlag,
   setInAlbum,
   setRating,
+  setWorkTraining,
 } from '../db/organise';
 import {
   backupReminderDue,
@@ -82,7 +84,11 @@ const AUTHOR_KEY = 'atelier.library.author';
 
 /** One organising change to a work. */
 export type OrganiseChange =
-  { rating: number } | { flag: WorkFlag | null } | { albumId: string; inAlbum: boolean };
+  | { rating: number }
+  | { flag: WorkFlag | null }
+  | { albumId: string; inAlbum: boolean }
+  /** The work's own AI training choice; null: the artist's default. */
+  | { training: TrainingChoice | null };
 
 export interface FileResult {
   name: string;
@@ -199,11 +205,12 @@ class Library {
     [this.works, this.albums] = await Promise.all([listWorks(db), listAlbums(db)]);
   }
 
-  /** Rating, flag and albums: each saves at once, the gallery follows on the library event. */
+  /** Rating, flag, albums and the AI training choice: each saves at once, the gallery follows on the library event. */
   async organise(work: Work, change: OrganiseChange): Promise<boolean> {
     try {
       if ('rating' in change) await setRating(db, work.id, change.rating);
       else if ('flag' in change) await setFlag(db, work.id, change.flag);
+      else if ('training' in change) await setWorkTraining(db, work.id, change.training);
       else await setInAlbum(db, { workId: work.id, ...change });
       await this.refresh();
       return true;

@@ -2,7 +2,7 @@
  * The person's studio settings, kept in localStorage (small, synchronous, read before first paint).
  */
 import type { BackendPreference } from '../../shared/compute/backend';
-import type { TrainingChoice } from '../../shared/provenance/manifest';
+import { isTrainingChoice, type TrainingChoice } from '../../shared/provenance/manifest';
 import { networkById, type NetworkChoice } from '../wallet/networks';
 
 const STORAGE_KEY = 'atelier.settings.v1';
@@ -18,8 +18,6 @@ interface Stored {
   training?: unknown;
   theme?: unknown;
 }
-
-const TRAINING: readonly TrainingChoice[] = ['notAllowed', 'constrained', 'allowed'];
 
 function load(): Stored {
   try {
@@ -61,9 +59,7 @@ class Settings {
     const stored = load();
     if (isBackendPreference(stored.backend)) this.backend = stored.backend;
     if (isNetworkChoice(stored.network)) this.network = stored.network;
-    if (TRAINING.includes(stored.training as TrainingChoice)) {
-      this.training = stored.training as TrainingChoice;
-    }
+    if (isTrainingChoice(stored.training)) this.training = stored.training;
     if (isTheme(stored.theme)) this.theme = stored.theme;
     applyTheme(this.theme);
   }

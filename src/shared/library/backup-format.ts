@@ -11,6 +11,7 @@
 import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import * as v from 'valibot';
 import { LibraryError } from '../errors/library';
+import { TRAINING_CHOICES } from '../provenance/manifest';
 import { MAX_SIDE } from './budget';
 import {
   checkStoredRegistration,
@@ -54,6 +55,7 @@ const WorkSchema = v.looseObject({
   rating: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5))),
   flag: v.optional(v.picklist(['pick', 'reject'])),
   albumIds: v.optional(v.pipe(v.array(Id), v.maxLength(1000))),
+  training: v.optional(v.picklist(TRAINING_CHOICES)),
 });
 
 const AlbumSchema = v.looseObject({

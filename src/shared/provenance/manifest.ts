@@ -18,6 +18,20 @@ export interface EditStep {
 /** The artist's choice on AI training and data mining (CAWG vocabulary). */
 export type TrainingChoice = 'notAllowed' | 'allowed' | 'constrained';
 
+/** Every training choice, the default (not allowed) first. */
+export const TRAINING_CHOICES: readonly TrainingChoice[] = ['notAllowed', 'constrained', 'allowed'];
+
+/** Each choice in the artist's words. */
+export const TRAINING_WORDS: Record<TrainingChoice, string> = {
+  notAllowed: 'Not allowed',
+  constrained: 'Allowed with conditions',
+  allowed: 'Allowed',
+};
+
+export function isTrainingChoice(value: unknown): value is TrainingChoice {
+  return typeof value === 'string' && (TRAINING_CHOICES as readonly string[]).includes(value);
+}
+
 export interface ContentCredentialsInfo {
   title: string;
   /** The studio's name (claim generator and the signing certificate's name). */
