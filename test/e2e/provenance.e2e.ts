@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
 import { loadC2pa } from '../provenance/c2pa-node';
+import { readXmp } from '../../src/shared/provenance/xmp';
 import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
@@ -65,6 +66,10 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
         use: 'notAllowed',
       });
       expect(manifest.ingredients[0]).toMatchObject({ relationship: 'parentOf' });
+      // The same choice as XMP, inside what the manifest's hash covers (validated above).
+      expect(readXmp(file, format), format).toContain(
+        '<plus:DataMining>http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED</plus:DataMining>',
+      );
 
       // One byte of the picture changed (the last bytes of each file are picture data, the
       // manifest sits before them in PNG and JPEG; in WebP it is appended, so edit the start).
@@ -90,7 +95,9 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
     await expect
       .poll(() => page.getByTestId('work-training-line').textContent(), { timeout: 10_000 })
       .toBe('AI training: Allowed (this work only)');
-    const allowed = await c2pa.WasmReader.fromBytes('image/png', await exportAs(page, 'image/png'));
+    const allowedFile = await exportAs(page, 'image/png');
+    expect(readXmp(allowedFile, 'image/png')).toContain('vocab/DMI-ALLOWED<');
+    const allowed = await c2pa.WasmReader.fromBytes('image/png', allowedFile);
     const store = JSON.parse(allowed.json());
     allowed.free();
     const training = store.manifests[store.active_manifest].assertions.find(

@@ -1,10 +1,12 @@
 /**
  * What an export's Content Credentials say, gathered from the studio's own records: the work's
  * original (the parent ingredient), the version's effect stack (the history), the work's
- * training choice (its own, else the artist's default in Settings), and the work's wallet registration when it has one.
+ * training choice (its own, else the artist's default in Settings; also written as XMP data
+ * mining metadata), and the work's wallet registration when it has one.
  */
 import { editStepsOf } from '../../shared/provenance/edits';
 import type { ExportFormat } from '../../shared/provenance/manifest';
+import { addXmp, dataMiningXmp } from '../../shared/provenance/xmp';
 import { withContentCredentials } from '../compute/provenance-client';
 import { db } from '../db/instance';
 import type { RegistrationRow } from '../db/registrations';
@@ -31,16 +33,28 @@ export async function contentCredentialsFor(
   const saved = (await db.works.get(work.id)) ?? work;
   const original = await getOriginalBlob(db, work.id);
   const registration = await registrationOf(work);
-  return withContentCredentials(encoded, options.type, {
-    title: work.texts?.title || work.title,
-    appVersion: __APP_VERSION__,
-    original: {
-      bytes: new Uint8Array(await original.arrayBuffer()),
-      format: original.type || 'image/png',
-      title: work.title,
+  const training = saved.training ?? settings.training;
+  // The same choice as XMP (IPTC PLUS data mining) for readers that do not read C2PA; written
+  // first, so the manifest's hash covers it.
+  const withXmp = addXmp(
+    new Uint8Array(await encoded.arrayBuffer()),
+    options.type,
+    dataMiningXmp(training),
+  );
+  return withContentCredentials(
+    new Blob([withXmp as BlobPart], { type: options.type }),
+    options.type,
+    {
+      title: work.texts?.title || work.title,
+      appVersion: __APP_VERSION__,
+      original: {
+        bytes: new Uint8Array(await original.arrayBuffer()),
+        format: original.type || 'image/png',
+        title: work.title,
+      },
+      edits: editStepsOf(options.version?.stack),
+      training,
+      ...(registration ? { registration: registration.certificate } : {}),
     },
-    edits: editStepsOf(options.version?.stack),
-    training: saved.training ?? settings.training,
-    ...(registration ? { registration: registration.certificate } : {}),
-  });
+  );
 }
