@@ -2,8 +2,8 @@
  * Verify reads Content Credentials it did not write: a PNG whose C2PA manifest is built here,
  * in the test, with the CAI's c2pa-rs builder directly (another tool's history and training
  * choice, another signer). The Register room shows its history, signer and training choice.
- * WebGPU and WASM modes. (Tampering is read by c2pa-rs in read.test/embed.test and the export
- * e2e; a changed-pixel PNG that our own PNG reader also accepts is not built here yet.)
+ * WebGPU and WASM modes. The same file with other pixels (another image's IDAT spliced in: a
+ * valid PNG, its manifest untouched) is reported as tampered, in words.
  */
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -18,6 +18,44 @@ import { endSession, MODES, openStudio, waitForReady, type StudioSession } from 
 
 const baseURL = inject('baseURL');
 let made: Uint8Array;
+
+/** The PNG's chunks as [type, whole chunk bytes]. */
+function chunks(png: Uint8Array): [string, Uint8Array][] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const out: [string, Uint8Array][] = [];
+  for (let at = 8; at + 12 <= png.length;) {
+    const length = view.getUint32(at);
+    out.push([
+      String.fromCharCode(...png.subarray(at + 4, at + 8)),
+      png.subarray(at, at + 12 + length),
+    ]);
+    at += 12 + length;
+  }
+  return out;
+}
+
+/** `signed` with the picture data of `other` (same size): every chunk valid, the pixels changed. */
+function withOtherPixels(signed: Uint8Array, other: Uint8Array): Uint8Array {
+  const theirs = chunks(other)
+    .filter(([t]) => t === 'IDAT')
+    .map(([, c]) => c);
+  const parts: Uint8Array[] = [signed.subarray(0, 8)];
+  let placed = false;
+  for (const [type, bytes] of chunks(signed)) {
+    if (type !== 'IDAT') parts.push(bytes);
+    else if (!placed) {
+      parts.push(...theirs);
+      placed = true;
+    }
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 beforeAll(async () => {
   const c2pa = loadC2pa();
@@ -64,7 +102,7 @@ describe.each(MODES)('Verify reads other tools’ Content Credentials ($name)', 
     await endSession(ending);
   });
 
-  it('shows history, signer and training choice', async () => {
+  it('shows history, signer and training choice; the same file with other pixels is tampered', async () => {
     session = await openStudio({ baseURL, mode, path: '/#/register' });
     const { page } = session;
     await page.goto(`${baseURL}/#/register`);
@@ -83,5 +121,14 @@ describe.each(MODES)('Verify reads other tools’ Content Credentials ($name)', 
       await page.getByTestId('credentials-history').locator('li').getAttribute('data-action'),
     ).toBe('c2pa.created');
     expect(await panel.textContent()).toContain('Other Tool 9.9');
+
+    // The same file with other pixels: tampered, said in words.
+    const changed = withOtherPixels(made, encodePng(scene(78, 32, 24)));
+    expect(Buffer.from(changed).equals(Buffer.from(made))).toBe(false);
+    await page
+      .getByTestId('verify-file')
+      .setInputFiles({ name: 'camera.png', mimeType: 'image/png', buffer: Buffer.from(changed) });
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 60_000 }).toBe('tampered');
+    expect(await panel.textContent()).toContain('Tampered: the file changed after it was signed.');
   }, 120_000);
 });
