@@ -66,6 +66,7 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
         use: 'notAllowed',
       });
       expect(manifest.ingredients[0]).toMatchObject({ relationship: 'parentOf' });
+      expect(manifest.thumbnail, format).toMatchObject({ format: 'image/jpeg' });
       // The same choice as XMP, inside what the manifest's hash covers (validated above).
       expect(readXmp(file, format), format).toContain(
         '<plus:DataMining>http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED</plus:DataMining>',

@@ -23,6 +23,24 @@ async function registrationOf(work: Work): Promise<RegistrationRow | undefined> 
   return rows.sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
+/** The claim's thumbnail: the export itself, at most 256 px on its long side, as JPEG. */
+async function thumbnailOf(encoded: Blob): Promise<{ bytes: Uint8Array; format: string } | null> {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  const full = await createImageBitmap(encoded);
+  const scale = Math.min(1, 256 / Math.max(full.width, full.height));
+  const w = Math.max(1, Math.round(full.width * scale));
+  const h = Math.max(1, Math.round(full.height * scale));
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#ffffff'; // JPEG has no alpha
+  ctx.fillRect(0, 0, w, h);
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(full, 0, 0, w, h);
+  full.close();
+  const jpeg = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+  return { bytes: new Uint8Array(await jpeg.arrayBuffer()), format: 'image/jpeg' };
+}
+
 /** `encoded` with signed Content Credentials. @throws ProvenanceError, ComputeError. */
 export async function contentCredentialsFor(
   work: Work,
@@ -34,6 +52,7 @@ export async function contentCredentialsFor(
   const original = await getOriginalBlob(db, work.id);
   const registration = await registrationOf(work);
   const training = saved.training ?? settings.training;
+  const thumbnail = await thumbnailOf(encoded);
   // The same choice as XMP (IPTC PLUS data mining) for readers that do not read C2PA; written
   // first, so the manifest's hash covers it.
   const withXmp = addXmp(
@@ -54,6 +73,7 @@ export async function contentCredentialsFor(
       },
       edits: editStepsOf(options.version?.stack),
       training,
+      ...(thumbnail ? { thumbnail } : {}),
       ...(registration ? { registration: registration.certificate } : {}),
     },
   );
