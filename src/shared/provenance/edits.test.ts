@@ -20,6 +20,24 @@ describe('editStepsOf', () => {
     ]);
   });
 
+  it('puts the framing first: turns and mirrors, straightening, then the crop', () => {
+    const effects = [{ id: 'a', effectId: 'exposure', enabled: true, params: {} }];
+    const geometry = { rotate90: 1, flipH: true, flipV: false, straighten: -2.5, ratio: '1:1' };
+    expect(editStepsOf({ effects, geometry })).toEqual([
+      { kind: 'orientation', name: 'Rotate 90°, Flip horizontal' },
+      { kind: 'orientation', name: 'Straighten -2.5°' },
+      { kind: 'crop', name: 'Crop' },
+      { kind: 'color', name: 'Exposure' },
+    ]);
+    // No framing, or a framing that changes nothing: no step.
+    expect(
+      editStepsOf({
+        effects,
+        geometry: { rotate90: 0, flipH: false, flipV: false, straighten: 0, ratio: 'free' },
+      }),
+    ).toEqual([{ kind: 'color', name: 'Exposure' }]);
+  });
+
   it('gives no steps for an original (no stack) or a malformed one', () => {
     expect(editStepsOf(undefined)).toEqual([]);
     expect(editStepsOf({ effects: 'x' })).toEqual([]);

@@ -11,7 +11,7 @@ export type ExportFormat = 'image/png' | 'image/jpeg' | 'image/webp';
 
 /** One step of the work's history, in the artist's words (`name`) and C2PA's (`kind`). */
 export interface EditStep {
-  kind: 'color' | 'filter' | 'crop' | 'resize' | 'neural' | 'neural-resize';
+  kind: 'color' | 'filter' | 'crop' | 'orientation' | 'resize' | 'neural' | 'neural-resize';
   name: string;
 }
 
@@ -58,6 +58,7 @@ const ACTION_OF: Record<EditStep['kind'], string> = {
   color: 'c2pa.color_adjustments',
   filter: 'c2pa.filtered',
   crop: 'c2pa.cropped',
+  orientation: 'c2pa.orientation',
   resize: 'c2pa.resized',
   neural: 'c2pa.filtered',
   'neural-resize': 'c2pa.resized',
