@@ -33,17 +33,12 @@ import {
 } from './browser';
 import { buildStudio, ROOT, startPreview, type Preview } from './server';
 import { outputState, seedWork, setParams } from './write-helpers';
+import { TINY_GPT2_DIR, TINY_GPT2_FILES } from '../fixtures/text/tiny-gpt2';
 
 const OUT_DIR = `${process.env.E2E_OUTDIR ?? 'dist'}-download`;
 const PORT = Number(process.env.E2E_DOWNLOAD_PORT ?? 4794);
-const FIXTURE = join(ROOT, 'test', 'fixtures', 'text', 'tiny-gpt2');
-const PATHS = [
-  'config.json',
-  'generation_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'onnx/model.onnx',
-];
+const FIXTURE = TINY_GPT2_DIR;
+const PATHS: readonly string[] = TINY_GPT2_FILES;
 const REPO = 'atelier-e2e/tiny-gpt2';
 const REVISION = '0123456789abcdef0123456789abcdef01234567';
 const bytesOf = (p: string) => readFileSync(join(FIXTURE, p));

@@ -23,24 +23,10 @@ import {
   type DownloadEnv,
 } from './download';
 import { checkModelFolder } from './model-files';
+import { TINY_GPT2_DIR, TINY_GPT2_FILES } from '../../../test/fixtures/text/tiny-gpt2';
 
-const FIXTURE = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'test',
-  'fixtures',
-  'text',
-  'tiny-gpt2',
-);
-const PATHS = [
-  'config.json',
-  'generation_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'onnx/model.onnx',
-];
+const FIXTURE = TINY_GPT2_DIR;
+const PATHS: readonly string[] = TINY_GPT2_FILES;
 const REVISION = 'a'.repeat(40);
 const bytesOf = (p: string) => readFileSync(join(FIXTURE, p));
 const shaOf = (b: Buffer) => createHash('sha256').update(b).digest('hex');
