@@ -3,6 +3,7 @@
  * backup → clear → restore, a refused damaged backup, and a full disk (quota shrunk through the
  * DevTools protocol). Every scenario runs in WebGPU and WASM modes and must leave a clean page.
  */
+import { dataMiningXmp } from '../../src/shared/provenance/xmp';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,7 +178,9 @@ describe.each(WASM_ONLY)('library ($name)', (mode) => {
     const exported = await exporting;
     expect(exported.suggestedFilename()).toBe('sunset 01.png');
     const png = new Uint8Array(readFileSync(await exported.path()));
+    // The AI training choice as XMP comes first (see src/shared/provenance/xmp.ts), then the text.
     expect(readPngText(png)).toEqual([
+      { keyword: 'XML:com.adobe.xmp', text: dataMiningXmp('notAllowed') },
       { keyword: 'Title', text: 'sunset 01' },
       { keyword: 'Author', text: 'Hokusai 北斎' },
       { keyword: 'Software', text: 'Atelier' },
