@@ -12,6 +12,7 @@ import {
   reserveSizeFor,
 } from '../../src/shared/provenance/signer';
 import { encodePng } from '../../src/shared/registration/png-codec';
+import { concat, readChunks, type PngChunk } from '../../src/shared/registration/png';
 import { loadC2pa, SyncBlob } from '../provenance/c2pa-node';
 import { scene } from '../unit/registration/images';
 import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
@@ -19,42 +20,22 @@ import { endSession, MODES, openStudio, waitForReady, type StudioSession } from 
 const baseURL = inject('baseURL');
 let made: Uint8Array;
 
-/** The PNG's chunks as [type, whole chunk bytes]. */
-function chunks(png: Uint8Array): [string, Uint8Array][] {
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const out: [string, Uint8Array][] = [];
-  for (let at = 8; at + 12 <= png.length;) {
-    const length = view.getUint32(at);
-    out.push([
-      String.fromCharCode(...png.subarray(at + 4, at + 8)),
-      png.subarray(at, at + 12 + length),
-    ]);
-    at += 12 + length;
-  }
-  return out;
-}
-
 /** `signed` with the picture data of `other` (same size): every chunk valid, the pixels changed. */
 function withOtherPixels(signed: Uint8Array, other: Uint8Array): Uint8Array {
-  const theirs = chunks(other)
-    .filter(([t]) => t === 'IDAT')
-    .map(([, c]) => c);
+  const whole = (png: Uint8Array, c: PngChunk) => png.subarray(c.offset, c.offset + c.size);
+  const theirs = readChunks(other)
+    .filter((c) => c.type === 'IDAT')
+    .map((c) => whole(other, c));
   const parts: Uint8Array[] = [signed.subarray(0, 8)];
   let placed = false;
-  for (const [type, bytes] of chunks(signed)) {
-    if (type !== 'IDAT') parts.push(bytes);
+  for (const c of readChunks(signed)) {
+    if (c.type !== 'IDAT') parts.push(whole(signed, c));
     else if (!placed) {
       parts.push(...theirs);
       placed = true;
     }
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 beforeAll(async () => {

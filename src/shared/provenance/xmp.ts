@@ -7,7 +7,7 @@
  * - JPEG: an APP1 segment "http://ns.adobe.com/xap/1.0/" after SOI (and JFIF's APP0);
  * - WebP: an "XMP " chunk at the end, the file made extended (VP8X, XMP flag) when it was simple.
  */
-import { isPng, pngChunk } from '../library/png-text';
+import { concat, decodeITXt, encodeChunk, encodeITXt, readChunks } from '../registration/png';
 import type { ExportFormat, TrainingChoice } from './manifest';
 
 const PLUS = 'http://ns.useplus.org/ldf/vocab/';
@@ -44,19 +44,11 @@ const PNG_KEYWORD = 'XML:com.adobe.xmp';
 const JPEG_NS = 'http://ns.adobe.com/xap/1.0/\0';
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /**
  * A copy of the file with the XMP packet in it.
- * @throws RangeError when the bytes are not a file of that format, or it already holds XMP.
+ * @throws RangeError when the bytes are not a JPEG or WebP file, or the file already holds XMP;
+ *   WalletError `png-invalid` for a broken PNG.
  */
 export function addXmp(file: Uint8Array, format: ExportFormat, xmp: string): Uint8Array {
   if (readXmp(file, format) !== null) throw new RangeError('The file already holds XMP.');
@@ -66,25 +58,24 @@ export function addXmp(file: Uint8Array, format: ExportFormat, xmp: string): Uin
 }
 
 function addPngXmp(png: Uint8Array, xmp: string): Uint8Array {
-  if (!isPng(png) || png.length < 33) throw new RangeError('Not a PNG file.');
-  const ihdrEnd = 8 + 12 + new DataView(png.buffer, png.byteOffset).getUint32(8);
-  // iTXt: keyword \0, uncompressed (0, 0), no language \0, no translated keyword \0, UTF-8 text.
-  const chunk = pngChunk('iTXt', concat(latin1(PNG_KEYWORD), new Uint8Array(5), utf8(xmp)));
-  return concat(png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd));
+  const ihdr = readChunks(png)[0]!;
+  const chunk = encodeChunk('iTXt', encodeITXt(PNG_KEYWORD, xmp));
+  const at = ihdr.offset + ihdr.size;
+  return concat([png.subarray(0, at), chunk, png.subarray(at)]);
 }
 
 function addJpegXmp(jpeg: Uint8Array, xmp: string): Uint8Array {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new RangeError('Not a JPEG file.');
-  const body = concat(latin1(JPEG_NS), utf8(xmp));
+  const body = concat([latin1(JPEG_NS), utf8(xmp)]);
   if (body.length + 2 > 0xffff) throw new RangeError('The XMP packet is too large for JPEG.');
-  const segment = concat(
+  const segment = concat([
     Uint8Array.of(0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff),
     body,
-  );
+  ]);
   // After SOI and a JFIF APP0, which readers expect first.
   let at = 2;
   if (jpeg[2] === 0xff && jpeg[3] === 0xe0) at = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
-  return concat(jpeg.subarray(0, at), segment, jpeg.subarray(at));
+  return concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
 }
 
 interface RiffChunk {
@@ -129,12 +120,12 @@ function simpleWebpInfo(webp: Uint8Array, c: RiffChunk): { w: number; h: number;
 function addWebpXmp(webp: Uint8Array, xmp: string): Uint8Array {
   const chunks = riffChunks(webp);
   const body = utf8(xmp);
-  const xmpChunk = concat(
+  const xmpChunk = concat([
     latin1('XMP '),
     u32le(body.length),
     body,
     new Uint8Array(body.length & 1),
-  );
+  ]);
   let head: Uint8Array;
   let rest: Uint8Array;
   const vp8x = chunks.find((c) => c.type === 'VP8X');
@@ -148,11 +139,11 @@ function addWebpXmp(webp: Uint8Array, xmp: string): Uint8Array {
     data[0] = 0x04 | (alpha ? 0x10 : 0);
     data.set(u24le(w - 1), 4);
     data.set(u24le(h - 1), 7);
-    head = concat(latin1('VP8X'), u32le(10), data);
+    head = concat([latin1('VP8X'), u32le(10), data]);
     rest = webp.subarray(12);
   }
-  const payload = concat(latin1('WEBP'), head, rest, xmpChunk);
-  return concat(latin1('RIFF'), u32le(payload.length), payload);
+  const payload = concat([latin1('WEBP'), head, rest, xmpChunk]);
+  return concat([latin1('RIFF'), u32le(payload.length), payload]);
 }
 
 const u32le = (n: number) => Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
@@ -171,17 +162,9 @@ export function readXmp(file: Uint8Array, format: ExportFormat): string | null {
 }
 
 function readPngXmp(png: Uint8Array): string | null {
-  if (!isPng(png)) return null;
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  for (let at = 8; at + 12 <= png.length;) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    if (type === 'IEND') break;
-    const data = png.subarray(at + 8, at + 8 + length);
-    const key = PNG_KEYWORD.length;
-    if (type === 'iTXt' && String.fromCharCode(...data.subarray(0, key)) === PNG_KEYWORD)
-      return new TextDecoder().decode(data.subarray(key + 5));
-    at += 12 + length;
+  for (const c of readChunks(png)) {
+    const text = c.type === 'iTXt' ? decodeITXt(c.data) : null;
+    if (text?.keyword === PNG_KEYWORD) return text.text;
   }
   return null;
 }

@@ -120,7 +120,8 @@ function isRegistrationChunk(chunk: PngChunk): boolean {
   return chunk.type === 'iTXt' && decodeITXt(chunk.data)?.keyword === REGISTRATION_KEYWORD;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The parts one after another, in one new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
