@@ -12,6 +12,7 @@ import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { PreviewScheduler, type Region } from './render-preview';
 import { levelFor, levelRegion } from '../../shared/render-room/view-transform';
 import type { EffectStack } from '../../shared/effects/types';
+import { stackOutputSize } from '../../shared/render-room/geometry';
 
 /** A painted region render: `rect` in the level's pixels, the level `width`×`height`. */
 export interface Detail {
@@ -85,11 +86,13 @@ export class RenderDetail {
         const level = this.#level;
         if (!level || !region || !stack || !this.#want) return;
         this.#painted = { region, stack };
+        // Placed on the framed level (the crop and turns of the stack it rendered).
+        const framed = stackOutputSize(level.image, stack);
         this.detail = {
           image: toRgba(outcome),
           rect: region,
-          width: level.image.width,
-          height: level.image.height,
+          width: framed.width,
+          height: framed.height,
           scale: level.scale,
         };
         this.painted += 1;
@@ -163,11 +166,13 @@ export class RenderDetail {
     const level = this.#level;
     const want = this.#want;
     if (!level || !want) return;
-    const region = levelRegion(want.rect, level.scale, level.image);
+    // The level framed by the stack's crop and turns: the region is of what the image shows.
+    const bounds = stackOutputSize(level.image, this.#host.stack());
+    const region = levelRegion(want.rect, level.scale, bounds);
     if (!region) return;
     // A pan that stays inside what is painted (its margin) needs no new render, unless the stack
     // changed since.
-    const view = levelRegion(want.rect, level.scale, level.image, 0)!;
+    const view = levelRegion(want.rect, level.scale, bounds, 0)!;
     const painted = this.#painted;
     if (
       painted &&

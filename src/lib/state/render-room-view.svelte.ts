@@ -8,14 +8,18 @@
 const STORAGE_KEY = 'atelier.render-view.v1';
 
 /** The sheet's tabs on tablets (on desktop the same panels sit left and right). */
-export type SheetTab = 'stack' | 'presets' | 'look' | 'batch' | 'histogram';
+export type SheetTab = 'stack' | 'framing' | 'presets' | 'look' | 'batch' | 'histogram';
 export const SHEET_TABS: readonly { id: SheetTab; label: string }[] = [
   { id: 'stack', label: 'Stack' },
+  { id: 'framing', label: 'Crop' },
   { id: 'histogram', label: 'Histogram' },
   { id: 'presets', label: 'Presets' },
   { id: 'look', label: 'Learn a look' },
   { id: 'batch', label: 'Batch' },
 ];
+
+/** Drawing on the image for the framing: the crop rectangle, or a line along the horizon. */
+export type Framing = 'crop' | 'level';
 
 /** The colour under the pointer, in the work's own pixel coordinates. */
 export interface PickedColour {
@@ -58,6 +62,8 @@ class RenderRoomView {
   /** The layer whose mask a drag on the image draws (null: none). */
   drawingMask = $state<string | null>(null);
   picked = $state<PickedColour | null>(null);
+  /** The image is showing the crop to draw, or waits for a line along the horizon. */
+  framing = $state<Framing | null>(null);
 
   constructor() {
     const s = load();

@@ -21,7 +21,13 @@ import type { Version, Work } from '../db/schema';
 import { handleError } from '../errors/handle-error';
 import { toasts } from './toasts.svelte';
 import { whiteBalanceAt, whiteBalanceProblem } from '../../shared/render-room/white-balance';
-import type { StackEffect } from '../../shared/effects/types';
+import type { EffectStack, Geometry, StackEffect } from '../../shared/effects/types';
+import {
+  cleanGeometry,
+  outputFractionToSource,
+  uncroppedGeometry,
+} from '../../shared/render-room/geometry';
+import { applyGeometry } from '../../../workers/render/geometry';
 import { RenderRoomError } from '../../shared/errors/render-room';
 import { versionDate } from '../../shared/library/version-words';
 import { fitSize, STARTING } from '../../shared/render-room/catalogue';
@@ -48,6 +54,7 @@ import { autoColorLayer, lookFromPair, lookFromReference, type LookResult } from
 import { renderPresets } from './render-presets.svelte';
 import { noticeFor, PreviewScheduler } from './render-preview';
 import { RenderDetail } from './render-detail.svelte';
+import { renderView, type Framing } from './render-room-view.svelte';
 
 const DRAFT_DELAY_MS = 250;
 
@@ -92,10 +99,32 @@ class RenderRoomState {
   loading = $state(false);
 
   stack = $derived(this.editor.stack);
+  /**
+   * The stack as the image shows it: while the crop is being drawn, the whole straightened
+   * picture (the crop and ratio off), so the artist sees what lies outside the crop.
+   */
+  viewStack = $derived.by((): EffectStack => {
+    const stack = this.editor.stack;
+    if (renderView.framing !== 'crop' || !stack.geometry) return stack;
+    const geometry = uncroppedGeometry(stack.geometry);
+    const { geometry: _g, ...rest } = stack;
+    return geometry ? { ...rest, geometry } : rest;
+  });
+  /** The source framed like the image shown (what "before" shows: same crop, same turns). */
+  before = $derived.by((): Rgba | null => {
+    const source = this.source;
+    if (!source) return null;
+    const geometry = cleanGeometry(this.viewStack.geometry);
+    return geometry ? toRgba(applyGeometry(source, geometry)) : source;
+  });
   /** Installed neural effects as definitions (Upscale 2× carries its scale). */
   neuralDefs = $derived(neuralDefsOf(this.neural));
   /** What "Render full size" makes: the work's size times the stack's scale; null without a work. */
   output = $derived(this.work ? outputSizeOf(this.work, this.editor.stack, this.neuralDefs) : null);
+  /** The size of what the image shows (the output, or the uncropped frame while cropping). */
+  shownSize = $derived(
+    this.work ? outputSizeOf(this.work, this.viewStack, this.neuralDefs) : null,
+  );
   canUndo = $derived(canUndo(this.editor));
   canRedo = $derived(canRedo(this.editor));
 
@@ -104,7 +133,7 @@ class RenderRoomState {
   #previews = new PreviewScheduler({
     source: () => this.source,
     pixels: (source) => (this.#shared?.of === source ? this.#shared.pixels : source),
-    stack: () => this.editor.stack,
+    stack: () => this.viewStack,
     preview: () => ({ sourceScale: this.#scale, box: this.#viewport }),
     paint: (outcome) => {
       this.frame = toRgba(outcome);
@@ -131,12 +160,9 @@ class RenderRoomState {
         height: work.height,
       };
     },
-    stack: () => this.editor.stack,
+    stack: () => this.viewStack,
     previewScale: () => this.#scale,
-    scales: () =>
-      !!this.output &&
-      !!this.work &&
-      (this.output.width !== this.work.width || this.output.height !== this.work.height),
+    scales: () => !!this.output && this.output.factor !== 1,
     box: () => this.#viewport,
   });
   #prefetchDue = false;
@@ -257,6 +283,22 @@ class RenderRoomState {
     this.#scheduleDraft();
   }
 
+  /** Sets the framing (crop, turns, flips, straighten); a drag's moves share one `gesture`. */
+  setGeometry(geometry: Geometry | null, gesture?: string): void {
+    this.dispatch({ type: 'set-geometry', geometry, ...(gesture ? { gesture } : {}) });
+  }
+
+  /** Starts or ends drawing the crop or the horizon on the image (the preview follows). */
+  setFraming(framing: Framing | null): void {
+    if (renderView.framing === framing) return;
+    renderView.framing = framing;
+    if (framing) {
+      renderView.drawingMask = null;
+      renderView.pickingWhite = false;
+    }
+    this.requestPreview();
+  }
+
   addEffect(effectId: string): void {
     const params = structuredClone(STARTING[effectId] ?? {});
     this.dispatch({ type: 'add', layers: [{ id: newLayerId(), effectId, enabled: true, params }] });
@@ -285,7 +327,9 @@ class RenderRoomState {
   pickWhiteBalance(fx: number, fy: number): boolean {
     const source = this.source;
     if (!source) return false;
-    const wb = whiteBalanceAt(source, fx * source.width, fy * source.height);
+    // The press is on the framed image: back to the original it shows.
+    const at = outputFractionToSource(source, cleanGeometry(this.viewStack.geometry), fx, fy);
+    const wb = whiteBalanceAt(source, at.x * source.width, at.y * source.height);
     if (!wb.ok) {
       toasts.push('info', whiteBalanceProblem(wb.reason));
       return false;
@@ -296,12 +340,14 @@ class RenderRoomState {
     const stack =
       first?.effectId === 'temperature'
         ? {
+            ...this.editor.stack,
             effects: [
               { ...first, enabled: true, params: { ...first.params, ...params } },
               ...effects.slice(1),
             ],
           }
         : {
+            ...this.editor.stack,
             effects: [
               { id: newLayerId(), effectId: 'temperature', enabled: true, params },
               ...effects,
@@ -432,7 +478,10 @@ class RenderRoomState {
   async applyPreset(id: string): Promise<void> {
     try {
       const preset = await getPreset(db, id);
-      this.dispatch({ type: 'replace', stack: withFreshIds(preset.stack, newLayerId) });
+      // A preset is a look: the work keeps its own framing.
+      const look = withFreshIds(preset.stack, newLayerId);
+      const geometry = this.editor.stack.geometry;
+      this.dispatch({ type: 'replace', stack: geometry ? { ...look, geometry } : look });
     } catch (error) {
       handleError(error, 'Applying the preset');
     }

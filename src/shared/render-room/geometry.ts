@@ -467,3 +467,48 @@ export function levelHorizon(
   const next = current - slant;
   return Math.max(-MAX_STRAIGHTEN, Math.min(MAX_STRAIGHTEN, Math.round(next * 100) / 100));
 }
+
+/** `geometry` without its crop and ratio: what the image shows while the crop is drawn. */
+export function uncroppedGeometry(geometry: Geometry | undefined | null): Geometry | null {
+  if (!geometry) return null;
+  const g: Geometry = { ...geometry, ratio: 'free' };
+  delete g.crop;
+  return cleanGeometry(g);
+}
+
+/**
+ * What the crop tool draws on, for a `source` of this size: the straightened frame's size, the
+ * part of it the image shows while cropping (`shown`, the whole picture without empty corners)
+ * and the crop now (`crop`), both in the frame's pixels.
+ */
+export function cropLayout(
+  source: Size,
+  geometry: Geometry | undefined | null,
+): { frame: Size; shown: Rect; crop: Rect } {
+  const g = geometry ?? IDENTITY;
+  const frame = orientedSize(source, g);
+  const open = uncroppedGeometry(g) ?? IDENTITY;
+  return { frame, shown: cropRect(frame, open), crop: cropRect(frame, g) };
+}
+
+/**
+ * A crop drawn on the shown part (`rect`, frame pixels) as the stored fractions of the frame,
+ * kept inside `shown` and at least `min` pixels on each side.
+ */
+export function cropFromRect(
+  rect: Rect,
+  layout: { frame: Size; shown: Rect },
+  min = 8,
+): GeometryCrop {
+  const { frame, shown } = layout;
+  const width = Math.max(Math.min(min, shown.width), Math.min(rect.width, shown.width));
+  const height = Math.max(Math.min(min, shown.height), Math.min(rect.height, shown.height));
+  const x = Math.max(shown.x, Math.min(shown.x + shown.width - width, rect.x));
+  const y = Math.max(shown.y, Math.min(shown.y + shown.height - height, rect.y));
+  return {
+    x: x / frame.width,
+    y: y / frame.height,
+    width: width / frame.width,
+    height: height / frame.height,
+  };
+}

@@ -19,6 +19,7 @@ import type { EffectStack } from '../../../shared/effects/types';
 import { hasCode } from '../../../shared/errors/base';
 import { findSameVersion, type VersionRecipe } from '../../../shared/library/version-identity';
 import { fitSize } from '../../../shared/render-room/catalogue';
+import { stackOutputSize } from '../../../shared/render-room/geometry';
 import { parseStack } from '../../../shared/render-room/stack-edit';
 import { decodeImage, encodePng, thumbnail, toRgba, type Rgba } from './image-io';
 
@@ -55,17 +56,21 @@ export interface OutputSize {
   refusal: string | null;
 }
 
-/** What a full render of `stack` over a `width`×`height` work produces, and whether it may. */
+/**
+ * What a full render of `stack` over a `width`×`height` work produces (framed by the stack's
+ * crop, turns and straighten, then scaled), and whether it may.
+ */
 export function outputSizeOf(
   size: { width: number; height: number },
   stack: EffectStack,
   neural: ReadonlyMap<string, NeuralEffectDef>,
 ): OutputSize {
   const factor = stackFactor(stack, neural);
-  const width = size.width * factor;
-  const height = size.height * factor;
+  const framed = stackOutputSize(size, stack);
+  const width = framed.width * factor;
+  const height = framed.height * factor;
   try {
-    checkOutputSize(size.width, size.height, factor);
+    checkOutputSize(framed.width, framed.height, factor);
     return { width, height, factor, refusal: null };
   } catch (error) {
     if (hasCode(error) && error.code === 'too-large') {
@@ -145,7 +150,8 @@ export async function renderWorkFull(options: {
   const { work, stack, signal } = options;
   // Refuse an upscale past the render budget before decoding anything (the worker checks too).
   const neural = neuralDefsOf(await neuralEffects().catch(() => []));
-  checkOutputSize(work.width, work.height, stackFactor(stack, neural));
+  const framed = stackOutputSize(work, stack);
+  checkOutputSize(framed.width, framed.height, stackFactor(stack, neural));
   const recipe = await recipeOf(work, stack);
   const same = findSameVersion(await listVersions(db, work.id), recipe);
   if (same) {
