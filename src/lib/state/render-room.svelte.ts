@@ -122,9 +122,7 @@ class RenderRoomState {
   /** What "Render full size" makes: the work's size times the stack's scale; null without a work. */
   output = $derived(this.work ? outputSizeOf(this.work, this.editor.stack, this.neuralDefs) : null);
   /** The size of what the image shows (the output, or the uncropped frame while cropping). */
-  shownSize = $derived(
-    this.work ? outputSizeOf(this.work, this.viewStack, this.neuralDefs) : null,
-  );
+  shownSize = $derived(this.work ? outputSizeOf(this.work, this.viewStack, this.neuralDefs) : null);
   canUndo = $derived(canUndo(this.editor));
   canRedo = $derived(canRedo(this.editor));
 

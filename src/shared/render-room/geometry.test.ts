@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   applyAffine,
   cleanGeometry,
+  cropFromRect,
+  cropGeometry,
+  cropLayout,
   cropRect,
   flipGeometry,
   IDENTITY,
@@ -16,6 +19,7 @@ import {
   rotateGeometry,
   sourceFractionToOutput,
   straightenGeometry,
+  uncroppedGeometry,
   type Geometry,
 } from './geometry';
 
@@ -227,5 +231,61 @@ describe('the panel edits act on what is shown', () => {
     expect(levelHorizon(2, back)).toBeCloseTo(-3, 2);
     expect(levelHorizon(0, { x0: 0, y0: 0, x1: 1, y1: 1 })).toBeNull();
     expect(levelHorizon(-40, { x0: 0, y0: 0, x1: 100, y1: 100 })).toBe(-45);
+  });
+});
+
+describe('the crop tool', () => {
+  it('shows the picture uncropped while the crop is drawn', () => {
+    expect(uncroppedGeometry(null)).toBeNull();
+    expect(uncroppedGeometry(G({ ratio: '1:1' }))).toBeNull();
+    const g = G({
+      rotate90: 1,
+      straighten: 5,
+      ratio: '16:9',
+      crop: { x: 0.1, y: 0.1, width: 0.5, height: 0.5 },
+    });
+    expect(uncroppedGeometry(g)).toEqual(G({ rotate90: 1, straighten: 5 }));
+  });
+
+  it('lays out the frame, the shown part and the crop in frame pixels', () => {
+    const plain = cropLayout(SRC, null);
+    expect(plain.frame).toEqual(SRC);
+    expect(plain.shown).toEqual({ x: 0, y: 0, width: 600, height: 400 });
+    expect(plain.crop).toEqual(plain.shown);
+    const turned = cropLayout(SRC, G({ rotate90: 1, ratio: '1:1' }));
+    expect(turned.frame).toEqual({ width: 400, height: 600 });
+    expect(turned.shown).toEqual({ x: 0, y: 0, width: 400, height: 600 });
+    expect(turned.crop.width).toBeCloseTo(400, 6);
+    expect(turned.crop.height).toBeCloseTo(400, 6);
+    expect(turned.crop.y).toBeCloseTo(100, 6);
+    // Straightened: the shown part holds no empty corner, and the crop lies inside it.
+    const tilted = cropLayout(
+      SRC,
+      G({ straighten: 10, crop: { x: 0.3, y: 0.3, width: 0.2, height: 0.2 } }),
+    );
+    expect(rectFits(tilted.shown, tilted.frame, 10)).toBe(true);
+    expect(tilted.shown.width).toBeLessThan(600);
+    expect(tilted.crop).toEqual({ x: 180, y: 120, width: 120, height: 80 });
+  });
+
+  it('turns a drawn rectangle into stored fractions, kept inside the shown part', () => {
+    const layout = cropLayout(SRC, null);
+    expect(cropFromRect({ x: 60, y: 40, width: 300, height: 200 }, layout)).toEqual({
+      x: 0.1,
+      y: 0.1,
+      width: 0.5,
+      height: 0.5,
+    });
+    // Dragged past the edge: moved back in; a tiny one grows to the least size.
+    const out = cropFromRect({ x: 500, y: -30, width: 300, height: 2 }, layout);
+    expect(out.x * 600 + out.width * 600).toBeCloseTo(600, 9);
+    expect(out.y).toBe(0);
+    expect(out.height * 400).toBe(8);
+    // Through the geometry, the drawn crop is the output.
+    const g = cropGeometry(
+      G({ rotate90: 1 }),
+      cropFromRect({ x: 0, y: 0, width: 200, height: 300 }, cropLayout(SRC, G({ rotate90: 1 }))),
+    );
+    expect(outputSize(SRC, g)).toEqual({ width: 200, height: 300 });
   });
 });
