@@ -6,6 +6,7 @@
 import { expose } from 'comlink';
 import '../src/shared/compute/lifeline';
 import '../src/shared/comlink-errors';
+import { zipFiles } from '../src/shared/library/zip';
 import { readBackup, zipBackup, type BackupManifest } from '../src/shared/library/backup-format';
 import type { BackupBlobEntry } from '../src/shared/library/backup-format';
 import { exportImage } from './image/export';
@@ -29,6 +30,16 @@ const api = {
       manifest,
       files.map((f) => ({
         entry: f.entry,
+        read: async () => new Uint8Array(await f.blob.arrayBuffer()),
+      })),
+    );
+  },
+
+  /** A batch export's files as one zip (stored: they are compressed images already). */
+  packFiles(files: { path: string; blob: Blob }[]) {
+    return zipFiles(
+      files.map((f) => ({
+        path: f.path,
         read: async () => new Uint8Array(await f.blob.arrayBuffer()),
       })),
     );

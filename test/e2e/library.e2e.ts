@@ -174,7 +174,7 @@ describe.each(WASM_ONLY)('library ($name)', (mode) => {
     await page.getByTestId('work-card').click();
     await page.getByTestId('export-author').fill('Hokusai 北斎');
     const exporting = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export' }).click();
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
     const exported = await exporting;
     expect(exported.suggestedFilename()).toBe('sunset 01.png');
     const png = new Uint8Array(readFileSync(await exported.path()));

@@ -18,7 +18,7 @@ const FORMATS = ['image/png', 'image/jpeg', 'image/webp'] as const;
 async function exportAs(page: Page, format: (typeof FORMATS)[number]): Promise<Uint8Array> {
   await page.getByTestId('export-format').selectOption(format);
   const exporting = page.waitForEvent('download', { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Export' }).click();
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
   return new Uint8Array(readFileSync((await (await exporting).path())!));
 }
 

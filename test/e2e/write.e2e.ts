@@ -187,7 +187,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
     await page.locator('nav a[data-room=library]').click();
     await page.getByTestId('work-card').first().click();
     const exporting = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export' }).click();
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
     const png = new Uint8Array(readFileSync(await (await exporting).path()));
     const meta = Object.fromEntries(readPngText(png).map((e) => [e.keyword, e.text]));
     expect(meta).toMatchObject({ Title: title, 'Alt Text': edited });

@@ -45,12 +45,13 @@ async function thumbnailOf(encoded: Blob): Promise<{ bytes: Uint8Array; format: 
 export async function contentCredentialsFor(
   work: Work,
   encoded: Blob,
-  options: { type: ExportFormat; version?: Version },
+  options: { type: ExportFormat; version?: Version; strip?: boolean },
 ): Promise<Blob> {
   // The caller may hold a copy from before the artist changed the work's training choice.
   const saved = (await db.works.get(work.id)) ?? work;
   const original = await getOriginalBlob(db, work.id);
-  const registration = await registrationOf(work);
+  // Stripped: nothing that names the artist or the work (no title, no wallet registration).
+  const registration = options.strip ? undefined : await registrationOf(work);
   const training = saved.training ?? settings.training;
   const thumbnail = await thumbnailOf(encoded);
   // The same choice as XMP (IPTC PLUS data mining) for readers that do not read C2PA; written
@@ -64,12 +65,12 @@ export async function contentCredentialsFor(
     new Blob([withXmp as BlobPart], { type: options.type }),
     options.type,
     {
-      title: work.texts?.title || work.title,
+      title: options.strip ? 'Image' : work.texts?.title || work.title,
       appVersion: __APP_VERSION__,
       original: {
         bytes: new Uint8Array(await original.arrayBuffer()),
         format: original.type || 'image/png',
-        title: work.title,
+        title: options.strip ? 'Original' : work.title,
       },
       edits: editStepsOf(options.version?.stack),
       training,

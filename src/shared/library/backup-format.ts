@@ -8,7 +8,7 @@
  *   blobs: [{ id, path, bytes, sha256, mime }], presets, drafts, registrations, albums? }
  * Rows are kept whole (unknown fields too), so a round trip loses nothing.
  */
-import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { strFromU8, strToU8, unzipSync } from 'fflate';
 import * as v from 'valibot';
 import { LibraryError } from '../errors/library';
 import { TRAINING_CHOICES } from '../provenance/manifest';
@@ -18,6 +18,7 @@ import {
   type StoredRegistration,
 } from '../registration/stored-registration';
 import { sha256Hex } from './hash';
+import { zipFiles } from './zip';
 import { displayName, MAX_TAG_LENGTH, MAX_TAGS, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from './text';
 
 export const BACKUP_FORMAT = 'atelier-backup';
@@ -131,25 +132,11 @@ export interface BackupSource {
  * compressed). Blobs are read one at a time, so memory holds the zip plus one image.
  */
 export async function zipBackup(manifest: BackupManifest, sources: BackupSource[]): Promise<Blob> {
-  const parts: Uint8Array[] = [];
-  let failure: Error | null = null;
-  const zip = new Zip((error, chunk) => {
-    if (error) failure = error;
-    else parts.push(chunk);
-  });
-  const head = new ZipDeflate(MANIFEST_PATH, { level: 6 });
-  zip.add(head);
-  head.push(strToU8(JSON.stringify(manifest)), true);
-  for (const source of sources) {
-    const bytes = await source.read();
-    const file = new ZipPassThrough(source.entry.path);
-    zip.add(file);
-    file.push(bytes, true);
-    if (failure) throw failure;
-  }
-  zip.end();
-  if (failure) throw failure;
-  return new Blob(parts as BlobPart[], { type: 'application/zip' });
+  const head = strToU8(JSON.stringify(manifest));
+  return zipFiles([
+    { path: MANIFEST_PATH, read: () => Promise.resolve(head), deflate: true },
+    ...sources.map((source) => ({ path: source.entry.path, read: source.read })),
+  ]);
 }
 
 export interface ReadBackup {
