@@ -6,7 +6,8 @@
  * the CPU path's render in Node within 1/255. The white balance picker makes a pressed grey card
  * neutral (a blown-out point is refused in words), in one undoable step. A layer's blend mode and
  * opacity show in words on the layer, survive a reload and render full size as Node does. A linear
- * mask drawn on the image, the mixer and a blend together render full size as Node does. Auto
+ * mask drawn on the image, the mixer, a blend, a straighten and a square crop together render full
+ * size as Node does. Auto
  * colour (the shipped network) takes most of a warm cast off a photograph.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
@@ -213,7 +214,7 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
       .toBe('Soft light · 50 %');
   });
 
-  it('a mask drawn on the image, the colour mixer and a blend in one stack: full size equal to Node', async () => {
+  it('a mask drawn on the image, the colour mixer, a blend, a straighten and a crop in one stack: full size equal to Node', async () => {
     session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
     const { page } = session;
     const image = scene(96, 64);
@@ -267,11 +268,27 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
       .poll(() => mixer.getByTestId('layer-blend-words').textContent())
       .toBe('Colour · 70 %');
 
+    // Framed too: straightened 3° and cropped square (Crop & rotate).
+    const framing = page.getByTestId('geometry');
+    await framing.locator('[data-testid=param-slider][data-param=straighten]').fill('3');
+    await framing.getByTestId('ratio').selectOption('1:1');
+    await expect
+      .poll(async () => {
+        const m = /(\d+) × (\d+) px/.exec(
+          (await framing.getByTestId('geometry-size').textContent()) ?? '',
+        );
+        return m ? m[1] === m[2] : false;
+      })
+      .toBe(true);
+
     await page.getByTestId('render-full').click();
     await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
     const [version] = await rows<VersionRow & { stack: EffectStack }>(page, 'versions');
     expect(version!.stack.effects[0]!.mask).toMatchObject({ kind: 'linear' });
     expect(version!.stack.effects[1]).toMatchObject({ blend: 'colour', opacity: 0.7 });
+    expect(version!.stack.geometry).toMatchObject({ straighten: 3, ratio: '1:1' });
+    expect(version!.width).toBe(version!.height);
+    expect(version!.width).toBeLessThan(64);
     const got = (await newestVersionPixels(page)).data;
     expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
   });
