@@ -81,6 +81,34 @@ describe.each(VIEWPORTS)('Render room screenshot and accessibility ($name)', (vi
     await openRender(page, 'Grace Hopper');
     for (const id of ['exposure', 'saturation', 'vignette']) await addEffect(page, id);
     await waitFrames(page, 2);
+    // As an artist leaves it to work: the catalogue closed, a layer's settings open, no toasts.
+    if ((await page.getByTestId('catalogue').count()) > 0) {
+      await page.getByTestId('catalogue-toggle').click();
+    }
+    if (!view.hasTouch) {
+      await page
+        .locator('[data-testid=layer][data-effect=vignette]')
+        .getByTestId('layer-name')
+        .click();
+    }
+    for (const dismiss of await page.locator('.toast button[aria-label=Dismiss]').all()) {
+      await dismiss.click();
+    }
+
+    // Effect names whole: a one-word name sits on one line (never broken mid-word).
+    const broken = await page.getByTestId('layer-name').evaluateAll((names) =>
+      names
+        .map((el) => {
+          const text = el.firstChild;
+          if (!text || /\s/.test(text.textContent ?? '')) return null;
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          return lines.size > 1 ? text.textContent : null;
+        })
+        .filter((n) => n !== null),
+    );
+    expect(broken).toEqual([]);
 
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, `render-room-${view.name}.png`) });
