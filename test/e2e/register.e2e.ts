@@ -9,7 +9,8 @@
  * another listed one; and a person declining in the wallet (4001).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   createPublicClient,
   createWalletClient,
@@ -28,6 +29,8 @@ import { encodePng } from '../../src/shared/registration/png-codec';
 import { ANVIL_KEYS, startAnvil, type Anvil } from '../chain/anvil';
 import { TestWallet } from '../chain/test-wallet';
 import { ensureCreate2Deployer } from '../chain/deployer';
+import { PROVENANCE_FIXTURES } from '../provenance/fixtures-dir';
+import { readRegisteredManifest, REGISTERED_FIXTURES } from '../provenance/registered-manifest';
 import { degrade, downscale, scene } from '../unit/registration/images';
 import {
   endSession,
@@ -295,6 +298,28 @@ describe.each(WASM_ONLY)('Register room ($name)', (mode) => {
       .poll(() => page.getByTestId('registration').getAttribute('data-content-hash'))
       .toBe(expected);
     expect(wallet.log).toContain('eth_signTypedData_v4');
+
+    // The registered work's exports carry the registration inside their Content Credentials:
+    // c2pa-rs reads it, and its signer recovers to the wallet (viem, not Atelier's verifier).
+    await page.locator('nav a[data-room=library]').click();
+    await page.getByTestId('work-card').filter({ hasText: 'lighthouse' }).click();
+    for (const { file, type } of REGISTERED_FIXTURES) {
+      await page.getByTestId('export-format').selectOption(type);
+      const [saved] = await Promise.all([
+        page.waitForEvent('download', { timeout: 120_000 }),
+        page.getByRole('button', { name: 'Export', exact: true }).click(),
+      ]);
+      const bytes = new Uint8Array(readFileSync((await saved.path())!));
+      const read = await readRegisteredManifest(bytes, type);
+      expect(read.failures, type).toEqual(['signingCredential.untrusted']);
+      expect(read.registration.message.contentHash).toBe(expected);
+      expect(read.registration.domain.chainId).toBe(SEPOLIA);
+      expect(read.signer, type).toBe(wallet.account.address);
+      // `npm run fixtures:provenance` keeps these as test/fixtures/provenance/.
+      if (process.env.FIXTURES_WRITE === '1') {
+        writeFileSync(join(PROVENANCE_FIXTURES, file), bytes);
+      }
+    }
   });
 
   it("signs for the wallet's listed network (Ethereum), or for another one the artist picks", async () => {
