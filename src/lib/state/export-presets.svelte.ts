@@ -8,9 +8,9 @@ import {
   checkPreset,
   MAX_SAVED_PRESETS,
   type ExportPreset,
+  type ExportSettings,
 } from '../../shared/library/export-presets';
 import { LibraryError } from '../../shared/errors/library';
-import type { ExportSettings } from './library.svelte';
 
 const KEY = 'atelier.export-presets.v1';
 

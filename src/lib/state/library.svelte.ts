@@ -14,13 +14,8 @@ import {
   type SortKey,
 } from '../../shared/library/gallery';
 import { exportFileName, titleFromFileName } from '../../shared/library/text';
-import {
-  checkPreset,
-  exportPlan,
-  uniqueNames,
-  type ExportFormat,
-  type ExportPreset,
-} from '../../shared/library/export-presets';
+import { checkSettings, type ExportSettings } from '../../shared/library/export-presets';
+import { batchFiles, encodeExport, zipExports } from './library-export';
 import { track } from '../db/events';
 import { imageClient } from '../compute/image-client';
 import {
@@ -61,8 +56,6 @@ import {
   addVersion,
   addWork,
   deleteWork,
-  getBlob,
-  getOriginalBlob,
   listVersions,
   listWorks,
   purgeDeleted,
@@ -80,28 +73,9 @@ import {
   type StorageAdvice,
 } from '../../shared/library/storage-advice';
 import { toasts } from './toasts.svelte';
-import { contentCredentialsFor } from './export-credentials';
 
 /** How long a deleted work can be brought back. */
 export const UNDO_MS = 10_000;
-/** What an export is made with: a preset without its name. */
-export type ExportSettings = Omit<ExportPreset, 'id' | 'name'>;
-/** @throws LibraryError saying in words what is out of range (a size, the quality). */
-function checkSettings(settings: ExportSettings): ExportSettings {
-  const {
-    id: _id,
-    name: _name,
-    ...checked
-  } = checkPreset({ ...settings, id: 'export', name: 'Export' });
-  return checked;
-}
-const FULL_SIZE: ExportSettings = {
-  type: 'image/png',
-  quality: 0.9,
-  size: { kind: 'original' },
-  metadata: 'keep',
-  watermark: '',
-};
 /** Files imported at once (decoding one while hashing or writing another). */
 export const IMPORT_CONCURRENCY = 2;
 export type { SortKey };
@@ -472,59 +446,15 @@ class Library {
     }
   }
 
-  /**
-   * One export, encoded and with its Content Credentials: the original or a version, at the
-   * preset's size, format and quality, with its watermark; stripped, without the title, author,
-   * kept texts or registration.
-   */
-  async #encode(
-    work: Work,
-    preset: ExportSettings,
-    version: Version | undefined,
-    signal?: AbortSignal,
-  ): Promise<{ blob: Blob; name: string }> {
-    const blob = version ? await getBlob(db, version.blobId) : await getOriginalBlob(db, work.id);
-    const size = version ?? work;
-    const strip = preset.metadata === 'strip';
-    const encoded = await imageClient.call(
-      (api) =>
-        api.exportImage(blob, {
-          type: preset.type,
-          quality: preset.quality,
-          plan: exportPlan(size, preset.size),
-          ...(preset.watermark ? { watermark: preset.watermark } : {}),
-          // A title kept from the Write room names the exported file's metadata.
-          ...(strip
-            ? {}
-            : {
-                title: work.texts?.title || work.title,
-                author: this.author,
-                ...(work.texts ? { texts: { ...work.texts } } : {}),
-              }),
-        }),
-      signal ? { signal } : undefined,
-    );
-    // Every export carries Content Credentials (its history, the training choice, the registration).
-    const out = await contentCredentialsFor(work, encoded, {
-      type: preset.type,
-      ...(version ? { version } : {}),
-      strip,
-    });
-    const ext = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }[preset.type];
-    const title = version ? `${work.title} - ${version.label}` : work.title;
-    return { blob: out, name: exportFileName(title, ext) };
-  }
-
   /** Exports the original or a version as PNG/JPEG/WebP with a preset's size and metadata. */
-  async exportWork(
-    work: Work,
-    options: Partial<ExportSettings> & { type: ExportFormat; quality: number; version?: Version },
-  ): Promise<void> {
+  async exportWork(work: Work, options: ExportSettings & { version?: Version }): Promise<void> {
     this.busy = 'export';
     try {
-      const { version, ...rest } = options;
-      const settings = checkSettings({ ...FULL_SIZE, ...rest });
-      const out = await this.#encode(work, settings, version);
+      const { version, ...settings } = options;
+      const out = await encodeExport(work, checkSettings(settings), {
+        version,
+        author: this.author,
+      });
       download(out.blob, out.name);
       track({ type: 'work.exported', workId: work.id, format: options.type });
     } catch (error) {
@@ -549,40 +479,31 @@ class Library {
     pick: 'newest' | 'original',
   ): Promise<void> {
     if (works.length === 0 || this.busy) return;
+    let settings: ExportSettings;
     try {
-      checkSettings(preset);
+      settings = checkSettings(preset);
     } catch (error) {
       handleError(error, 'Exporting the batch');
       return;
     }
     this.busy = 'export';
-    this.batchProgress = { done: 0, total: works.length };
+    const total = works.length;
+    this.batchProgress = { done: 0, total };
     const controller = new AbortController();
     this.#batchAbort = controller;
     const { signal } = controller;
-    const files: { name: string; blob: Blob }[] = [];
-    const failed: string[] = [];
     try {
-      for (const work of works) {
-        signal.throwIfAborted();
-        try {
-          const version = pick === 'newest' ? (await listVersions(db, work.id))[0] : undefined;
-          files.push(await this.#encode(work, preset, version, signal));
-        } catch (error) {
-          if (signal.aborted || isAbortError(error)) throw error;
-          failed.push(work.title);
-        }
-        this.batchProgress = { done: this.batchProgress!.done + 1, total: works.length };
-      }
-      signal.throwIfAborted();
+      const { files, failed } = await batchFiles(works, settings, {
+        pick,
+        author: this.author,
+        signal,
+        ondone: (done) => (this.batchProgress = { done, total }),
+      });
       if (files.length === 0) {
         toasts.push('error', 'None of these works could be exported; nothing was saved.');
         return;
       }
-      const names = uniqueNames(files.map((f) => f.name));
-      const zip = await imageClient.call((api) =>
-        api.packFiles(files.map((f, i) => ({ path: names[i]!, blob: f.blob }))),
-      );
+      const zip = await zipExports(files);
       signal.throwIfAborted();
       const day = new Date().toISOString().slice(0, 10);
       download(zip, exportFileName(`${preset.name} ${day}`, 'zip'));
@@ -591,7 +512,7 @@ class Library {
       toasts.push(
         failed.length ? 'info' : 'success',
         failed.length
-          ? `Exported ${files.length} of ${works.length} works; left out: ${failed.map((t) => `“${t}”`).join(', ')} (they could not be read).`
+          ? `Exported ${files.length} of ${total} works; left out: ${failed.map((t) => `“${t}”`).join(', ')} (they could not be read).`
           : `Exported ${files.length} ${files.length === 1 ? 'work' : 'works'} as one zip.`,
       );
     } catch (error) {

@@ -3,7 +3,11 @@ import { LibraryError } from '../errors/library';
 import {
   BUILT_IN_PRESETS,
   checkPreset,
+  checkSettings,
+  DEFAULT_EXPORT,
   exportPlan,
+  sameSettings,
+  settingsOf,
   sizeWords,
   uniqueNames,
   type ExportPreset,
@@ -97,6 +101,27 @@ describe('export presets', () => {
       name: 'Shop prints',
       watermark: '© Ada',
     });
+  });
+
+  it('compares settings field by field, whatever order they were written in', () => {
+    const web = settingsOf(BUILT_IN_PRESETS[1]!);
+    expect(web).not.toHaveProperty('name');
+    const reordered = {
+      watermark: '',
+      metadata: 'keep',
+      size: { px: 2048, kind: 'long-edge' },
+      quality: 0.85,
+      type: 'image/jpeg',
+    } as const;
+    expect(sameSettings(web, reordered)).toBe(true);
+    expect(sameSettings(web, { ...web, size: { kind: 'long-edge', px: 2047 } })).toBe(false);
+    expect(sameSettings(web, { ...web, watermark: '©' })).toBe(false);
+    expect(sameSettings(DEFAULT_EXPORT, settingsOf(BUILT_IN_PRESETS[0]!))).toBe(false);
+    // A copy: changing it leaves the preset alone.
+    web.size = { kind: 'original' };
+    expect(BUILT_IN_PRESETS[1]!.size).toEqual({ kind: 'long-edge', px: 2048 });
+    expect(checkSettings(DEFAULT_EXPORT)).toEqual(DEFAULT_EXPORT);
+    expect(() => checkSettings({ ...DEFAULT_EXPORT, quality: 2 })).toThrow(/between 5 and 100/);
   });
 
   it('makes names in a zip unique, whatever their case', () => {

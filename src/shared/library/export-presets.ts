@@ -90,6 +90,46 @@ export const BUILT_IN_PRESETS: readonly ExportPreset[] = [
   },
 ];
 
+/** What an export is made with: a preset without its name. */
+export type ExportSettings = Omit<ExportPreset, 'id' | 'name'>;
+
+/** A preset's settings, a copy the caller may change. */
+export function settingsOf(preset: ExportPreset): ExportSettings {
+  const { id: _id, name: _name, ...settings } = preset;
+  return structuredClone(settings);
+}
+
+/** The work panel's starting point: the work's own size as PNG, everything kept. */
+export const DEFAULT_EXPORT: ExportSettings = {
+  type: 'image/png',
+  quality: 0.9,
+  size: { kind: 'original' },
+  metadata: 'keep',
+  watermark: '',
+};
+
+/** Whether two exports would come out the same (the settings, field by field). */
+export function sameSettings(a: ExportSettings, b: ExportSettings): boolean {
+  const size = (s: ExportSize) =>
+    s.kind === 'original'
+      ? 'original'
+      : s.kind === 'long-edge'
+        ? `l${s.px}`
+        : `e${s.width}x${s.height}`;
+  return (
+    a.type === b.type &&
+    a.quality === b.quality &&
+    size(a.size) === size(b.size) &&
+    a.metadata === b.metadata &&
+    a.watermark === b.watermark
+  );
+}
+
+/** @throws LibraryError saying in words what is out of range (a size, the quality). */
+export function checkSettings(settings: ExportSettings): ExportSettings {
+  return settingsOf(checkPreset({ ...settings, id: 'export', name: 'Export' }));
+}
+
 export interface Size {
   width: number;
   height: number;
