@@ -507,8 +507,10 @@ class Library {
       signal.throwIfAborted();
       const day = new Date().toISOString().slice(0, 10);
       download(zip, exportFileName(`${preset.name} ${day}`, 'zip'));
-      for (const work of works)
+      // Insights count what was exported: a work left out is not.
+      for (const { work } of files) {
         track({ type: 'work.exported', workId: work.id, format: preset.type });
+      }
       toasts.push(
         failed.length ? 'info' : 'success',
         failed.length
