@@ -32,6 +32,9 @@ let ENC: usize = 0;
 let ROW: usize = 0;
 let PAD: usize = 0;
 let ACC: usize = 0;
+// A blended layer's input row (OP_BASE keeps it in BASE; after an area effect, its input image's row).
+let BASE: usize = 0;
+let BASEP: usize = 0;
 
 const TABLE_STEPS: i32 = 4096;
 
@@ -45,6 +48,8 @@ const OP_CURVE = 7;
 const OP_MATRIX = 8;
 const OP_GRAIN = 9;
 const OP_POSTERIZE = 10;
+const OP_BASE = 11;
+const OP_BLEND = 12;
 
 /** Where the host may start laying out memory. */
 export function heapBase(): usize {
@@ -82,7 +87,8 @@ export function frame(w: i32, h: i32, ox: i32, oy: i32, fw: i32, fh: i32, scratc
   FH = <f32>fh;
   ROW = scratch;
   ACC = scratch + <usize>w * 16;
-  PAD = ACC + <usize>w * 16;
+  BASE = ACC + <usize>w * 16;
+  PAD = BASE + <usize>w * 16;
 }
 
 const ZERO: v128 = f32x4.splat(0);
@@ -109,6 +115,149 @@ function lookup3(v: v128, table: usize, steps: f32, last: i32): v128 {
   return f32x4.add(lo, f32x4.mul(f32x4.sub(hi, lo), f));
 }
 
+const LUM: v128 = f32x4(0.3, 0.59, 0.11, 0);
+
+function lum(c: v128): f32 {
+  const m = f32x4.mul(c, LUM);
+  return f32x4.extract_lane(m, 0) + f32x4.extract_lane(m, 1) + f32x4.extract_lane(m, 2);
+}
+
+/** SetLum(colour, l) with ClipColor (W3C compositing), as the definitions compute it. */
+function setLum(colour: v128, l: f32): v128 {
+  let q = f32x4.add(colour, f32x4.splat(l - lum(colour)));
+  const ql = lum(q);
+  const r = f32x4.extract_lane(q, 0);
+  const g = f32x4.extract_lane(q, 1);
+  const b = f32x4.extract_lane(q, 2);
+  const lo = Mathf.min(Mathf.min(r, g), b);
+  const hi = Mathf.max(Mathf.max(r, g), b);
+  const L = f32x4.splat(ql);
+  if (lo < 0) {
+    q = f32x4.add(
+      L,
+      f32x4.div(f32x4.mul(f32x4.sub(q, L), L), f32x4.splat(Mathf.max(ql - lo, 1e-6))),
+    );
+  }
+  if (hi > 1) {
+    q = f32x4.add(
+      L,
+      f32x4.div(
+        f32x4.mul(f32x4.sub(q, L), f32x4.splat(1 - ql)),
+        f32x4.splat(Mathf.max(hi - ql, 1e-6)),
+      ),
+    );
+  }
+  return q;
+}
+
+/** B(b, s) of blend mode `mode` (src/shared/effects/blend.ts), before the clamp. */
+function blendMode(mode: i32, b: v128, s: v128): v128 {
+  if (mode == 1) return f32x4.mul(b, s);
+  const one = ONE;
+  if (mode == 2) return f32x4.sub(one, f32x4.mul(f32x4.sub(one, b), f32x4.sub(one, s)));
+  const two = f32x4.splat(2);
+  if (mode == 3) {
+    const low = f32x4.mul(f32x4.mul(two, b), s);
+    const high = f32x4.sub(one, f32x4.mul(f32x4.mul(two, f32x4.sub(one, b)), f32x4.sub(one, s)));
+    return v128.bitselect(low, high, f32x4.lt(b, f32x4.splat(0.5)));
+  }
+  if (mode == 4) {
+    const poly = f32x4.mul(
+      f32x4.add(
+        f32x4.mul(f32x4.sub(f32x4.mul(f32x4.splat(16), b), f32x4.splat(12)), b),
+        f32x4.splat(4),
+      ),
+      b,
+    );
+    const d = v128.bitselect(poly, f32x4.sqrt(f32x4.max(b, ZERO)), f32x4.le(b, f32x4.splat(0.25)));
+    const twoS = f32x4.mul(two, s);
+    const dark = f32x4.sub(b, f32x4.mul(f32x4.mul(f32x4.sub(one, twoS), b), f32x4.sub(one, b)));
+    const light = f32x4.add(b, f32x4.mul(f32x4.sub(twoS, one), f32x4.sub(d, b)));
+    return v128.bitselect(dark, light, f32x4.le(s, f32x4.splat(0.5)));
+  }
+  if (mode == 5) return setLum(s, lum(b));
+  if (mode == 6) return setLum(b, lum(s));
+  return s;
+}
+
+/** 1 − s²(3 − 2s) for 4 values of s in [0, 1]. */
+function fade(s: v128): v128 {
+  return f32x4.sub(
+    ONE,
+    f32x4.mul(f32x4.mul(s, s), f32x4.sub(f32x4.splat(3), f32x4.mul(f32x4.splat(2), s))),
+  );
+}
+
+/**
+ * The mask (src/shared/effects/blend.ts) of 4 pixels from crop x of row y, each lane one pixel:
+ * kind 1 linear gradient (x0 y0 x1 y1 invert at u), 2 radial (cx cy rx ry feather invert).
+ */
+function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
+  const px = f32x4.add(f32x4.splat(<f32>(x + OX) + 0.5), f32x4(0, 1, 2, 3));
+  const py = f32x4.splat(<f32>(y + OY) + 0.5);
+  let t: v128;
+  let inv: f32;
+  if (kind == 1) {
+    const ax = load<f32>(u) * FW;
+    const ay = load<f32>(u, 4) * FH;
+    const dx = load<f32>(u, 8) * FW - ax;
+    const dy = load<f32>(u, 12) * FH - ay;
+    const dd = Mathf.max(dx * dx + dy * dy, 1e-6);
+    const dot = f32x4.add(
+      f32x4.mul(f32x4.sub(px, f32x4.splat(ax)), f32x4.splat(dx)),
+      f32x4.mul(f32x4.sub(py, f32x4.splat(ay)), f32x4.splat(dy)),
+    );
+    t = fade(clamp01(f32x4.div(dot, f32x4.splat(dd))));
+    inv = load<f32>(u, 16);
+  } else {
+    const qx = f32x4.div(
+      f32x4.sub(px, f32x4.splat(load<f32>(u) * FW)),
+      f32x4.splat(load<f32>(u, 8) * FW),
+    );
+    const qy = f32x4.div(
+      f32x4.sub(py, f32x4.splat(load<f32>(u, 4) * FH)),
+      f32x4.splat(load<f32>(u, 12) * FH),
+    );
+    const len = f32x4.sqrt(f32x4.add(f32x4.mul(qx, qx), f32x4.mul(qy, qy)));
+    const f = Mathf.max(load<f32>(u, 16), 1e-4);
+    t = fade(clamp01(f32x4.div(f32x4.sub(len, f32x4.splat(1 - f)), f32x4.splat(f))));
+    inv = load<f32>(u, 20);
+  }
+  // mix(t, 1 − t, invert) = t + (1 − 2t)·invert
+  return f32x4.add(t, f32x4.mul(f32x4.sub(ONE, f32x4.mul(f32x4.splat(2), t)), f32x4.splat(inv)));
+}
+
+/**
+ * A blended layer's end: the row (its result s) becomes b + (clamp(B(b, s)) − b)·opacity·mask with
+ * b the base row at BASEP. Uniforms: mode, mask kind, 6 mask numbers, opacity.
+ */
+function blendRow(row: usize, n: i32, y: i32, u: usize): void {
+  const mode = <i32>load<f32>(u);
+  const kind = <i32>load<f32>(u, 4);
+  const mu = u + 8;
+  const opacity = load<f32>(u, 32);
+  let w = f32x4.splat(opacity);
+  for (let x = 0; x < n; x++) {
+    const lane = x & 3;
+    if (kind != 0 && lane == 0) w = f32x4.mul(mask4(kind, mu, x, y), f32x4.splat(opacity));
+    const p = row + ((<usize>x) << 4);
+    const b = v128.load(BASEP + ((<usize>x) << 4));
+    const s = clamp01(v128.load(p));
+    const c = clamp01(blendMode(mode, b, s));
+    const k =
+      kind == 0
+        ? w
+        : lane == 0
+          ? i32x4.shuffle(w, w, 0, 0, 0, 0)
+          : lane == 1
+            ? i32x4.shuffle(w, w, 1, 1, 1, 1)
+            : lane == 2
+              ? i32x4.shuffle(w, w, 2, 2, 2, 2)
+              : i32x4.shuffle(w, w, 3, 3, 3, 3);
+    v128.store(p, f32x4.add(b, f32x4.mul(f32x4.sub(c, b), k)));
+  }
+}
+
 /** Applies a run of point effects to `n` pixels at `row` (pixels x = 0… of crop row `y`). */
 function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
   let at = run;
@@ -119,7 +268,12 @@ function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
     const u = at + 8;
     at = u + ((<usize>count) << 2);
     const stop = row + ((<usize>n) << 4);
-    if (op == OP_DEC) {
+    if (op == OP_BASE) {
+      memory.copy(BASE, row, (<usize>n) << 4);
+      BASEP = BASE;
+    } else if (op == OP_BLEND) {
+      blendRow(row, n, y, u);
+    } else if (op == OP_DEC) {
       for (let p = row; p < stop; p += 16) {
         v128.store(p, lookup3(v128.load(p), DEC, <f32>TABLE_STEPS, TABLE_STEPS - 1));
       }
@@ -278,7 +432,10 @@ function packRow(row: usize, y: i32, dst: usize, alpha: usize): void {
   }
 }
 
-/** Where a pass puts its rows: a run, then an f32x4 image (`kind` 0) or RGBA8 (`kind` 1). */
+/**
+ * Where a pass puts its rows: a run, then an f32x4 image (`kind` 0) or RGBA8 (`kind` 1). `base`:
+ * the f32x4 image a blended area effect read (its run starts with the blend), else 0.
+ */
 function sink(
   row: usize,
   y: i32,
@@ -287,7 +444,9 @@ function sink(
   kind: i32,
   dst: usize,
   alpha: usize,
+  base: usize,
 ): void {
+  if (base != 0) BASEP = base + ((<usize>(y * W)) << 4);
   if (runLen > 0) applyRun(row, W, y, run, runLen);
   if (kind == 1) packRow(row, y, dst, alpha);
   else memory.copy(dst + ((<usize>(y * W)) << 4), row, (<usize>W) << 4);
@@ -297,7 +456,7 @@ function sink(
 export function passPoint(src: usize, run: usize, runLen: i32, dst: usize): void {
   for (let y = 0; y < H; y++) {
     const row = unpackRow(src, y);
-    sink(row, y, run, runLen, 1, dst, src);
+    sink(row, y, run, runLen, 1, dst, src, 0);
   }
 }
 
@@ -305,7 +464,7 @@ export function passPoint(src: usize, run: usize, runLen: i32, dst: usize): void
 export function passUnpack(src: usize, run: usize, runLen: i32, dst: usize): void {
   for (let y = 0; y < H; y++) {
     const row = unpackRow(src, y);
-    sink(row, y, run, runLen, 0, dst, src);
+    sink(row, y, run, runLen, 0, dst, src, 0);
   }
 }
 
@@ -366,6 +525,7 @@ export function passBlurV(
   kind: i32,
   dst: usize,
   alpha: usize,
+  base: usize,
 ): void {
   const rowBytes = (<usize>W) << 4;
   const w0 = f32x4.splat(load<f32>(weights));
@@ -394,7 +554,7 @@ export function passBlurV(
         v128.store(ACC + x, clamp01(v));
       }
     }
-    sink(ACC, y, run, runLen, kind, dst, alpha);
+    sink(ACC, y, run, runLen, kind, dst, alpha, base);
   }
 }
 
@@ -409,6 +569,7 @@ export function passInk(
   kind: i32,
   dst: usize,
   alpha: usize,
+  base: usize,
 ): void {
   const n = W * H;
   for (let i = 0; i < n; i++) {
@@ -442,7 +603,7 @@ export function passInk(
       const c = v128.load(o + ((<usize>x) << 4));
       v128.store(ACC + ((<usize>x) << 4), clamp01(f32x4.mul(c, f32x4.splat(1 - strength * e))));
     }
-    sink(ACC, y, run, runLen, kind, dst, alpha);
+    sink(ACC, y, run, runLen, kind, dst, alpha, base);
   }
 }
 
@@ -455,6 +616,7 @@ export function passPixelate(
   kind: i32,
   dst: usize,
   alpha: usize,
+  base: usize,
 ): void {
   const half = size / 2;
   for (let y = 0; y < H; y++) {
@@ -466,6 +628,6 @@ export function passPixelate(
       const cx = min(max(min((gx / size) * size + half, FWI - 1) - OX, 0), W - 1);
       v128.store(ACC + ((<usize>x) << 4), v128.load(s + ((<usize>cx) << 4)));
     }
-    sink(ACC, y, run, runLen, kind, dst, alpha);
+    sink(ACC, y, run, runLen, kind, dst, alpha, base);
   }
 }

@@ -2,7 +2,7 @@
  * Opacity and blend modes on the CPU path (the stack's ONNX model in ORT): a blended layer equals
  * the blend, written out here, of its input and the same layer unblended, for every mode, for a
  * linear-light effect, an sRGB one and an area effect; opacity 0 is no change; normal at full
- * opacity is the plain layer; the CPU engine leaves blended stacks to ORT.
+ * opacity is the plain layer; the CPU engine renders blended and masked stacks as ORT does.
  */
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { planEngine } from './engine/plan';
 import type { RgbaImage } from './image';
 import { renderStages, type StageRunners } from './pipeline';
 import { BLEND_MODES } from '../../src/shared/effects/blend';
+import { maxDiff } from '../../test/helpers/pixels';
 import { layer, layoutStack } from '../../src/shared/effects/registry';
 import type { BlendMode, StackEffect } from '../../src/shared/effects/types';
 
@@ -118,11 +119,28 @@ describe('opacity and blend modes', () => {
     expect(Array.from(b.entries[0]!.uniforms).at(-1)).toBeCloseTo(0.9);
   });
 
-  it('leaves blended stacks to ORT on the CPU path (the engine has no blend)', () => {
-    expect(planEngine(layoutStack({ effects: LAYERS }))).not.toBeNull();
-    expect(
-      planEngine(layoutStack({ effects: [{ ...LAYERS[0]!, opacity: 0.5 }, LAYERS[2]!] })),
-    ).toBeNull();
+  it('the CPU engine renders blended and masked stacks itself, as ORT does', async () => {
+    const stack = {
+      effects: [
+        { ...LAYERS[0]!, opacity: 0.5, blend: 'soft-light' as const },
+        {
+          ...LAYERS[2]!,
+          blend: 'colour' as const,
+          mask: { kind: 'radial' as const, cx: 0.3, cy: 0.4, rx: 0.4, ry: 0.3, feather: 0.5 },
+        },
+      ],
+    };
+    expect(planEngine(layoutStack(stack))).not.toBeNull();
+    const picture = photo(64, 48);
+    const withEngine = new CpuRenderer(ort, undefined, { engine: true });
+    try {
+      const out = await withEngine.render(picture, layoutStack(stack));
+      expect(withEngine.engineCrops).toBeGreaterThan(0);
+      expect(withEngine.created).toBe(0);
+      expect(maxDiff(out.data, await render(picture, stack.effects))).toBeLessThanOrEqual(1);
+    } finally {
+      withEngine.dispose();
+    }
   });
 });
 

@@ -3,8 +3,8 @@
  * (both sRGB values in [0, 1], as in Photoshop and the W3C compositing spec) and mixed back by the
  * opacity: out = b + (B(b, s) − b)·opacity. A blended layer is its effect wrapped in a definition
  * of its own (`blendedDef`): the same WGSL and ONNX code, then the blend, with the opacity as one
- * more uniform, the layer's last (a slider move only rewrites it). The CPU engine does not know blended layers, so
- * a stack with one runs its ONNX model on the CPU path.
+ * more uniform, the layer's last (a slider move only rewrites it). The CPU engine
+ * (wasm/cpu-engine) computes the same blends and masks itself, from `def.blend`.
  *
  * B per mode: normal s; multiply b·s; screen 1 − (1 − b)(1 − s); overlay 2bs below b = ½, else
  * 1 − 2(1 − b)(1 − s); soft light (W3C) b − (1 − 2s)·b(1 − b) for s ≤ ½, else b + (2s − 1)(D(b) − b)
@@ -130,7 +130,7 @@ export function maskUniforms(mask: LayerMask | undefined): number[] {
   if (mask.kind === 'linear') return [mask.x0, mask.y0, mask.x1, mask.y1, inv];
   return [mask.cx, mask.cy, Math.max(1e-4, mask.rx), Math.max(1e-4, mask.ry), mask.feather, inv];
 }
-const MASK_SIZE: Record<MaskKind, number> = { none: 0, linear: 5, radial: 6 };
+export const MASK_SIZE: Record<MaskKind, number> = { none: 0, linear: 5, radial: 6 };
 
 /** `U(M<i>)`: mask uniform i (before the opacity, the last uniform). */
 const m = (kind: MaskKind, i: number) => `U(END${MASK_SIZE[kind] - i})`;
@@ -269,6 +269,7 @@ function blendPoint(def: PointEffectDef, mode: BlendMode, mask: MaskKind): Point
     id: `${def.id}~${suffix(mode, mask)}`,
     name: def.name,
     kind: 'point',
+    blend: { inner: def, mode, mask },
     space: 'srgb',
     params: def.params,
     ...(def.channelwise && SEPARABLE.has(mode) && mask === 'none' ? { channelwise: true } : {}),
@@ -305,6 +306,7 @@ out = vec4f(clamp(c, vec3f(0.0), vec3f(1.0)), px.a);`,
     id: `${def.id}~${suffix(mode, mask)}`,
     name: def.name,
     kind: 'area',
+    blend: { inner: def, mode, mask },
     space: 'srgb',
     params: def.params,
     uniforms: (p) => def.uniforms(p),

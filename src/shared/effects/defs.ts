@@ -21,7 +21,7 @@
  * reading `ld0(q)` / `ld1(q)` (inputs, clamped to the tile), `full: vec2f`, `off: vec2i`.
  */
 import type { GraphBuilder } from './onnx-graph';
-import type { EffectDefBase, ResolvedParams } from './types';
+import type { BlendMode, EffectDefBase, LayerMask, ResolvedParams } from './types';
 import { blur, bloom, ink, pixelate, sharpen } from './area-effects';
 import {
   colourMatrix,
@@ -71,8 +71,20 @@ export interface OnnxCtx {
   blur(x: string, radius: number, weightsAt: number, scale?: number): string;
 }
 
+/**
+ * What a blended layer's definition wraps (./blend `blendedDef`): the effect itself, the mode and
+ * the mask's kind. Its uniforms are the effect's, the mask's, then the opacity.
+ */
+export interface BlendOf {
+  inner: PointEffectDef | AreaEffectDef;
+  mode: BlendMode;
+  mask: 'none' | LayerMask['kind'];
+}
+
 export interface PointEffectDef extends EffectDefBase {
   kind: 'point';
+  /** Set on a blended layer's definition: what it wraps. */
+  blend?: BlendOf;
   /**
    * Each output channel depends only on the same channel's input value (no coordinates, no other
    * channels): the CPU path folds a stack's leading run of such effects into one 256-entry table
@@ -110,6 +122,8 @@ export interface GpuPass {
 
 export interface AreaEffectDef extends EffectDefBase {
   kind: 'area';
+  /** Set on a blended layer's definition: what it wraps. */
+  blend?: BlendOf;
   uniforms(p: ResolvedParams): number[];
   /** Pixels of neighbourhood the effect reads on each side (tile halo). */
   reach(p: ResolvedParams): number;

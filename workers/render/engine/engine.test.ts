@@ -7,7 +7,8 @@ import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLASSIC_EFFECTS as ALL_CLASSIC } from '../../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../../src/shared/effects/registry';
-import type { EffectStack } from '../../../src/shared/effects/types';
+import { BLEND_MODES } from '../../../src/shared/effects/blend';
+import type { EffectStack, LayerMask, StackEffect } from '../../../src/shared/effects/types';
 import { ACTIVE } from '../../../test/e2e/render-helpers';
 import { maxDiff } from '../../../test/helpers/pixels';
 import { CpuRenderer } from '../cpu';
@@ -118,6 +119,97 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
   it('tiles (crops with their halo, pasted) equal the whole image', () => {
     const big = testImage(97, 83);
     const stack = stacks[2]![1];
+    const layout = layoutStack(stack);
+    const plan = planEngine(layout)!;
+    const tiles = planTiles(big.width, big.height, layout.reach, 40 * 40, 2);
+    expect(tiles.length).toBeGreaterThan(2);
+    const out = new Uint8Array(big.data.length);
+    for (const tile of tiles) {
+      const pixels = cropImage(big, tile.crop);
+      pasteTile(out, big.width, tile, engine.render({ plan, pixels, crop: tile.crop, full: big }));
+    }
+    expect(maxDiff(out, whole(big, stack))).toBe(0);
+  });
+
+  const linear: LayerMask = { kind: 'linear', x0: 0.2, y0: 0.1, x1: 0.8, y1: 0.7 };
+  const radial: LayerMask = { kind: 'radial', cx: 0.4, cy: 0.6, rx: 0.3, ry: 0.5, feather: 0.4 };
+  const blended = (l: StackEffect, more: Partial<StackEffect>): StackEffect => ({ ...l, ...more });
+
+  it.each(BLEND_MODES.map((m) => m.mode))(
+    '%s blend at opacity 0.6, on a point and an area effect, within 1/255',
+    async (mode) => {
+      const stack = {
+        effects: [
+          blended(layer('temperature', { temperature: 0.5, tint: -0.3 }), {
+            blend: mode,
+            opacity: 0.6,
+          }),
+          layer('contrast', { amount: 0.3 }),
+          blended(layer('bloom', { amount: 0.8, threshold: 0.2, sigma: 2 }), { blend: mode }),
+          blended(layer('curve', { points: [0, 0.2, 0.5, 0.7, 1, 0.8] }), {
+            blend: mode,
+            opacity: 0.8,
+          }),
+        ],
+      };
+      expect(planEngine(layoutStack(stack))).not.toBeNull();
+      const out = whole(image, stack);
+      expect(maxDiff(out, await node(image, stack))).toBeLessThanOrEqual(1);
+      expect(
+        maxDiff(
+          out,
+          whole(image, {
+            effects: stack.effects.map((e) => ({ ...e, blend: 'normal', opacity: 1 })),
+          }),
+        ),
+      ).toBeGreaterThan(mode === 'normal' ? 0 : 1);
+    },
+  );
+
+  it.each([
+    ['a linear gradient', linear],
+    ['a radial gradient', radial],
+    ['an inverted radial gradient', { ...radial, invert: true }],
+  ] as const)('masks by %s on point and area effects within 1/255', async (_name, mask) => {
+    const stack = {
+      effects: [
+        blended(layer('exposure', { ev: 1 }), { mask }),
+        blended(layer('sharpen', { amount: 1, sigma: 2 }), {
+          mask,
+          blend: 'overlay',
+          opacity: 0.7,
+        }),
+        blended(layer('saturation', { amount: -1 }), { mask: { ...mask, invert: !mask.invert } }),
+        layer('vignette', { amount: 0.4 }),
+      ],
+    };
+    const big = testImage(90, 60);
+    const out = whole(big, stack);
+    expect(maxDiff(out, await node(big, stack))).toBeLessThanOrEqual(1);
+    // The mask holds a layer back somewhere and lets it through somewhere else.
+    const one = (m?: LayerMask) =>
+      whole(big, { effects: [blended(layer('exposure', { ev: 1 }), { mask: m })] });
+    const masked = one(mask);
+    const full = one();
+    let held = 0;
+    let through = 0;
+    for (let i = 0; i < masked.length; i += 4) {
+      if (masked[i] === big.data[i] && full[i] !== big.data[i]) held++;
+      if (masked[i] === full[i] && full[i] !== big.data[i]) through++;
+    }
+    expect(held).toBeGreaterThan(big.width * 4);
+    expect(through).toBeGreaterThan(big.width * 4);
+  });
+
+  it('masked and blended tiles (crops with their halo, pasted) equal the whole image', () => {
+    const big = testImage(97, 83);
+    const stack = {
+      effects: [
+        blended(layer('exposure', { ev: 1 }), { mask: radial, blend: 'screen', opacity: 0.8 }),
+        blended(layer('blur', { sigma: 3 }), { mask: linear, blend: 'luminosity' }),
+        blended(layer('grain', ACTIVE.grain), { mask: { ...linear, invert: true } }),
+      ],
+    };
     const layout = layoutStack(stack);
     const plan = planEngine(layout)!;
     const tiles = planTiles(big.width, big.height, layout.reach, 40 * 40, 2);

@@ -37,6 +37,7 @@ interface Exports {
     kind: number,
     dst: number,
     alpha: number,
+    base: number,
   ): void;
   passInk(
     src: number,
@@ -48,6 +49,7 @@ interface Exports {
     kind: number,
     dst: number,
     alpha: number,
+    base: number,
   ): void;
   passPixelate(
     src: number,
@@ -57,6 +59,7 @@ interface Exports {
     kind: number,
     dst: number,
     alpha: number,
+    base: number,
   ): void;
 }
 
@@ -126,7 +129,7 @@ export class CpuEngine {
       at = align(at + bytes);
       return p;
     };
-    const scratch = take((3 * w + PAD_PIXELS) * 16);
+    const scratch = take((4 * w + PAD_PIXELS) * 16);
     const runs = [plan.pre, ...plan.steps.map((s) => s.run)].map((r) => ({
       data: r,
       ptr: take(r.length * 4),
@@ -160,7 +163,7 @@ export class CpuEngine {
         const dst = last ? output : cur === images[0] ? images[1]! : images[0]!;
         const kind = last ? 1 : 0;
         const run = runs[k + 1]!;
-        const sink = [run.ptr, run.data.length, kind, dst, input] as const;
+        const sink = [run.ptr, run.data.length, kind, dst, input, s.blended ? cur : 0] as const;
         if ('weights' in s) {
           const r = s.weights.length - 1;
           x.passBlurH(cur, weights[k]!, r, s.kind === 'bloom' ? s.threshold : -1, temp);

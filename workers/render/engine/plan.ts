@@ -1,11 +1,17 @@
 /**
  * A stack's plan for the CPU engine (wasm/cpu-engine/engine.ts): its point effects as *runs*
  * (op codes and the effects' own uniforms, the numbers the WGSL path reads), and its area effects
- * as steps, each followed by the run of point effects after it. Plans are plain data (typed
+ * as steps, each followed by the run of point effects after it. A blended layer (opacity, blend
+ * mode, mask) is its effect bracketed by `base` (keep the layer's input) and `blend` (mode, mask
+ * and opacity onto that input); after an area effect, its step's run starts with the `blend` and
+ * the host passes the step's input image as the base. Plans are plain data (typed
  * arrays), sent to the lanes as they are. A stack with an effect the engine does not know (a
  * network, an effect added since) has no plan: the CPU path then runs its ONNX model.
  */
+import { MASK_SIZE, type MaskKind } from '../../../src/shared/effects/blend';
+import type { BlendOf } from '../../../src/shared/effects/defs';
 import type { LayoutEntry, StackLayout } from '../../../src/shared/effects/registry';
+import type { BlendMode } from '../../../src/shared/effects/types';
 
 /** Op codes of a run (as in the engine). */
 export const OP = {
@@ -19,18 +25,37 @@ export const OP = {
   matrix: 8,
   grain: 9,
   posterize: 10,
+  base: 11,
+  blend: 12,
 } as const;
+
+/** Blend modes and mask kinds as the engine numbers them. */
+const MODE_CODE: Record<BlendMode, number> = {
+  normal: 0,
+  multiply: 1,
+  screen: 2,
+  overlay: 3,
+  'soft-light': 4,
+  colour: 5,
+  luminosity: 6,
+};
+const MASK_CODE: Record<MaskKind, number> = { none: 0, linear: 1, radial: 2 };
 
 export type AreaStep =
   | { kind: 'blur' | 'sharpen' | 'bloom'; weights: Float32Array; amount: number; threshold: number }
   | { kind: 'ink'; strength: number; sensitivity: number }
   | { kind: 'pixelate'; size: number };
 
+/** An area step's blend: its run starts with it and it reads the step's input as the base. */
+export interface AreaBlend {
+  blended: boolean;
+}
+
 export interface EnginePlan {
   /** The point effects before the first area effect (all of them when there is none). */
   pre: Float32Array;
   /** Area effects in order, each with the run of point effects after it. */
-  steps: (AreaStep & { run: Float32Array })[];
+  steps: (AreaStep & AreaBlend & { run: Float32Array })[];
   /** The crop's halo the stack needs (its reach), for the tile plan. */
   reach: number;
 }
@@ -96,11 +121,22 @@ function pointOp(e: LayoutEntry): { linear: boolean; code: number[] } {
  * Point effects → one run. Consecutive linear-light effects share one decode and one encode
  * (each clamps in linear light, as the definitions do; encode∘decode is the identity).
  */
-function pointRun(entries: LayoutEntry[]): Float32Array {
-  const out: number[] = [];
+function pointRun(entries: LayoutEntry[], first: number[] = []): Float32Array {
+  const out: number[] = [...first];
   let linear = false;
   for (const e of entries) {
-    const { linear: lin, code } = pointOp(e);
+    const { inner, blend } = unwrap(e);
+    const { linear: lin, code } = pointOp(inner);
+    if (blend) {
+      // The base is the layer's input in sRGB; the effect decodes and encodes on its own.
+      if (linear) out.push(OP.encode, 0);
+      out.push(OP.base, 0);
+      if (lin) out.push(OP.decode, 0, ...code, OP.encode, 0);
+      else out.push(...code);
+      out.push(...blend);
+      linear = false;
+      continue;
+    }
     if (lin && !linear) out.push(OP.decode, 0);
     if (!lin && linear) out.push(OP.encode, 0);
     linear = lin;
@@ -128,11 +164,26 @@ function areaStep(e: LayoutEntry): AreaStep {
   }
 }
 
+/** A blended entry as its effect alone (the effect's own uniforms) and its blend op. */
+function unwrap(e: LayoutEntry): { inner: LayoutEntry; blend: number[] | null } {
+  const of: BlendOf | undefined = e.def.kind === 'neural' ? undefined : e.def.blend;
+  if (!of) return { inner: e, blend: null };
+  const n = e.uniforms.length - MASK_SIZE[of.mask] - 1;
+  const mask = Array.from(e.uniforms.subarray(n, n + MASK_SIZE[of.mask]));
+  while (mask.length < 6) mask.push(0);
+  const values = [MODE_CODE[of.mode], MASK_CODE[of.mask], ...mask, e.uniforms.at(-1)!];
+  return {
+    inner: { ...e, def: of.inner, uniforms: e.uniforms.subarray(0, n) },
+    blend: [OP.blend, values.length, ...values],
+  };
+}
+
+const engineKnows = (e: LayoutEntry) =>
+  e.def.kind !== 'neural' && ENGINE_EFFECTS.has((e.def.blend?.inner ?? e.def).id);
+
 /** The engine's plan for `layout`, or null when an effect is not the engine's. */
 export function planEngine(layout: StackLayout): EnginePlan | null {
-  if (!layout.entries.every((e) => e.def.kind !== 'neural' && ENGINE_EFFECTS.has(e.def.id))) {
-    return null;
-  }
+  if (!layout.entries.every(engineKnows)) return null;
   const groups: { area: LayoutEntry | null; points: LayoutEntry[] }[] = [
     { area: null, points: [] },
   ];
@@ -142,7 +193,10 @@ export function planEngine(layout: StackLayout): EnginePlan | null {
   }
   return {
     pre: pointRun(groups[0]!.points),
-    steps: groups.slice(1).map((g) => ({ ...areaStep(g.area!), run: pointRun(g.points) })),
+    steps: groups.slice(1).map((g) => {
+      const { inner, blend } = unwrap(g.area!);
+      return { ...areaStep(inner), blended: !!blend, run: pointRun(g.points, blend ?? []) };
+    }),
     reach: layout.reach,
   };
 }
