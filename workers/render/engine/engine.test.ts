@@ -201,6 +201,35 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     expect(through).toBeGreaterThan(big.width * 4);
   });
 
+  it('the colour mixer with every range moved, masked, over a hue wheel, within 1/255', async () => {
+    const wheel = testImage(120, 80);
+    for (let i = 0; i < wheel.data.length; i += 4) {
+      const p = i / 4;
+      const hue = ((p % 120) / 120) * 2 * Math.PI;
+      const v = 0.3 + 0.7 * (Math.floor(p / 120) / 79);
+      wheel.data[i] = Math.round(255 * v * (0.5 + 0.5 * Math.cos(hue)));
+      wheel.data[i + 1] = Math.round(255 * v * (0.5 + 0.5 * Math.cos(hue - 2.1)));
+      wheel.data[i + 2] = Math.round(255 * v * (0.5 + 0.5 * Math.cos(hue + 2.1)));
+    }
+    const params: Record<string, number> = {};
+    ['reds', 'oranges', 'yellows', 'greens', 'aquas', 'blues', 'purples', 'magentas'].forEach(
+      (r, i) => {
+        params[`${r}Hue`] = ((i * 37) % 21) / 10 - 1;
+        params[`${r}Sat`] = ((i * 53) % 19) / 9 - 1;
+        params[`${r}Light`] = ((i * 71) % 17) / 8 - 1;
+      },
+    );
+    const stack = {
+      effects: [
+        layer('hsl', params),
+        blended(layer('hsl', ACTIVE.hsl), { mask: radial, blend: 'multiply', opacity: 0.7 }),
+      ],
+    };
+    const out = whole(wheel, stack);
+    expect(maxDiff(out, await node(wheel, stack))).toBeLessThanOrEqual(1);
+    expect(maxDiff(out, wheel.data as Uint8Array)).toBeGreaterThan(20);
+  });
+
   it('masked and blended tiles (crops with their halo, pasted) equal the whole image', () => {
     const big = testImage(97, 83);
     const stack = {
@@ -229,8 +258,12 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
       { neural: new Map([[net.id, net]]) },
     );
     expect(planEngine(withNet)).toBeNull();
+    // An effect the engine does not know (as a newer one would be).
     const unknown = layoutStack({ effects: [layer('contrast'), layer('hsl', ACTIVE.hsl)] });
-    expect(ENGINE_EFFECTS.has('hsl')).toBe(false);
+    unknown.entries[1] = {
+      ...unknown.entries[1]!,
+      def: { ...unknown.entries[1]!.def, id: 'newer' },
+    };
     expect(planEngine(unknown)).toBeNull();
     expect(planEngine(layoutStack({ effects: [layer('blur', { sigma: 2 })] }))).not.toBeNull();
   });

@@ -10,6 +10,7 @@
  */
 import { MASK_SIZE, type MaskKind } from '../../../src/shared/effects/blend';
 import type { BlendOf } from '../../../src/shared/effects/defs';
+import { HSL_RANGES } from '../../../src/shared/effects/hsl';
 import type { LayoutEntry, StackLayout } from '../../../src/shared/effects/registry';
 import type { BlendMode } from '../../../src/shared/effects/types';
 
@@ -27,6 +28,7 @@ export const OP = {
   posterize: 10,
   base: 11,
   blend: 12,
+  hsl: 13,
 } as const;
 
 /** Blend modes and mask kinds as the engine numbers them. */
@@ -71,12 +73,20 @@ export const ENGINE_EFFECTS = new Set([
   'vignette',
   'grain',
   'posterize',
+  'hsl',
   'blur',
   'sharpen',
   'bloom',
   'ink',
   'pixelate',
 ]);
+
+/** Per colour range of the mixer: its centre's cos and sin, cos of its half-width, 1 / (1 − that). */
+const HSL_CONSTANTS = HSL_RANGES.flatMap((r) => {
+  const edge = Math.cos((r.width * Math.PI) / 180);
+  const hue = (r.hue * Math.PI) / 180;
+  return [Math.cos(hue), Math.sin(hue), edge, 1 / (1 - edge)];
+});
 
 /** The centre and one side of a blur's [R, w(−R) … w(R)] uniforms, up to the last non-zero. */
 function halfWeights(u: Float32Array, at: number): Float32Array {
@@ -112,6 +122,8 @@ function pointOp(e: LayoutEntry): { linear: boolean; code: number[] } {
       return { linear: false, code: op(OP.grain, u.slice(0, 3)) };
     case 'posterize':
       return { linear: false, code: op(OP.posterize, [u[0]!]) };
+    case 'hsl':
+      return { linear: false, code: op(OP.hsl, [...u.slice(0, 24), ...HSL_CONSTANTS]) };
     default:
       throw new Error(`The CPU engine has no point effect “${e.def.id}”.`);
   }
