@@ -21,6 +21,8 @@ export interface AnalysedImage {
   /** How many registration chunks the file holds (more than one means tampering). */
   registrationChunks: number;
   contentHash: `0x${string}`;
+  /** The hash older registrations signed, when it differs (the PNG holds credentials or XMP). */
+  legacyContentHash?: `0x${string}`;
   perceptualHash: `0x${string}`;
   width: number;
   height: number;

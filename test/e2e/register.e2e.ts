@@ -163,6 +163,12 @@ describe.each(WASM_ONLY)('Register room ($name)', (mode) => {
       licenseId: 'CC-BY-4.0',
       author: wallet.account.address,
     });
+    // The downloaded PNG also carries Content Credentials with the same registration inside:
+    // c2pa-rs validates them, and the signer recovers to the wallet (viem, not our verifier).
+    const read = await readRegisteredManifest(new Uint8Array(png), 'image/png');
+    expect(read.failures).toEqual(['signingCredential.untrusted']);
+    expect(read.registration.message.contentHash).toBe(certificate.message.contentHash);
+    expect(read.signer).toBe(wallet.account.address);
 
     // Offline: verify the exported file, a changed certificate, and a resized copy.
     await session.context.setOffline(true);
@@ -173,6 +179,9 @@ describe.each(WASM_ONLY)('Register room ($name)', (mode) => {
     await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
     expect(await page.getByTestId('verify-signer').textContent()).toBe(wallet.account.address);
     expect(await page.getByTestId('verify-title').textContent()).toBe('Harbour at dusk');
+    await expect
+      .poll(() => page.getByTestId('credentials-registration').textContent())
+      .toBe('“Harbour at dusk”');
 
     const forged = { ...certificate, message: { ...certificate.message, title: 'Not mine' } };
     await page.getByTestId('verify-file').setInputFiles({
@@ -298,6 +307,13 @@ describe.each(WASM_ONLY)('Register room ($name)', (mode) => {
       .poll(() => page.getByTestId('registration').getAttribute('data-content-hash'))
       .toBe(expected);
     expect(wallet.log).toContain('eth_signTypedData_v4');
+    // The Register room's own download: the registration chunk and Content Credentials with it.
+    const fromRoom = new Uint8Array(await download(page, 'export-png'));
+    expect(JSON.parse(readRegistration(fromRoom)!).message.contentHash).toBe(expected);
+    const roomManifest = await readRegisteredManifest(fromRoom, 'image/png');
+    expect(roomManifest.failures).toEqual(['signingCredential.untrusted']);
+    expect(roomManifest.registration.message.contentHash).toBe(expected);
+    expect(roomManifest.signer).toBe(wallet.account.address);
 
     // The registered work's exports carry the registration inside their Content Credentials:
     // c2pa-rs reads it, and its signer recovers to the wallet (viem, not Atelier's verifier).

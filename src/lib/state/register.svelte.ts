@@ -7,7 +7,7 @@
  * through src/lib/db. A wallet refusal (4001) is a quiet "cancelled" notice, never a red toast;
  * other errors go through handleError.
  */
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import { hasCode, isAbortError } from '../../shared/errors/base';
 import { WalletError } from '../../shared/errors/wallet';
 import {
@@ -49,6 +49,7 @@ import {
 } from './register-chain';
 import { settings } from './settings.svelte';
 import { readCredentials } from '../compute/provenance-client';
+import { registeredPngWithCredentials } from './export-credentials';
 import type { CredentialsSummary } from '../../shared/provenance/read';
 
 export type WalletStatus = 'none' | 'connecting' | 'connected' | 'unknown-chain';
@@ -131,6 +132,8 @@ class RegisterState {
   anchoring = $state(false);
 
   verifying = $state(false);
+  /** The registration whose PNG is being made (with its Content Credentials), or empty. */
+  exporting = $state('');
   verify = $state.raw<VerifyView | null>(null);
   /** The result of the last on-chain lookup for the verified record. */
   onChain = $state('');
@@ -380,9 +383,19 @@ class RegisterState {
     this.last = row;
   }
 
-  exportPng(row: RegistrationRow): void {
+  /** The registered PNG with Content Credentials that carry the same registration. */
+  async exportPng(row: RegistrationRow): Promise<void> {
     // A row restored from a backup may have lost its Blob (JSON manifests cannot hold one).
-    if (row.png instanceof Blob) download(row.png, `${slug(row.title)}.png`);
+    const png = row.png;
+    if (!(png instanceof Blob) || this.exporting) return;
+    this.exporting = row.id;
+    try {
+      download(await registeredPngWithCredentials({ ...row, png }), `${slug(row.title)}.png`);
+    } catch (error) {
+      handleError(error, 'Adding Content Credentials to the PNG');
+    } finally {
+      this.exporting = '';
+    }
   }
 
   exportCertificate(row: RegistrationRow): void {
@@ -415,14 +428,24 @@ class RegisterState {
       const credentials = readCredentials(file).catch(() => null);
       const image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
       this.credentials = await credentials;
-      const verification = image.certificateText
-        ? await verifyCertificate(image.certificateText, {
-            contentHash: image.contentHash,
-            perceptualHash: image.perceptualHash,
-            registrationChunks: image.registrationChunks,
-          })
+      const check = (text: string, contentHash: Hex) =>
+        verifyCertificate(text, {
+          contentHash,
+          perceptualHash: image.perceptualHash,
+          registrationChunks: image.registrationChunks,
+        });
+      let verification = image.certificateText
+        ? await check(image.certificateText, image.contentHash)
         : null;
-      const exact = await findByContentHash(db, image.contentHash);
+      // Registered before metadata was left out of the hash: it signed the file with it.
+      if (verification && !verification.contentMatches && image.legacyContentHash) {
+        const legacy = await check(image.certificateText!, image.legacyContentHash);
+        if (legacy.contentMatches) verification = legacy;
+      }
+      const exact = [
+        ...(await findByContentHash(db, image.contentHash)),
+        ...(image.legacyContentHash ? await findByContentHash(db, image.legacyContentHash) : []),
+      ];
       const similar =
         verification?.valid && verification.contentMatches
           ? []

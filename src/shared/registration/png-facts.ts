@@ -4,7 +4,7 @@
  * every byte outside our chunk, and the perceptual hash of its own pixels.
  */
 import type { Hex } from 'viem';
-import { contentHashOf } from './content-hash';
+import { contentHashOf, legacyContentHashOf } from './content-hash';
 import { countRegistrations, readRegistration, stripRegistration } from './png';
 import { decodePng } from './png-codec';
 import { perceptualHash } from './phash';
@@ -15,6 +15,8 @@ export interface PngFacts {
   certificateText: string | null;
   registrationChunks: number;
   contentHash: Hex;
+  /** The hash older registrations signed, when it differs (the PNG holds credentials or XMP). */
+  legacyContentHash?: Hex;
   perceptualHash: Hex;
   width: number;
   height: number;
@@ -24,11 +26,14 @@ export interface PngFacts {
 export async function pngFacts(bytes: Uint8Array): Promise<PngFacts> {
   const png = stripRegistration(bytes);
   const image = decodePng(png);
+  const contentHash = await contentHashOf(png);
+  const legacy = await legacyContentHashOf(png);
   return {
     png,
     certificateText: readRegistration(bytes),
     registrationChunks: countRegistrations(bytes),
-    contentHash: await contentHashOf(png),
+    contentHash,
+    ...(legacy !== contentHash ? { legacyContentHash: legacy } : {}),
     perceptualHash: perceptualHash(image) as Hex,
     width: image.width,
     height: image.height,

@@ -1,7 +1,14 @@
 /** PNG chunks and codec: the registration chunk round trip, CRC checks, every colour format. */
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { contentHashOf, sha256 } from '../../../src/shared/registration/content-hash';
+import { addXmp } from '../../../src/shared/provenance/xmp';
+import {
+  contentHashOf,
+  legacyContentHashOf,
+  sha256,
+  stripMetadata,
+} from '../../../src/shared/registration/content-hash';
+import { pngFacts } from '../../../src/shared/registration/png-facts';
 import {
   PNG_SIGNATURE,
   REGISTRATION_KEYWORD,
@@ -102,6 +109,45 @@ describe('PNG registration chunk', () => {
     ],
   ])('refuses %s with png-invalid', (_name, bytes) => {
     expect(() => readRegistration(bytes)).toThrow(expect.objectContaining({ code: 'png-invalid' }));
+  });
+
+  it('leaves Content Credentials and XMP out of the content hash, and nothing else', async () => {
+    const signed = embedRegistration(image, TEXT);
+    // An export wraps metadata around it: XMP after IHDR, a C2PA store (caBX) before IDAT.
+    const withXmp = addXmp(signed, 'image/png', '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
+    const chunks = readChunks(withXmp);
+    const idat = chunks.find((c) => c.type === 'IDAT')!;
+    const store = encodeChunk('caBX', new Uint8Array([1, 2, 3, 4, 5]));
+    const wrapped = new Uint8Array([
+      ...withXmp.subarray(0, idat.offset),
+      ...store,
+      ...withXmp.subarray(idat.offset),
+    ]);
+    expect(readChunks(wrapped).map((c) => c.type)).toEqual([
+      'IHDR',
+      'iTXt',
+      'iTXt',
+      'caBX',
+      'IDAT',
+      'IEND',
+    ]);
+    expect(stripMetadata(wrapped)).toEqual(signed);
+    expect(stripMetadata(image)).toBe(image);
+    expect(await contentHashOf(wrapped)).toBe(await sha256(image));
+    // Registrations signed before: the file with its metadata. Reported only when it differs.
+    expect(await legacyContentHashOf(wrapped)).toBe(await sha256(stripRegistration(wrapped)));
+    expect((await pngFacts(wrapped)).legacyContentHash).toBe(await legacyContentHashOf(wrapped));
+    expect((await pngFacts(signed)).legacyContentHash).toBeUndefined();
+    // Any other chunk, or bytes after IEND, still count.
+    const comment = encodeChunk('iTXt', encodeITXt('Comment', 'hello'));
+    const commented = new Uint8Array([
+      ...wrapped.subarray(0, idat.offset),
+      ...comment,
+      ...wrapped.subarray(idat.offset),
+    ]);
+    expect(await contentHashOf(commented)).not.toBe(await sha256(image));
+    const appended = new Uint8Array([...wrapped, 0]);
+    expect(await contentHashOf(appended)).not.toBe(await sha256(image));
   });
 
   it('pins the damaged-chunk message', () => {
