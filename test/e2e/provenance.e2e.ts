@@ -44,6 +44,7 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
     await expect.poll(() => page.getByTestId('work-card').count(), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('work-card').click();
     const c2pa = loadC2pa();
+    let ownPng: { intact: Uint8Array; changed: Uint8Array } | undefined;
     for (const format of FORMATS) {
       const file = await exportAs(page, format);
       const reader = await c2pa.WasmReader.fromBytes(format, file);
@@ -86,6 +87,7 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
       );
       tampered.free();
       expect(codes, format).toContain('assertion.dataHash.mismatch');
+      if (format === 'image/png') ownPng = { intact: file, changed };
     }
 
     // The artist allows AI training for this work only: its next export says so.
@@ -105,5 +107,20 @@ describe.each(MODES)('Content Credentials in exports ($name)', (mode) => {
       (a: { label: string }) => a.label.startsWith('cawg.training-mining'),
     ).data;
     expect(training.entries['cawg.ai_training']).toEqual({ use: 'allowed' });
+
+    // Atelier's own Verify says the same of the PNG: intact, then tampered after one byte.
+    await page.goto(`${baseURL}/#/register`);
+    await waitForReady(page);
+    const panel = page.getByTestId('credentials');
+    for (const [bytes, state] of [
+      [ownPng!.intact, 'intact'],
+      [ownPng!.changed, 'tampered'],
+    ] as const) {
+      await page
+        .getByTestId('verify-file')
+        .setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: Buffer.from(bytes) });
+      await expect.poll(() => panel.getAttribute('data-state'), { timeout: 60_000 }).toBe(state);
+    }
+    expect(await panel.textContent()).toContain('Tampered: the file changed after it was signed.');
   }, 240_000);
 });

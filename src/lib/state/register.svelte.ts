@@ -65,6 +65,8 @@ export interface Source {
 export interface VerifyView {
   name: string;
   kind: 'png' | 'certificate' | 'image';
+  /** Why the file could not be read as an image (a damaged PNG), in words. */
+  problem?: string;
   /** Null when the file carries no certificate. */
   verification: Verification | null;
   contentHash?: string;
@@ -426,7 +428,24 @@ class RegisterState {
       }
       // Content Credentials are read beside our own registration chunk (any tool's C2PA file).
       const credentials = readCredentials(file).catch(() => null);
-      const image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
+      this.verify = null;
+      let image: AnalysedImage;
+      try {
+        image = await analyseImage(new Uint8Array(await file.arrayBuffer()), file.type);
+      } catch (error) {
+        // A damaged PNG: said in words, with what its Content Credentials say of it.
+        if (!hasCode(error) || error.code !== 'png-invalid') throw error;
+        this.credentials = await credentials;
+        this.verify = {
+          name: file.name,
+          kind: 'png',
+          problem: (error as Error).message,
+          verification: null,
+          exact: [],
+          similar: [],
+        };
+        return;
+      }
       this.credentials = await credentials;
       const check = (text: string, contentHash: Hex) =>
         verifyCertificate(text, {
