@@ -15,7 +15,8 @@ import { parseSignature, serializeSignature, toHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { certificateText, toCertificate } from '../../src/shared/registration/certificate';
-import { contentHashOf } from '../../src/shared/registration/content-hash';
+import { addXmp } from '../../src/shared/provenance/xmp';
+import { contentHashOf, sha256 } from '../../src/shared/registration/content-hash';
 import {
   embedRegistration,
   encodeChunk,
@@ -48,13 +49,22 @@ const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 /** A PNG registered by anvil's first key; `sign` may replace the signature it makes. */
 async function registeredPng(
   seed: number,
-  options: { title?: string; perceptualHash?: string; sign?: (s: Hex) => Hex } = {},
+  options: {
+    title?: string;
+    perceptualHash?: string;
+    sign?: (s: Hex) => Hex;
+    /** Registered as before metadata was left out of the hash: an XMP packet, hashed with it. */
+    legacy?: boolean;
+  } = {},
 ) {
-  const plain = encodePng(scene(seed, 48, 32));
+  const bare = encodePng(scene(seed, 48, 32));
+  const plain = options.legacy
+    ? addXmp(bare, 'image/png', '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')
+    : bare;
   const typed = buildRegistration({
     chainId: 31337,
     verifyingContract: REGISTRY,
-    contentHash: await contentHashOf(plain),
+    contentHash: options.legacy ? await sha256(plain) : await contentHashOf(plain),
     perceptualHash: options.perceptualHash ?? perceptualHash(decodePng(plain)),
     title: options.title ?? `Harbour ${seed}`,
     author: account.address,
@@ -171,6 +181,17 @@ describe('hostile inputs in Chromium (issue #20)', () => {
     const lying = await registeredPng(43, { perceptualHash: '0x0123456789abcdef' });
     v = await verify(page, 'lying.png', lying.png);
     expect(v).toMatchObject({ valid: 'false', reason: 'tampered' });
+
+    // A file registered before XMP and Content Credentials were left out of the hash still
+    // verifies as the registered one (its hash covers the XMP); changing the XMP now breaks it.
+    const older = await registeredPng(45, { legacy: true });
+    v = await verify(page, 'older.png', older.png);
+    expect(v.valid).toBe('true');
+    expect(v.text).toContain('This file is the registered one.');
+    const otherXmp = addXmp(encodePng(scene(45, 48, 32)), 'image/png', '<x:xmpmeta x="1"/>');
+    v = await verify(page, 'older-edited.png', embedRegistration(otherXmp, older.certificate));
+    expect(v.valid).toBe('false');
+    expect(v.text).not.toContain('This file is the registered one.');
 
     // 7: a right-to-left override in the title is shown escaped, not obeyed.
     const bidi = await registeredPng(44, { title: 'Invoice \u202Egpj.exe' });
