@@ -12,7 +12,8 @@ import {
   reserveSizeFor,
 } from '../../src/shared/provenance/signer';
 import { encodePng } from '../../src/shared/registration/png-codec';
-import { concat, readChunks, type PngChunk } from '../../src/shared/registration/png';
+import { concatBytes } from '../../src/shared/bytes';
+import { readChunks, type PngChunk } from '../../src/shared/registration/png';
 import { loadC2pa, SyncBlob } from '../provenance/c2pa-node';
 import { scene } from '../unit/registration/images';
 import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
@@ -35,7 +36,7 @@ function withOtherPixels(signed: Uint8Array, other: Uint8Array): Uint8Array {
       placed = true;
     }
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 beforeAll(async () => {

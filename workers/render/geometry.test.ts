@@ -4,38 +4,17 @@
  * of the right point; through the stages (the real CPU path) it frames the source before every
  * effect, tiled renders equal untiled ones and a region render the same rectangle of the whole.
  */
-import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cpuStageRunners, patternedPhoto } from '../../test/fixtures/render/cpu-stages';
 import { layer } from '../../src/shared/effects/registry';
 import type { EffectStack, Geometry } from '../../src/shared/effects/types';
 import { cleanGeometry, IDENTITY } from '../../src/shared/render-room/geometry';
-import { CpuRenderer } from './cpu';
 import { applyGeometry } from './geometry';
 import { cropImage, type RgbaImage } from './image';
-import { renderStages, type StageRunners } from './pipeline';
+import { renderStages } from './pipeline';
 
-ort.env.wasm.numThreads = 1;
-
-const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));
+const { cpu, runners } = cpuStageRunners();
 afterAll(() => cpu.dispose());
-const runners: StageRunners = {
-  effects: (image, layout, hooks) => cpu.render(image, layout, hooks),
-  scale: () => Promise.reject(new Error('no scaler here')),
-};
-
-function photo(width: number, height: number): RgbaImage {
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (x * 3 + ((x * y) % 17)) & 255;
-      data[i + 1] = (y * 2 + ((x ^ y) & 31)) & 255;
-      data[i + 2] = ((x + y) * 5) & 255;
-      data[i + 3] = 200 + ((x + 2 * y) % 56);
-    }
-  }
-  return { width, height, data };
-}
 
 const G = (g: Partial<Geometry>): Geometry => ({ ...IDENTITY, ...g });
 const px = (image: RgbaImage, x: number, y: number) =>
@@ -59,7 +38,7 @@ function permuted(
 }
 
 describe('applyGeometry', () => {
-  const image = photo(31, 19);
+  const image = patternedPhoto(31, 19);
   const { width: W, height: H } = image;
 
   it('is the source itself without geometry', () => {
@@ -130,7 +109,7 @@ describe('applyGeometry', () => {
 });
 
 describe('geometry through the stages', () => {
-  const image = photo(121, 83);
+  const image = patternedPhoto(121, 83);
   const STACK: EffectStack = {
     effects: [
       layer('exposure', { ev: 0.3 }),

@@ -138,14 +138,7 @@ export class OrtLanes implements SessionRunner {
     transfer: ArrayBuffer[] = [],
     proceed: () => boolean = () => true,
   ): Promise<Uint8Array> {
-    const i = await this.#acquire();
-    try {
-      if (!proceed()) throw new RunCalledOff();
-      const lane = this.#lane(i);
-      if (this.#crashNext) {
-        this.#crashNext = false;
-        void lane.call({ op: 'crash' }).catch(() => undefined);
-      }
+    return this.#onLane(proceed, async (lane) => {
       let reply = await lane.call({ op: 'run', key, feeds }, transfer);
       if ('missing' in reply) {
         // The lane has not seen this model (or dropped it): it hands the inputs back.
@@ -154,9 +147,7 @@ export class OrtLanes implements SessionRunner {
       }
       if (!('out' in reply)) throw new RenderError('cpu-failed', 'A CPU render lane lost a model.');
       return reply.out;
-    } finally {
-      this.#releaseLane(i);
-    }
+    });
   }
 
   async engine(
@@ -164,6 +155,16 @@ export class OrtLanes implements SessionRunner {
     transfer: ArrayBuffer[] = [],
     proceed: () => boolean = () => true,
   ): Promise<Uint8Array> {
+    return this.#onLane(proceed, async (lane) => {
+      const reply = await lane.call({ op: 'engine', job }, transfer);
+      if (!('out' in reply))
+        throw new RenderError('cpu-failed', 'A CPU render lane sent no image.');
+      return reply.out;
+    });
+  }
+
+  /** Runs `work` on the next free lane (unless `proceed` says no by then), then frees it. */
+  async #onLane<T>(proceed: () => boolean, work: (lane: Lane) => Promise<T>): Promise<T> {
     const i = await this.#acquire();
     try {
       if (!proceed()) throw new RunCalledOff();
@@ -172,10 +173,7 @@ export class OrtLanes implements SessionRunner {
         this.#crashNext = false;
         void lane.call({ op: 'crash' }).catch(() => undefined);
       }
-      const reply = await lane.call({ op: 'engine', job }, transfer);
-      if (!('out' in reply))
-        throw new RenderError('cpu-failed', 'A CPU render lane sent no image.');
-      return reply.out;
+      return await work(lane);
     } finally {
       this.#releaseLane(i);
     }

@@ -4,36 +4,15 @@
  * see the whole image's coordinates and area effects read the rectangle's surroundings — on the
  * real CPU path, tiled or not. Bad regions are refused in words before any work.
  */
-import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cpuStageRunners, patternedPhoto } from '../../test/fixtures/render/cpu-stages';
 import { layer } from '../../src/shared/effects/registry';
 import type { EffectStack } from '../../src/shared/effects/types';
-import { CpuRenderer } from './cpu';
-import { cropImage, type RgbaImage } from './image';
-import { renderStages, type StageRunners } from './pipeline';
+import { cropImage } from './image';
+import { renderStages } from './pipeline';
 
-ort.env.wasm.numThreads = 1;
-
-const cpu = new CpuRenderer(ort, () => Promise.reject(new Error('no models here')));
+const { cpu, runners } = cpuStageRunners();
 afterAll(() => cpu.dispose());
-const runners: StageRunners = {
-  effects: (image, layout, hooks) => cpu.render(image, layout, hooks),
-  scale: () => Promise.reject(new Error('no scaler here')),
-};
-
-function photo(width: number, height: number): RgbaImage {
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (x * 3 + ((x * y) % 17)) & 255;
-      data[i + 1] = (y * 2 + ((x ^ y) & 31)) & 255;
-      data[i + 2] = ((x + y) * 5) & 255;
-      data[i + 3] = 255;
-    }
-  }
-  return { width, height, data };
-}
 
 const STACK: EffectStack = {
   effects: [
@@ -46,7 +25,7 @@ const STACK: EffectStack = {
 };
 
 describe('region renders', () => {
-  const image = photo(301, 203);
+  const image = patternedPhoto(301, 203, true);
   const regions = [
     { x: 140, y: 61, width: 57, height: 44 }, // inside
     { x: 0, y: 0, width: 40, height: 33 }, // a corner: the image's own edge

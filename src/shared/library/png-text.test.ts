@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import { makePng } from '../../../test/fixtures/library/images';
-import { addPngText, crc32, readPngText } from './png-text';
+import { crc32 } from '../registration/png';
+import { addPngText, readPngText } from './png-text';
 import { sniffImage } from './sniff';
 
 describe('PNG text metadata', () => {

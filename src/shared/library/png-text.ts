@@ -3,41 +3,12 @@
  * chunks (UTF-8) right after IHDR, and reads them back. Pure byte work, no decoding.
  * Spec: https://www.w3.org/TR/png-3/#11textinfo
  */
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 as PNG (and zip) use it. */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+import { encodeChunk, PNG_SIGNATURE } from '../registration/png';
 
 export interface PngTextEntry {
   /** 1–79 Latin-1 characters, e.g. "Title", "Author", "Software". */
   keyword: string;
   text: string;
-}
-
-/** Builds one PNG chunk (length, type, data, CRC). */
-export function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
 }
 
 const isLatin1Printable = (s: string) => /^[\u0020-\u007e\u00a0-\u00ff\n]*$/.test(s);
@@ -52,19 +23,19 @@ function textChunk({ keyword, text }: PngTextEntry): Uint8Array {
     const data = new Uint8Array(key.length + 1 + body.length);
     data.set(key);
     data.set(body, key.length + 1);
-    return pngChunk('tEXt', data);
+    return encodeChunk('tEXt', data);
   }
   // iTXt: keyword \0 compression-flag(0) method(0) language \0 translated-keyword \0 UTF-8 text
   const body = new TextEncoder().encode(text);
   const data = new Uint8Array(key.length + 5 + body.length);
   data.set(key);
   data.set(body, key.length + 5);
-  return pngChunk('iTXt', data);
+  return encodeChunk('iTXt', data);
 }
 
 /** True when `bytes` start with the PNG signature. */
 export function isPng(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && SIGNATURE.every((v, i) => bytes[i] === v);
+  return bytes.length >= 8 && PNG_SIGNATURE.every((v, i) => bytes[i] === v);
 }
 
 /**

@@ -2,7 +2,7 @@
  * A minimal deterministic CBOR encoder (RFC 8949) for COSE structures: unsigned and negative
  * integers, byte and text strings, arrays, maps (entries kept in the given order), tags and null.
  */
-import { concatBytes } from './der';
+import { concatBytes } from '../bytes';
 
 export type CborValue = number | string | Uint8Array | null | CborValue[] | CborMap | CborTag;
 

@@ -3,17 +3,9 @@
  * strings, times, BIT/OCTET STRING, SEQUENCE/SET and context tags. Encoding only; pure.
  */
 
-export type Der = Uint8Array;
+import { concatBytes } from '../bytes';
 
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export type Der = Uint8Array;
 
 function length(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
@@ -76,5 +68,3 @@ export function ecdsaSignatureDer(raw: Uint8Array): Der {
   const half = raw.length / 2;
   return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
 }
-
-export { concatBytes };

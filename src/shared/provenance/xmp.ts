@@ -7,7 +7,8 @@
  * - JPEG: an APP1 segment "http://ns.adobe.com/xap/1.0/" after SOI (and JFIF's APP0);
  * - WebP: an "XMP " chunk at the end, the file made extended (VP8X, XMP flag) when it was simple.
  */
-import { concat, decodeITXt, encodeChunk, encodeITXt, readChunks } from '../registration/png';
+import { concatBytes } from '../bytes';
+import { decodeITXt, encodeChunk, encodeITXt, readChunks } from '../registration/png';
 import type { ExportFormat, TrainingChoice } from './manifest';
 
 const PLUS = 'http://ns.useplus.org/ldf/vocab/';
@@ -61,21 +62,21 @@ function addPngXmp(png: Uint8Array, xmp: string): Uint8Array {
   const ihdr = readChunks(png)[0]!;
   const chunk = encodeChunk('iTXt', encodeITXt(PNG_KEYWORD, xmp));
   const at = ihdr.offset + ihdr.size;
-  return concat([png.subarray(0, at), chunk, png.subarray(at)]);
+  return concatBytes([png.subarray(0, at), chunk, png.subarray(at)]);
 }
 
 function addJpegXmp(jpeg: Uint8Array, xmp: string): Uint8Array {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new RangeError('Not a JPEG file.');
-  const body = concat([latin1(JPEG_NS), utf8(xmp)]);
+  const body = concatBytes([latin1(JPEG_NS), utf8(xmp)]);
   if (body.length + 2 > 0xffff) throw new RangeError('The XMP packet is too large for JPEG.');
-  const segment = concat([
+  const segment = concatBytes([
     Uint8Array.of(0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff),
     body,
   ]);
   // After SOI and a JFIF APP0, which readers expect first.
   let at = 2;
   if (jpeg[2] === 0xff && jpeg[3] === 0xe0) at = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
-  return concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
+  return concatBytes([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
 }
 
 interface RiffChunk {
@@ -120,7 +121,7 @@ function simpleWebpInfo(webp: Uint8Array, c: RiffChunk): { w: number; h: number;
 function addWebpXmp(webp: Uint8Array, xmp: string): Uint8Array {
   const chunks = riffChunks(webp);
   const body = utf8(xmp);
-  const xmpChunk = concat([
+  const xmpChunk = concatBytes([
     latin1('XMP '),
     u32le(body.length),
     body,
@@ -139,11 +140,11 @@ function addWebpXmp(webp: Uint8Array, xmp: string): Uint8Array {
     data[0] = 0x04 | (alpha ? 0x10 : 0);
     data.set(u24le(w - 1), 4);
     data.set(u24le(h - 1), 7);
-    head = concat([latin1('VP8X'), u32le(10), data]);
+    head = concatBytes([latin1('VP8X'), u32le(10), data]);
     rest = webp.subarray(12);
   }
-  const payload = concat([latin1('WEBP'), head, rest, xmpChunk]);
-  return concat([latin1('RIFF'), u32le(payload.length), payload]);
+  const payload = concatBytes([latin1('WEBP'), head, rest, xmpChunk]);
+  return concatBytes([latin1('RIFF'), u32le(payload.length), payload]);
 }
 
 const u32le = (n: number) => Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);

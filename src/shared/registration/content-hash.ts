@@ -7,14 +7,8 @@
  * both are the same. Runs anywhere WebCrypto does (page, worker, Node ≥ 20).
  */
 import type { Hex } from 'viem';
-import {
-  concat,
-  decodeITXt,
-  PNG_SIGNATURE,
-  readChunks,
-  stripRegistration,
-  type PngChunk,
-} from './png';
+import { concatBytes } from '../bytes';
+import { decodeITXt, PNG_SIGNATURE, readChunks, stripRegistration, type PngChunk } from './png';
 
 const XMP_KEYWORD = 'XML:com.adobe.xmp';
 
@@ -30,7 +24,7 @@ export function stripMetadata(png: Uint8Array): Uint8Array {
   const chunks = readChunks(png);
   if (!chunks.some(isMetadata)) return png;
   const last = chunks.at(-1)!;
-  return concat([
+  return concatBytes([
     PNG_SIGNATURE,
     ...chunks.filter((c) => !isMetadata(c)).map((c) => png.subarray(c.offset, c.offset + c.size)),
     png.subarray(last.offset + last.size),

@@ -5,6 +5,7 @@
  * Adam7 interlacing; tRNS transparency. Gamma/ICC chunks are ignored (the hash is of stored values).
  */
 import { Unzlib, zlibSync } from 'fflate';
+import { concatBytes } from '../bytes';
 import { WalletError } from '../errors/wallet';
 import { PNG_SIGNATURE, encodeChunk, readChunks } from './png';
 
@@ -334,11 +335,5 @@ export function encodePng(image: RgbaImage, options: EncodeOptions = {}): Uint8A
     encodeChunk('IDAT', zlibSync(filtered, { level: options.level ?? 6 })),
     encodeChunk('IEND', new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -4,6 +4,7 @@
  * before the first IDAT. The content hash is taken over the file *without* that chunk, so
  * embedding the certificate does not change the hash it signs (like C2PA's exclusion ranges).
  */
+import { concatBytes } from '../bytes';
 import { WalletError } from '../errors/wallet';
 
 export const REGISTRATION_KEYWORD = 'atelier:registration';
@@ -120,17 +121,6 @@ function isRegistrationChunk(chunk: PngChunk): boolean {
   return chunk.type === 'iTXt' && decodeITXt(chunk.data)?.keyword === REGISTRATION_KEYWORD;
 }
 
-/** The parts one after another, in one new array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Whatever follows IEND: no PNG reader shows it, but it is part of the file. */
 function trailer(png: Uint8Array, chunks: PngChunk[]): Uint8Array {
   const iend = chunks.at(-1)!;
@@ -147,7 +137,7 @@ function trailer(png: Uint8Array, chunks: PngChunk[]): Uint8Array {
 export function stripRegistration(png: Uint8Array): Uint8Array {
   const chunks = readChunks(png);
   if (!chunks.some(isRegistrationChunk)) return png;
-  return concat([
+  return concatBytes([
     PNG_SIGNATURE,
     ...chunks
       .filter((c) => !isRegistrationChunk(c))
@@ -176,7 +166,7 @@ export function embedRegistration(png: Uint8Array, text: string): Uint8Array {
   const idat = chunks.findIndex((c) => c.type === 'IDAT');
   if (idat < 0) throw pngError('The PNG has no image data.');
   const raw = (c: PngChunk) => png.subarray(c.offset, c.offset + c.size);
-  return concat([
+  return concatBytes([
     PNG_SIGNATURE,
     ...chunks.slice(0, idat).map(raw),
     encodeChunk('iTXt', encodeITXt(REGISTRATION_KEYWORD, text)),
