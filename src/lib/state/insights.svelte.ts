@@ -14,6 +14,8 @@ import {
   type DayRange,
   type InsightsData,
 } from '../db/insights';
+
+export type { PaletteEntry } from '../db/insights';
 import { exportAnalytics, exportToCsv, exportToJson } from '../db/insights-export';
 import { workTitles } from '../db/works';
 

@@ -31,7 +31,7 @@ import { planRestore, type RestorePlan } from '../db/restore-plan';
 import type { BackupManifest } from '../../shared/library/backup-format';
 import { db } from '../db/instance';
 import { onLibraryEvent } from '../db/library-events';
-import type { Album, Version, Work, WorkFlag } from '../db/schema';
+import type { Album, Version, Work, WorkFlag } from '../../shared/library/work';
 import type { TrainingChoice } from '../../shared/provenance/manifest';
 import {
   createAlbum,
@@ -56,6 +56,7 @@ import {
   addVersion,
   addWork,
   deleteWork,
+  getOriginalBlob,
   listVersions,
   listWorks,
   purgeDeleted,
@@ -78,7 +79,7 @@ import { toasts } from './toasts.svelte';
 export const UNDO_MS = 10_000;
 /** Files imported at once (decoding one while hashing or writing another). */
 export const IMPORT_CONCURRENCY = 2;
-export type { SortKey };
+export type { RestorePlan, SortKey, StorageInfo };
 const AUTHOR_KEY = 'atelier.library.author';
 
 /** One organising change to a work. */
@@ -435,6 +436,11 @@ class Library {
 
   versions(work: Work): Promise<Version[]> {
     return listVersions(db, work.id);
+  }
+
+  /** The work's file as it was imported. */
+  original(work: Work): Promise<Blob> {
+    return getOriginalBlob(db, work.id);
   }
 
   setAuthor(author: string): void {

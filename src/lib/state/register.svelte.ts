@@ -30,6 +30,8 @@ import {
   type RegistrationRow,
   type SimilarRegistration,
 } from '../db/registrations';
+
+export type { RegistrationRow };
 import type { Version, Work } from '../db/schema';
 import { getBlob, listVersions, listWorks } from '../db/works';
 import { handleError } from '../errors/handle-error';

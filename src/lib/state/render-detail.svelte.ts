@@ -7,7 +7,7 @@
  * painted over it when it is ready. Not with Upscale 2× in the stack (its preview shows the
  * stack without the network, see RenderRequest.preview), where the preview frame alone is shown.
  */
-import { decodeImage, toRgba, type Rgba } from '../components/render/image-io';
+import { decodeImage, toRgba, type Rgba } from './image-io';
 import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { PreviewScheduler, type Region } from './render-preview';
 import { levelFor, levelRegion } from '../../shared/render-room/view-transform';

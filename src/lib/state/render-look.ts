@@ -6,8 +6,8 @@
 import { autoColorGains } from '../compute/render-client';
 import { db } from '../db/instance';
 import { getOriginalBlob, getWork } from '../db/works';
-import type { Rgba } from '../components/render/image-io';
-import { lookCopy, newLayerId } from '../components/render/render-work';
+import type { Rgba } from './image-io';
+import { lookCopy, newLayerId } from './render-work';
 import { gainsToMatrix } from '../../shared/autocolor';
 import type { StackEffect } from '../../shared/effects/types';
 import { fitLook, matchedSamples, type LookFit } from '../../shared/render-room/fit-look';

@@ -14,7 +14,7 @@ import {
   type RenderOutcome,
 } from '../compute/render-client';
 import { handleError } from '../errors/handle-error';
-import type { Rgba } from '../components/render/image-io';
+import type { Rgba } from './image-io';
 import type { EffectStack } from '../../shared/effects/types';
 import { isAbortError } from '../../shared/errors/base';
 import { settings } from './settings.svelte';

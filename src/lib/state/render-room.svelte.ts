@@ -41,14 +41,14 @@ import {
   type EditAction,
   type EditorState,
 } from '../../shared/render-room/stack-edit';
-import { decodeImage, saveFile, toRgba, type Rgba } from '../components/render/image-io';
+import { decodeImage, saveFile, toRgba, type Rgba } from './image-io';
 import {
   neuralDefsOf,
   newLayerId,
   outputSizeOf,
   renderWorkFull,
   versionStack,
-} from '../components/render/render-work';
+} from './render-work';
 import { EditRecorder } from './render-edit-events';
 import { autoColorLayer, lookFromPair, lookFromReference, type LookResult } from './render-look';
 import { renderPresets } from './render-presets.svelte';

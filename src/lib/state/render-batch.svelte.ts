@@ -4,13 +4,13 @@
  * version: a version is written in one transaction after its render) and leaves the rest
  * untouched; finished works keep their new versions. Ends with a summary.
  */
-import { db } from '../../db/instance';
-import { getPreset } from '../../db/presets';
-import { getWork } from '../../db/works';
-import { handleError } from '../../errors/handle-error';
+import { db } from '../db/instance';
+import { getPreset } from '../db/presets';
+import { getWork } from '../db/works';
+import { handleError } from '../errors/handle-error';
 import { newLayerId, renderWorkFull } from './render-work';
-import { isAbortError } from '../../../shared/errors/base';
-import { withFreshIds } from '../../../shared/render-room/stack-edit';
+import { isAbortError } from '../../shared/errors/base';
+import { withFreshIds } from '../../shared/render-room/stack-edit';
 
 export type BatchItemState = 'waiting' | 'rendering' | 'done' | 'failed' | 'cancelled';
 

@@ -4,8 +4,8 @@
  * own sRGB values (`colorSpaceConversion: 'none'`, no premultiplication), which is what the
  * engine expects.
  */
-import type { RenderImage } from '../../compute/render-client';
-import { checkDecodedSize } from '../../../shared/library/sniff';
+import type { RenderImage } from '../compute/render-client';
+import { checkDecodedSize } from '../../shared/library/sniff';
 
 export interface Rgba {
   width: number;

@@ -7,20 +7,20 @@ import {
   render,
   type NeuralEffectInfo,
   type RenderOutcome,
-} from '../../compute/render-client';
-import { db } from '../../db/instance';
-import type { Version, Work } from '../../db/schema';
-import { addVersion, getOriginalBlob, listVersions } from '../../db/works';
-import { track } from '../../db/events';
-import { settings } from '../../state/settings.svelte';
-import { neuralEffect, type NeuralEffectDef } from '../../../shared/effects/registry';
-import { checkOutputSize, stackFactor } from '../../../shared/effects/stages';
-import type { EffectStack } from '../../../shared/effects/types';
-import { hasCode } from '../../../shared/errors/base';
-import { findSameVersion, type VersionRecipe } from '../../../shared/library/version-identity';
-import { fitSize } from '../../../shared/render-room/catalogue';
-import { stackOutputSize } from '../../../shared/render-room/geometry';
-import { parseStack } from '../../../shared/render-room/stack-edit';
+} from '../compute/render-client';
+import { db } from '../db/instance';
+import type { Version, Work } from '../db/schema';
+import { addVersion, getOriginalBlob, listVersions } from '../db/works';
+import { track } from '../db/events';
+import { settings } from './settings.svelte';
+import { neuralEffect, type NeuralEffectDef } from '../../shared/effects/registry';
+import { checkOutputSize, stackFactor } from '../../shared/effects/stages';
+import type { EffectStack } from '../../shared/effects/types';
+import { hasCode } from '../../shared/errors/base';
+import { findSameVersion, type VersionRecipe } from '../../shared/library/version-identity';
+import { fitSize } from '../../shared/render-room/catalogue';
+import { stackOutputSize } from '../../shared/render-room/geometry';
+import { parseStack } from '../../shared/render-room/stack-edit';
 import { decodeImage, encodePng, thumbnail, toRgba, type Rgba } from './image-io';
 
 /** The engine's name and revision, recorded with every version it renders. */

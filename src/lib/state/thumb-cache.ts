@@ -3,8 +3,8 @@
  * read in one IndexedDB call, and the least recently used URLs are revoked past a limit so a
  * long scroll through 2,000 works does not keep every thumbnail alive.
  */
-import { db } from '../../db/instance';
-import { getBlobs } from '../../db/works';
+import { db } from '../db/instance';
+import { getBlobs } from '../db/works';
 
 const LIMIT = 600;
 const urls = new Map<string, string>();
