@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makePng } from '../../../test/fixtures/library/images';
+import { newWork } from '../../../test/fixtures/library/new-work';
 import { readBackup, zipBackup, type ReadBackup } from '../../shared/library/backup-format';
 import { sha256Hex } from '../../shared/library/hash';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -45,19 +46,17 @@ async function seed(db: AtelierDb) {
     const original = new Blob([makePng(8 + i, 5, { noiseSeed: i + 1 })], { type: 'image/png' });
     const thumb = new Blob([makePng(2, 2)], { type: 'image/webp' });
     works.push(
-      await addWork(db, {
-        title,
-        tags: i ? ['tag', `t${i}`] : [],
-        original,
-        thumb,
-        width: 8 + i,
-        height: 5,
-        mime: 'image/png',
-        sha256: await sha256Hex(original),
-        thumbSha256: await sha256Hex(thumb),
-        palette: ['#aabbcc'],
-        createdAt: 1000 + i,
-      }),
+      await addWork(
+        db,
+        await newWork(original, thumb, {
+          title,
+          tags: i ? ['tag', `t${i}`] : [],
+          width: 8 + i,
+          height: 5,
+          palette: ['#aabbcc'],
+          createdAt: 1000 + i,
+        }),
+      ),
     );
   }
   await addVersion(db, {
@@ -552,22 +551,12 @@ describe('restore progress and cancel (issue #20, defect 10)', () => {
   async function bigBackup(count: number) {
     const source = freshDb();
     const thumb = new Blob([makePng(1, 1)], { type: 'image/webp' });
-    const thumbSha = await sha256Hex(thumb);
     for (let i = 0; i < count; i++) {
       const original = new Blob([makePng(1, 1, { noiseSeed: i + 1 })], { type: 'image/png' });
-      await addWork(source, {
-        title: `Work ${i}`,
-        tags: [],
-        original,
-        thumb,
-        width: 1,
-        height: 1,
-        mime: 'image/png',
-        sha256: await sha256Hex(original),
-        thumbSha256: thumbSha,
-        palette: [],
-        createdAt: i,
-      });
+      await addWork(
+        source,
+        await newWork(original, thumb, { title: `Work ${i}`, width: 1, height: 1, createdAt: i }),
+      );
     }
     return readBackup(await backupBytes(source), 'big.zip');
   }
@@ -767,16 +756,5 @@ async function retitle(db: AtelierDb, id: string, title: string) {
 async function newWorkInput(title: string, seedNo: number) {
   const original = new Blob([makePng(5, 5, { noiseSeed: seedNo })], { type: 'image/png' });
   const thumb = new Blob([makePng(3, 3, { noiseSeed: seedNo })], { type: 'image/webp' });
-  return {
-    title,
-    tags: [],
-    original,
-    thumb,
-    width: 5,
-    height: 5,
-    mime: 'image/png',
-    sha256: await sha256Hex(original),
-    thumbSha256: await sha256Hex(thumb),
-    palette: [],
-  };
+  return newWork(original, thumb, { title, width: 5, height: 5 });
 }

@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBackup, zipBackup } from '../../shared/library/backup-format';
-import { sha256Hex } from '../../shared/library/hash';
+import { newWork } from '../../../test/fixtures/library/new-work';
 import { checkTitle } from '../../shared/library/text';
 import { collectBackup, restoreBackup } from './backup';
 import { openDb, type AtelierDb } from './schema';
@@ -77,17 +77,10 @@ class Add implements fc.AsyncCommand<Model, Real> {
     const original = new Blob([this.content]);
     const thumb = new Blob([`t:${this.content}`]);
     const check = checkTitle(this.title);
-    const attempt = addWork(real.db, {
-      title: this.title,
-      original,
-      thumb,
-      width: 1,
-      height: 1,
-      mime: 'image/png',
-      sha256: await sha256Hex(original),
-      thumbSha256: await sha256Hex(thumb),
-      palette: [],
-    });
+    const attempt = addWork(
+      real.db,
+      await newWork(original, thumb, { title: this.title, width: 1, height: 1 }),
+    );
     if (!check.ok) {
       await expect(attempt).rejects.toMatchObject({ code: 'invalid-text' });
     } else {

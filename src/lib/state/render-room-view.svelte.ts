@@ -4,6 +4,7 @@
  * divider, clipping warnings, and the colour under the pointer. Panel choices persist in
  * localStorage so the room opens as the artist left it.
  */
+import { loadStored, saveStored } from './stored';
 
 const STORAGE_KEY = 'atelier.render-view.v1';
 
@@ -30,22 +31,6 @@ export interface PickedColour {
   b: number;
 }
 
-interface Stored {
-  left?: unknown;
-  right?: unknown;
-  sheetOpen?: unknown;
-  tab?: unknown;
-}
-
-function load(): Stored {
-  try {
-    const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Stored) : {};
-  } catch {
-    return {};
-  }
-}
-
 class RenderRoomView {
   /** Desktop: the stack panel (left) and the tools panel (right). */
   leftOpen = $state(true);
@@ -66,7 +51,7 @@ class RenderRoomView {
   framing = $state<Framing | null>(null);
 
   constructor() {
-    const s = load();
+    const s = loadStored(STORAGE_KEY);
     if (typeof s.left === 'boolean') this.leftOpen = s.left;
     if (typeof s.right === 'boolean') this.rightOpen = s.right;
     if (typeof s.sheetOpen === 'boolean') this.sheetOpen = s.sheetOpen;
@@ -103,19 +88,12 @@ class RenderRoomView {
   }
 
   #save(): void {
-    try {
-      globalThis.localStorage?.setItem(
-        STORAGE_KEY,
-        JSON.stringify({
-          left: this.leftOpen,
-          right: this.rightOpen,
-          sheetOpen: this.sheetOpen,
-          tab: this.tab,
-        }),
-      );
-    } catch {
-      // Storage may be full or disabled: the layout still applies for this session.
-    }
+    saveStored(STORAGE_KEY, {
+      left: this.leftOpen,
+      right: this.rightOpen,
+      sheetOpen: this.sheetOpen,
+      tab: this.tab,
+    });
   }
 }
 

@@ -4,6 +4,7 @@
 import type { BackendPreference } from '../../shared/compute/backend';
 import { isTrainingChoice, type TrainingChoice } from '../../shared/provenance/manifest';
 import { networkById, type NetworkChoice } from '../wallet/networks';
+import { loadStored, saveStored } from './stored';
 
 const STORAGE_KEY = 'atelier.settings.v1';
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
@@ -11,22 +12,6 @@ const PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 /** The studio's theme (src/theme.css): a neutral dark-grey workspace, or light. */
 export type Theme = 'dark' | 'light';
 export const THEMES: readonly Theme[] = ['dark', 'light'];
-
-interface Stored {
-  backend?: unknown;
-  network?: unknown;
-  training?: unknown;
-  theme?: unknown;
-}
-
-function load(): Stored {
-  try {
-    const raw = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Stored) : {};
-  } catch {
-    return {};
-  }
-}
 
 export function isBackendPreference(value: unknown): value is BackendPreference {
   return typeof value === 'string' && (PREFERENCES as readonly string[]).includes(value);
@@ -56,7 +41,7 @@ class Settings {
   theme = $state<Theme>('dark');
 
   constructor() {
-    const stored = load();
+    const stored = loadStored(STORAGE_KEY);
     if (isBackendPreference(stored.backend)) this.backend = stored.backend;
     if (isNetworkChoice(stored.network)) this.network = stored.network;
     if (isTrainingChoice(stored.training)) this.training = stored.training;
@@ -86,19 +71,12 @@ class Settings {
   }
 
   #save(): void {
-    try {
-      globalThis.localStorage?.setItem(
-        STORAGE_KEY,
-        JSON.stringify({
-          backend: this.backend,
-          network: this.network,
-          training: this.training,
-          theme: this.theme,
-        }),
-      );
-    } catch {
-      // Storage may be full or disabled; the setting still applies for this session.
-    }
+    saveStored(STORAGE_KEY, {
+      backend: this.backend,
+      network: this.network,
+      training: this.training,
+      theme: this.theme,
+    });
   }
 }
 

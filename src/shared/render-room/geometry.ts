@@ -327,6 +327,22 @@ export function outputToSource(source: Size, geometry: Geometry): Affine {
   return compose(unrotate, compose(unflip, compose(unturn, crop)));
 }
 
+/** Maps a point given as fractions of one frame to fractions of the other, source ↔ output. */
+function mapFraction(
+  source: Size,
+  geometry: Geometry | undefined | null,
+  fx: number,
+  fy: number,
+  toSource: boolean,
+): { x: number; y: number } {
+  if (!geometry || isIdentity(geometry)) return { x: fx, y: fy };
+  const out = outputSize(source, geometry);
+  const [from, to] = toSource ? [out, source] : [source, out];
+  const map = outputToSource(source, geometry);
+  const p = applyAffine(toSource ? map : invertAffine(map), fx * from.width, fy * from.height);
+  return { x: p.x / to.width, y: p.y / to.height };
+}
+
 /**
  * Where a point of the output, as fractions of its width and height, lies in the source, as
  * fractions of the source (a press on the preview → the original; may fall outside [0, 1]).
@@ -337,10 +353,7 @@ export function outputFractionToSource(
   fx: number,
   fy: number,
 ): { x: number; y: number } {
-  if (!geometry || isIdentity(geometry)) return { x: fx, y: fy };
-  const out = outputSize(source, geometry);
-  const p = applyAffine(outputToSource(source, geometry), fx * out.width, fy * out.height);
-  return { x: p.x / source.width, y: p.y / source.height };
+  return mapFraction(source, geometry, fx, fy, true);
 }
 
 /** Where a point of the source (fractions) shows in the output (fractions; the inverse map). */
@@ -350,14 +363,7 @@ export function sourceFractionToOutput(
   fx: number,
   fy: number,
 ): { x: number; y: number } {
-  if (!geometry || isIdentity(geometry)) return { x: fx, y: fy };
-  const out = outputSize(source, geometry);
-  const p = applyAffine(
-    invertAffine(outputToSource(source, geometry)),
-    fx * source.width,
-    fy * source.height,
-  );
-  return { x: p.x / out.width, y: p.y / out.height };
+  return mapFraction(source, geometry, fx, fy, false);
 }
 
 // ---------------------------------------------------------------------------------------------

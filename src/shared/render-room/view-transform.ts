@@ -4,17 +4,9 @@
  * 100 %) and the box position of the work's top-left corner. No DOM, no runes: unit-tested.
  */
 
-export interface Size {
-  width: number;
-  height: number;
-}
+import type { Rect, Size } from './geometry';
 
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Rect, Size };
 
 export interface View {
   /** CSS px per source pixel. */

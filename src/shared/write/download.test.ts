@@ -35,24 +35,27 @@ const TOTAL = PATHS.reduce((s, p) => s + bytesOf(p).length, 0);
 let server: Server;
 let baseUrl: string;
 /** Behaviour switches for the next requests. */
-const serverState = {
-  /** Paths served with one byte changed. */
-  tamper: [] as string[],
-  /** Cut the connection after this many bytes of a file's body, this many times. */
-  cutAfter: 0,
-  cuts: 0,
-  /** Answer range requests with the whole file (a server without range support). */
-  ignoreRange: false,
-  /** Leave Content-Range out of a 206 (a cross-origin server that does not expose it). */
-  hideContentRange: false,
-  /** Resume this many bytes off where the client asked (a broken server). */
-  rangeSkew: 0,
-  /** After the last cut, the server stays down (every request's connection is dropped). */
-  downAfterCuts: false,
-  down: false,
-  requests: [] as { method: string; path: string; range?: string }[],
-  bodyBytes: 0,
-};
+function freshServerState() {
+  return {
+    /** Paths served with one byte changed. */
+    tamper: [] as string[],
+    /** Cut the connection after this many bytes of a file's body, this many times. */
+    cutAfter: 0,
+    cuts: 0,
+    /** Answer range requests with the whole file (a server without range support). */
+    ignoreRange: false,
+    /** Leave Content-Range out of a 206 (a cross-origin server that does not expose it). */
+    hideContentRange: false,
+    /** Resume this many bytes off where the client asked (a broken server). */
+    rangeSkew: 0,
+    /** After the last cut, the server stays down (every request's connection is dropped). */
+    downAfterCuts: false,
+    down: false,
+    requests: [] as { method: string; path: string; range?: string }[],
+    bodyBytes: 0,
+  };
+}
+const serverState = freshServerState();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -105,18 +108,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
-  Object.assign(serverState, {
-    tamper: [],
-    cutAfter: 0,
-    cuts: 0,
-    ignoreRange: false,
-    hideContentRange: false,
-    rangeSkew: 0,
-    downAfterCuts: false,
-    down: false,
-    requests: [],
-    bodyBytes: 0,
-  });
+  Object.assign(serverState, freshServerState());
 });
 
 const pinned: CatalogueEntry = {

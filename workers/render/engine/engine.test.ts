@@ -82,6 +82,25 @@ function whole(image: RgbaImage, stack: EffectStack): Uint8Array {
   return engine.render({ plan, pixels: image.data as Uint8Array, crop, full: image });
 }
 
+/** The image through the engine in tiles of 40×40 (with their halo), pasted together. */
+function tiled(image: RgbaImage, stack: EffectStack): Uint8Array {
+  const layout = layoutStack(stack);
+  const plan = planEngine(layout)!;
+  const tiles = planTiles(image.width, image.height, layout.reach, 40 * 40, 2);
+  expect(tiles.length).toBeGreaterThan(2);
+  const out = new Uint8Array(image.data.length);
+  for (const tile of tiles) {
+    const pixels = cropImage(image, tile.crop);
+    pasteTile(
+      out,
+      image.width,
+      tile,
+      engine.render({ plan, pixels, crop: tile.crop, full: image }),
+    );
+  }
+  return out;
+}
+
 async function node(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
   return (await reference.render(image, layoutStack(stack))).data;
 }
@@ -119,16 +138,7 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
   it('tiles (crops with their halo, pasted) equal the whole image', () => {
     const big = testImage(97, 83);
     const stack = stacks[2]![1];
-    const layout = layoutStack(stack);
-    const plan = planEngine(layout)!;
-    const tiles = planTiles(big.width, big.height, layout.reach, 40 * 40, 2);
-    expect(tiles.length).toBeGreaterThan(2);
-    const out = new Uint8Array(big.data.length);
-    for (const tile of tiles) {
-      const pixels = cropImage(big, tile.crop);
-      pasteTile(out, big.width, tile, engine.render({ plan, pixels, crop: tile.crop, full: big }));
-    }
-    expect(maxDiff(out, whole(big, stack))).toBe(0);
+    expect(maxDiff(tiled(big, stack), whole(big, stack))).toBe(0);
   });
 
   const linear: LayerMask = { kind: 'linear', x0: 0.2, y0: 0.1, x1: 0.8, y1: 0.7 };
@@ -239,16 +249,7 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
         blended(layer('grain', ACTIVE.grain), { mask: { ...linear, invert: true } }),
       ],
     };
-    const layout = layoutStack(stack);
-    const plan = planEngine(layout)!;
-    const tiles = planTiles(big.width, big.height, layout.reach, 40 * 40, 2);
-    expect(tiles.length).toBeGreaterThan(2);
-    const out = new Uint8Array(big.data.length);
-    for (const tile of tiles) {
-      const pixels = cropImage(big, tile.crop);
-      pasteTile(out, big.width, tile, engine.render({ plan, pixels, crop: tile.crop, full: big }));
-    }
-    expect(maxDiff(out, whole(big, stack))).toBe(0);
+    expect(maxDiff(tiled(big, stack), whole(big, stack))).toBe(0);
   });
 
   it('has no plan for a stack with a network or an effect it does not know', () => {

@@ -9,6 +9,16 @@ import wasmBytes from 'virtual:cpu-engine';
 import { RenderError } from '../../../src/shared/errors/render';
 import type { EnginePlan } from './plan';
 
+/** What every area pass ends with: its run of point ops, where it writes, and its blend. */
+type StepTail = [
+  run: number,
+  runLen: number,
+  kind: number,
+  dst: number,
+  alpha: number,
+  base: number,
+];
+
 interface Exports {
   memory: WebAssembly.Memory;
   heapBase(): number;
@@ -32,35 +42,16 @@ interface Exports {
     mode: number,
     orig: number,
     amount: number,
-    run: number,
-    runLen: number,
-    kind: number,
-    dst: number,
-    alpha: number,
-    base: number,
+    ...step: StepTail
   ): void;
   passInk(
     src: number,
     luma: number,
     strength: number,
     sensitivity: number,
-    run: number,
-    runLen: number,
-    kind: number,
-    dst: number,
-    alpha: number,
-    base: number,
+    ...step: StepTail
   ): void;
-  passPixelate(
-    src: number,
-    size: number,
-    run: number,
-    runLen: number,
-    kind: number,
-    dst: number,
-    alpha: number,
-    base: number,
-  ): void;
+  passPixelate(src: number, size: number, ...step: StepTail): void;
 }
 
 /** What one engine run renders: a crop of an image through a plan. */
@@ -163,7 +154,7 @@ export class CpuEngine {
         const dst = last ? output : cur === images[0] ? images[1]! : images[0]!;
         const kind = last ? 1 : 0;
         const run = runs[k + 1]!;
-        const sink = [run.ptr, run.data.length, kind, dst, input, s.blended ? cur : 0] as const;
+        const sink: StepTail = [run.ptr, run.data.length, kind, dst, input, s.blended ? cur : 0];
         if ('weights' in s) {
           const r = s.weights.length - 1;
           x.passBlurH(cur, weights[k]!, r, s.kind === 'bloom' ? s.threshold : -1, temp);
