@@ -2,7 +2,8 @@
  * The Render room as a person sees it, at a desktop (1440×900) and a tablet (1024×768, touch)
  * viewport: a photograph with a few effects, screenshots written to test-results/ (artefacts, not
  * committed), and an accessibility scan (axe-core, injected through the DevTools protocol so the
- * studio's CSP stays as shipped) that must find no serious or critical violation in the room.
+ * studio's CSP stays as shipped) that must find no serious or critical violation in the room;
+ * the same scan over every other room and a work's page, in the dark and the light theme.
  * WASM mode only: the layout does not depend on the backend, and the other specs cover both.
  *
  * Run: E2E_OUTDIR=dist-shots E2E_PORT=4808 npx vitest run --project e2e test/e2e/screenshots.e2e.ts
@@ -10,6 +11,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { rgbPng } from '../fixtures/library/images';
 import { endSession, MODES, openStudio, type StudioSession } from './browser';
@@ -53,6 +55,23 @@ interface AxeViolation {
   impact: string | null;
   help: string;
   nodes: { target: string[] }[];
+}
+
+/** axe-core's serious and critical findings on the page as it is now (injected once per load). */
+async function severeViolations(page: Page) {
+  const loaded = await page.evaluate(() => 'axe' in globalThis);
+  if (!loaded) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (c: unknown) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document)) as { violations: AxeViolation[] };
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 const VIEWPORTS = [
@@ -131,18 +150,38 @@ describe.each(VIEWPORTS)('Render room screenshot and accessibility ($name)', (vi
       );
     }
 
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (c: unknown) => Promise<unknown> } }).axe;
-      const result = (await axe.run(document)) as { violations: AxeViolation[] };
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-      }));
-    });
-    const severe = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(severe).toEqual([]);
+    expect(await severeViolations(page)).toEqual([]);
+  });
+});
+
+describe('every room: axe finds no serious or critical violation', () => {
+  let session: StudioSession | undefined;
+  afterEach(async () => {
+    const ending = session;
+    session = undefined;
+    await endSession(ending);
+  });
+
+  it('Library (with a work and its page open), Write, Insights and Register, in both themes', async () => {
+    session = await openStudio({ baseURL, mode: wasm, viewport: { width: 1280, height: 800 } });
+    const { page } = session;
+    await importFiles(page, [png('Grace Hopper.png', photo())]);
+    const found: Record<string, unknown[]> = {};
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+      for (const room of ['library', 'write', 'insights', 'register']) {
+        await page.locator(`nav a[data-room=${room}]`).click();
+        await page.locator('h1').first().waitFor();
+        await page.waitForTimeout(300);
+        found[`${room} (${theme})`] = await severeViolations(page);
+      }
+      // A work's page (a dialog) over the Library.
+      await page.locator('nav a[data-room=library]').click();
+      await page.locator('[data-testid=work-card]').first().click();
+      await page.locator('dialog[open]').waitFor();
+      found[`work page (${theme})`] = await severeViolations(page);
+      await page.keyboard.press('Escape');
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
   });
 });
