@@ -27,10 +27,10 @@ export const MODES: Mode[] = [
   { name: 'wasm', webgpu: false },
 ];
 /**
- * For rooms that never touch the GPU (the Library, backups, Register, the share target): their
- * scenarios run once, on the WASM path (no adapter), since the adapter changes nothing there and
- * every mode costs a whole run of the scenario. The Render and Write rooms, the shell and the PWA
- * run in both modes.
+ * For scenarios the adapter changes nothing in (import, Register, the share target, the hostile
+ * inputs): they run once, on the WASM path (no adapter), since every mode costs a whole run of the
+ * scenario. The Render and Write rooms, the shell, the PWA, Insights and the Library's organising,
+ * versions, restore and export presets run in both modes.
  */
 export const WASM_ONLY: Mode[] = MODES.filter((m) => !m.webgpu);
 

@@ -16,7 +16,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { rgbPng } from '../fixtures/library/images';
 import { loadC2pa } from '../provenance/c2pa-node';
 import { readPngText } from '../../src/shared/library/png-text';
-import { endSession, openStudio, waitForReady, WASM_ONLY, type StudioSession } from './browser';
+import { endSession, openStudio, waitForReady, MODES, type StudioSession } from './browser';
 import { importFiles, png } from './render-room-helpers';
 
 const baseURL = inject('baseURL');
@@ -96,7 +96,7 @@ async function manifestOf(bytes: Uint8Array, type: string) {
 const exportButton = (page: Page) => page.getByRole('button', { name: 'Export', exact: true });
 const toastText = (page: Page) => page.locator('.toast').allTextContents();
 
-describe.each(WASM_ONLY)('Export presets and batch export ($name)', (mode) => {
+describe.each(MODES)('Export presets and batch export ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
-import { endSession, WASM_ONLY, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 
@@ -46,7 +46,7 @@ async function checkFilters(page: Page) {
   await expect.poll(() => titles(page)).toHaveLength(3);
 }
 
-describe.each(WASM_ONLY)('library organising ($name)', (mode) => {
+describe.each(MODES)('library organising ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;

@@ -14,7 +14,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePng } from '../fixtures/library/images';
-import { endSession, openStudio, WASM_ONLY, waitForReady, type StudioSession } from './browser';
+import { endSession, openStudio, MODES, waitForReady, type StudioSession } from './browser';
 import {
   addEffect,
   importFiles,
@@ -42,7 +42,7 @@ async function openLibrary(page: Page): Promise<void> {
   await page.locator('[data-testid=library-room][data-loaded=true]').waitFor();
 }
 
-describe.each(WASM_ONLY)('library versions ($name)', (mode) => {
+describe.each(MODES)('library versions ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;
@@ -101,14 +101,16 @@ describe.each(WASM_ONLY)('library versions ($name)', (mode) => {
       versions[0]!.createdAt,
     );
     expect(await item.getByTestId('version-line').textContent()).toBe(
-      `Rendered ${when} · 90 × 60 · Exposure, Contrast · on the CPU`,
+      `Rendered ${when} · 90 × 60 · Exposure, Contrast · on the ${mode.webgpu ? 'GPU' : 'CPU'}`,
     );
     const details = item.getByTestId('version-details');
     expect(await details.isVisible()).toBe(false);
     await item.getByText('Details', { exact: true }).click();
     await expect.poll(() => details.isVisible()).toBe(true);
     expect(await details.textContent()).toMatch(
-      /^engine atelier-render\/\d+ · backend wasm · \d+ ms · 1 tile · from original$/,
+      mode.webgpu
+        ? /^engine atelier-render\/\d+ · backend webgpu · adapter \S.* · \d+ ms · 1 tile · from original$/
+        : /^engine atelier-render\/\d+ · backend wasm · \d+ ms · 1 tile · from original$/,
     );
     await page.getByTestId('work-close').click();
 

@@ -19,7 +19,7 @@ import {
 } from '../../src/shared/library/backup-format';
 import { readBackup } from '../../src/shared/library/backup-format';
 import { sha256Hex } from '../../src/shared/library/hash';
-import { endSession, WASM_ONLY, openStudio, waitForReady, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
 
 const baseURL = inject('baseURL');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'registration');
@@ -122,7 +122,7 @@ const blobCount = (page: Page) =>
 const titles = (page: Page) =>
   page.getByTestId('work-card').evaluateAll((cards) => cards.map((c) => c.textContent?.trim()));
 
-describe.each(WASM_ONLY)('restoring hostile backups ($name)', (mode) => {
+describe.each(MODES)('restoring hostile backups ($name)', (mode) => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;
