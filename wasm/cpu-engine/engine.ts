@@ -236,27 +236,34 @@ function blendRow(row: usize, n: i32, y: i32, u: usize): void {
   const mode = <i32>load<f32>(u);
   const kind = <i32>load<f32>(u, 4);
   const mu = u + 8;
-  const opacity = load<f32>(u, 32);
-  let w = f32x4.splat(opacity);
-  for (let x = 0; x < n; x++) {
-    const lane = x & 3;
-    if (kind != 0 && lane == 0) w = f32x4.mul(mask4(kind, mu, x, y), f32x4.splat(opacity));
+  const op4 = f32x4.splat(load<f32>(u, 32));
+  // Four pixels a step: the mask once for the four, each pixel's weight a lane of it.
+  let x = 0;
+  for (; x + 4 <= n; x += 4) {
+    const w = kind == 0 ? op4 : f32x4.mul(mask4(kind, mu, x, y), op4);
     const p = row + ((<usize>x) << 4);
-    const b = v128.load(BASEP + ((<usize>x) << 4));
-    const s = clamp01(v128.load(p));
-    const c = clamp01(blendMode(mode, b, s));
-    const k =
-      kind == 0
-        ? w
-        : lane == 0
-          ? i32x4.shuffle(w, w, 0, 0, 0, 0)
-          : lane == 1
-            ? i32x4.shuffle(w, w, 1, 1, 1, 1)
-            : lane == 2
-              ? i32x4.shuffle(w, w, 2, 2, 2, 2)
-              : i32x4.shuffle(w, w, 3, 3, 3, 3);
-    v128.store(p, f32x4.add(b, f32x4.mul(f32x4.sub(c, b), k)));
+    const b = BASEP + ((<usize>x) << 4);
+    blendPixel(p, b, mode, i32x4.shuffle(w, w, 0, 0, 0, 0));
+    blendPixel(p + 16, b + 16, mode, i32x4.shuffle(w, w, 1, 1, 1, 1));
+    blendPixel(p + 32, b + 32, mode, i32x4.shuffle(w, w, 2, 2, 2, 2));
+    blendPixel(p + 48, b + 48, mode, i32x4.shuffle(w, w, 3, 3, 3, 3));
   }
+  if (x < n) {
+    const w = kind == 0 ? op4 : f32x4.mul(mask4(kind, mu, x, y), op4);
+    const p = row + ((<usize>x) << 4);
+    const b = BASEP + ((<usize>x) << 4);
+    blendPixel(p, b, mode, i32x4.shuffle(w, w, 0, 0, 0, 0));
+    if (x + 1 < n) blendPixel(p + 16, b + 16, mode, i32x4.shuffle(w, w, 1, 1, 1, 1));
+    if (x + 2 < n) blendPixel(p + 32, b + 32, mode, i32x4.shuffle(w, w, 2, 2, 2, 2));
+  }
+}
+
+/** One pixel at `p` over its base at `b`: b + (clamp(B(b, s)) − b)·k, s the clamped pixel. */
+function blendPixel(p: usize, b: usize, mode: i32, k: v128): void {
+  const base = v128.load(b);
+  const s = clamp01(v128.load(p));
+  const c = mode == 0 ? s : clamp01(blendMode(mode, base, s));
+  v128.store(p, f32x4.add(base, f32x4.mul(f32x4.sub(c, base), k)));
 }
 
 /** sin and cos of 4 angles in [−π/6, π/6] (Taylor to x⁸: error under 1e-8 there). */
@@ -586,6 +593,9 @@ export function passUnpack(src: usize, run: usize, runLen: i32, dst: usize): voi
   }
 }
 
+/** The blur's weights, each splat to a vector (the widest reach is 128 pixels). */
+const WEIGHTS4: usize = memory.data(129 * 16, 16);
+
 /**
  * Horizontal Gaussian of the f32x4 image `src` into `dst`: symmetric weights w0…wr at `weights`,
  * edges clamped. `threshold` ≥ 0: bloom's bright pass max(c − t, 0)/(1 − t) first.
@@ -596,6 +606,9 @@ export function passBlurH(src: usize, weights: usize, r: i32, threshold: f32, ds
   const inv = f32x4.splat(1 / (1 - threshold));
   const w0 = f32x4.splat(load<f32>(weights));
   const rowBytes = (<usize>W) << 4;
+  for (let i = 1; i <= r; i++) {
+    v128.store(WEIGHTS4 + ((<usize>i) << 4), f32x4.splat(load<f32>(weights + ((<usize>i) << 2))));
+  }
   for (let y = 0; y < H; y++) {
     const s = src + <usize>y * rowBytes;
     // PAD: r copies of the first pixel, the row, r copies of the last.
@@ -619,7 +632,7 @@ export function passBlurH(src: usize, weights: usize, r: i32, threshold: f32, ds
       for (let i = 1; i <= r; i++) {
         const o = (<usize>i) << 4;
         const pair = f32x4.add(v128.load(c - o), v128.load(c + o));
-        acc = f32x4.add(acc, f32x4.mul(pair, f32x4.splat(load<f32>(weights + ((<usize>i) << 2)))));
+        acc = f32x4.add(acc, f32x4.mul(pair, v128.load(WEIGHTS4 + o)));
       }
       v128.store(d + ((<usize>x) << 4), acc);
     }
