@@ -162,6 +162,40 @@ describe.each(MODES)('render engine ($name)', (mode) => {
       }
     });
 
+    it('brush masks on point and area layers: GPU equals the CPU path and Node within 1/255, tiled too', async () => {
+      const page = await open();
+      const image = testImage(48, 36);
+      const mask = {
+        kind: 'brush' as const,
+        aspect: 48 / 36,
+        strokes: [
+          { points: [0.1, 0.3, 0.5, 0.5, 0.85, 0.35], size: 0.2, hardness: 0.3 },
+          { points: [0.3, 0.8], size: 0.15, hardness: 1 },
+          { points: [0.45, 0.1, 0.45, 0.9], size: 0.06, hardness: 0.5, erase: true },
+        ],
+      };
+      const stack = {
+        effects: [
+          { ...layer('exposure', ACTIVE.exposure), mask },
+          { ...layer('blur', ACTIVE.blur), blend: 'screen' as const, opacity: 0.8, mask },
+          { ...layer('saturation', ACTIVE.saturation), mask: { ...mask, invert: true } },
+        ],
+      };
+      const gpu = await renderInPage(page, image, stack, { backend: 'webgpu' });
+      expect(gpu.backend).toBe('webgpu');
+      const tiled = await renderInPage(page, image, stack, { backend: 'webgpu', budget: 20 * 20 });
+      expect(tiled.tiles).toBeGreaterThan(1);
+      const cpu = await renderInPage(page, image, stack, { backend: 'wasm' });
+      const node = await nodeReference(image, stack);
+      expect(maxDiff(gpu.data, cpu.data), 'GPU vs browser WASM').toBeLessThanOrEqual(1);
+      expect(maxDiff(tiled.data, gpu.data), 'GPU tiled vs whole').toBeLessThanOrEqual(1);
+      expect(maxDiff(cpu.data, node), 'browser WASM vs Node').toBeLessThanOrEqual(1);
+      const plain = await nodeReference(image, {
+        effects: stack.effects.map(({ mask: _m, ...e }) => e),
+      });
+      expect(maxDiff(gpu.data, plain), 'the mask holds the layers back').toBeGreaterThan(8);
+    });
+
     it('fuses a stack into few passes, tiles seamlessly, and matches the CPU path', async () => {
       const page = await open();
       const image = testImage(40, 30);

@@ -191,14 +191,34 @@ function fade(s: v128): v128 {
 
 /**
  * The mask (src/shared/effects/blend.ts) of 4 pixels from crop x of row y, each lane one pixel:
- * kind 1 linear gradient (x0 y0 x1 y1 invert at u), 2 radial (cx cy rx ry feather invert).
+ * kind 1 linear gradient (x0 y0 x1 y1 invert at u), 2 radial (cx cy rx ry feather invert), 3 brush
+ * (invert, five unused, the opacity, then the grid).
  */
 function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
   const px = f32x4.add(f32x4.splat(<f32>(x + OX) + 0.5), f32x4(0, 1, 2, 3));
   const py = f32x4.splat(<f32>(y + OY) + 0.5);
   let t: v128;
   let inv: f32;
-  if (kind == 1) {
+  if (kind == 3) {
+    // Brush: the grid after the opacity (u + 28), sampled bilinearly (src/shared/effects/brush).
+    const grid = u + 28;
+    const v = Mathf.min(
+      <f32>(BRUSH - 1),
+      Mathf.max(0, ((<f32>(y + OY) + 0.5) / FH) * <f32>BRUSH - 0.5),
+    );
+    const j = <i32>Mathf.floor(v);
+    const j1 = min(j + 1, BRUSH - 1);
+    const fy = v - <f32>j;
+    const r0 = grid + ((<usize>(j * BRUSH)) << 2);
+    const r1 = grid + ((<usize>(j1 * BRUSH)) << 2);
+    t = f32x4(
+      brushAt(r0, r1, fy, x),
+      brushAt(r0, r1, fy, x + 1),
+      brushAt(r0, r1, fy, x + 2),
+      brushAt(r0, r1, fy, x + 3),
+    );
+    inv = load<f32>(u);
+  } else if (kind == 1) {
     const ax = load<f32>(u) * FW;
     const ay = load<f32>(u, 4) * FH;
     const dx = load<f32>(u, 8) * FW - ax;
@@ -226,6 +246,25 @@ function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
   }
   // mix(t, 1 − t, invert) = t + (1 − 2t)·invert
   return f32x4.add(t, f32x4.mul(f32x4.sub(ONE, f32x4.mul(f32x4.splat(2), t)), f32x4.splat(inv)));
+}
+
+/** Cells per side of a brush mask's grid (src/shared/effects/brush.ts). */
+const BRUSH = 256;
+
+/** A brush grid's value at crop x, between grid rows r0 and r1 (fy of the way). */
+function brushAt(r0: usize, r1: usize, fy: f32, x: i32): f32 {
+  const u = Mathf.min(
+    <f32>(BRUSH - 1),
+    Mathf.max(0, ((<f32>(x + OX) + 0.5) / FW) * <f32>BRUSH - 0.5),
+  );
+  const i = <i32>Mathf.floor(u);
+  const i1 = min(i + 1, BRUSH - 1);
+  const fx = u - <f32>i;
+  const a = (<usize>i) << 2;
+  const b = (<usize>i1) << 2;
+  const top = load<f32>(r0 + a) + (load<f32>(r0 + b) - load<f32>(r0 + a)) * fx;
+  const bottom = load<f32>(r1 + a) + (load<f32>(r1 + b) - load<f32>(r1 + a)) * fx;
+  return top + (bottom - top) * fy;
 }
 
 /**

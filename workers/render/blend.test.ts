@@ -179,6 +179,24 @@ describe('masks (local adjustments)', () => {
     expect(px(outside, 0, 0)).toEqual(px(full, 0, 0));
   });
 
+  it('a brush applies where it was painted and not where it was erased', async () => {
+    const full = await render(image, [bright]);
+    const mask = {
+      kind: 'brush' as const,
+      aspect: 80 / 60,
+      strokes: [
+        { points: [0.1, 0.5, 0.9, 0.5], size: 0.15, hardness: 1 },
+        { points: [0.5, 0.2, 0.5, 0.8], size: 0.05, hardness: 1, erase: true },
+      ],
+    };
+    const out = await render(image, [{ ...bright, mask }]);
+    expect(px(out, 20, 30)).toEqual(px(full, 20, 30));
+    expect(px(out, 60, 30)).toEqual(px(full, 60, 30));
+    expect(px(out, 40, 30)).toEqual(px(image.data as Uint8Array, 40, 30));
+    expect(px(out, 20, 5)).toEqual(px(image.data as Uint8Array, 20, 5));
+    expect(px(out, 20, 55)).toEqual(px(image.data as Uint8Array, 20, 55));
+  });
+
   it('masks follow the whole frame: tiled and region renders equal the whole render', async () => {
     const stack = {
       effects: [
@@ -187,6 +205,14 @@ describe('masks (local adjustments)', () => {
           ...layer('blur', { sigma: 2 }),
           blend: 'screen' as const,
           mask: { kind: 'radial' as const, cx: 0.3, cy: 0.6, rx: 0.4, ry: 0.2, feather: 0.5 },
+        },
+        {
+          ...layer('contrast', { amount: 0.5 }),
+          mask: {
+            kind: 'brush' as const,
+            aspect: 80 / 60,
+            strokes: [{ points: [0.2, 0.2, 0.7, 0.8], size: 0.2, hardness: 0.2 }],
+          },
         },
       ],
     };

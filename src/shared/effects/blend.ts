@@ -11,9 +11,10 @@
  * with D(b) = ((16b − 12)b + 4)b for b ≤ ¼, else √b; colour SetLum(s, Lum(b)); luminosity
  * SetLum(b, Lum(s)), Lum = 0.3r + 0.59g + 0.11b and SetLum's ClipColor keeping the result in range.
  */
+import { BRUSH_GRID, brushGrid } from './brush';
 import { toLinearExact, toSrgbExact } from './compile-onnx';
 import type { AreaEffectDef, GpuPass, OnnxCtx, PointEffectDef } from './defs';
-import type { GraphBuilder } from './onnx-graph';
+import { DT, type GraphBuilder } from './onnx-graph';
 import type { BlendMode, LayerMask } from './types';
 
 /** The modes, in menu order, with their names. */
@@ -123,14 +124,29 @@ function onnxBlend(ctx: OnnxCtx, mode: BlendMode, mask: MaskKind, b: string, s: 
 /** A mask's kind: structure (its own shader and model); its numbers are uniforms. */
 export type MaskKind = 'none' | LayerMask['kind'];
 
-/** Uniforms of a mask, before the opacity: linear x0 y0 x1 y1 invert; radial cx cy rx ry feather invert. */
+/**
+ * Uniforms of a mask, before the opacity: linear x0 y0 x1 y1 invert; radial cx cy rx ry feather
+ * invert; brush invert then its coverage grid (./brush), `BRUSH_GRID`² numbers row by row.
+ */
 export function maskUniforms(mask: LayerMask | undefined): number[] {
   if (!mask) return [];
   const inv = mask.invert ? 1 : 0;
   if (mask.kind === 'linear') return [mask.x0, mask.y0, mask.x1, mask.y1, inv];
+  if (mask.kind === 'brush') {
+    const grid = brushGrid(mask);
+    const out = new Array<number>(1 + grid.length);
+    out[0] = inv;
+    for (let i = 0; i < grid.length; i++) out[i + 1] = grid[i]!;
+    return out;
+  }
   return [mask.cx, mask.cy, Math.max(1e-4, mask.rx), Math.max(1e-4, mask.ry), mask.feather, inv];
 }
-export const MASK_SIZE: Record<MaskKind, number> = { none: 0, linear: 5, radial: 6 };
+export const MASK_SIZE: Record<MaskKind, number> = {
+  none: 0,
+  linear: 5,
+  radial: 6,
+  brush: 1 + BRUSH_GRID * BRUSH_GRID,
+};
 
 /** `U(M<i>)`: mask uniform i (before the opacity, the last uniform). */
 const m = (kind: MaskKind, i: number) => `U(END${MASK_SIZE[kind] - i})`;
@@ -140,6 +156,20 @@ function wgslMask(kind: MaskKind): string {
   if (kind === 'none') return 'let mask_m = 1.0;';
   const at = 'let mask_p = vec2f(gp) + 0.5;';
   const inv = (i: number) => `let mask_m = mix(mask_t, 1.0 - mask_t, ${m(kind, i)});`;
+  if (kind === 'brush') {
+    // The grid starts right after the invert: `IDX_END<G²>` is its first uniform's index.
+    const G = BRUSH_GRID;
+    const cell = (x: string, y: string) => `U(IDX_END${G * G} + ${y} * ${G}u + ${x})`;
+    return `${at}
+let mask_u = clamp(mask_p / full * ${G}.0 - 0.5, vec2f(0.0), vec2f(${G - 1}.0));
+let mask_i = vec2u(floor(mask_u));
+let mask_j = min(mask_i + 1u, vec2u(${G - 1}u));
+let mask_f = mask_u - floor(mask_u);
+let mask_top = mix(${cell('mask_i.x', 'mask_i.y')}, ${cell('mask_j.x', 'mask_i.y')}, mask_f.x);
+let mask_bot = mix(${cell('mask_i.x', 'mask_j.y')}, ${cell('mask_j.x', 'mask_j.y')}, mask_f.x);
+let mask_t = mix(mask_top, mask_bot, mask_f.y);
+${inv(0)}`;
+  }
   if (kind === 'linear') {
     return `${at}
 let mask_a = vec2f(${m(kind, 0)}, ${m(kind, 1)}) * full;
@@ -173,7 +203,35 @@ function onnxMask(ctx: OnnxCtx, kind: MaskKind): string {
   const clip01 = (v: string) => g.op('Clip', [v, g.f32(0, []), g.f32(1, [])]);
   let t: string;
   let invert: string;
-  if (kind === 'linear') {
+  if (kind === 'brush') {
+    const G = BRUSH_GRID;
+    const grid = g.op('Slice', [ctx.all, g.i64([-G * G - 1]), g.i64([-1]), g.i64([0])]);
+    const place = (p: string, size: string) =>
+      g.op('Clip', [
+        g.op('Sub', [g.op('Mul', [g.op('Div', [p, size]), g.f32(G)]), g.f32(0.5)]),
+        g.f32(0, []),
+        g.f32(G - 1, []),
+      ]);
+    const ux = place(px, w);
+    const uy = place(py, h);
+    const ix = g.op('Floor', [ux]);
+    const iy = g.op('Floor', [uy]);
+    const jx = g.op('Min', [g.op('Add', [ix, g.f32(1)]), g.f32(G - 1)]);
+    const jy = g.op('Min', [g.op('Add', [iy, g.f32(1)]), g.f32(G - 1)]);
+    const fx = g.op('Sub', [ux, ix]);
+    const fy = g.op('Sub', [uy, iy]);
+    const at = (cx: string, cy: string) =>
+      g.op('Gather', [
+        grid,
+        g.op('Cast', [g.op('Add', [g.op('Mul', [cy, g.f32(G)]), cx])], { to: { i: DT.int64 } }),
+      ]);
+    const lerp = (a: string, b: string, f: string) =>
+      g.op('Add', [a, g.op('Mul', [g.op('Sub', [b, a]), f])]);
+    const top = lerp(at(ix, iy), at(jx, iy), fx);
+    const bottom = lerp(at(ix, jy), at(jx, jy), fx);
+    t = lerp(top, bottom, fy);
+    invert = u(0);
+  } else if (kind === 'linear') {
     const ax = g.op('Mul', [u(0), w]);
     const ay = g.op('Mul', [u(1), h]);
     const dx = g.op('Sub', [g.op('Mul', [u(2), w]), ax]);

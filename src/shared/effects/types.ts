@@ -26,8 +26,8 @@ export type BlendMode =
 /**
  * Where a layer applies (a local adjustment), in fractions of the work's width and height:
  * a linear gradient from full strength at (x0, y0) to none at (x1, y1), or a radial one, full
- * inside the ellipse at (cx, cy) with radii (rx, ry) and fading over its outer `feather` part;
- * `invert` swaps inside and outside.
+ * inside the ellipse at (cx, cy) with radii (rx, ry) and fading over its outer `feather` part,
+ * or brush strokes painted on the image; `invert` swaps inside and outside.
  */
 export type LayerMask =
   | { kind: 'linear'; x0: number; y0: number; x1: number; y1: number; invert?: boolean }
@@ -39,7 +39,21 @@ export type LayerMask =
       ry: number;
       feather: number;
       invert?: boolean;
-    };
+    }
+  | { kind: 'brush'; aspect: number; strokes: BrushStroke[]; invert?: boolean };
+
+/**
+ * One stroke of a brush mask (see ./brush): its centre line as [x0, y0, x1, y1, …] in fractions of
+ * the framed image, its radius `size` as a fraction of the image's height, `hardness` the share of
+ * the radius at full strength (0 soft … 1 hard edge), and whether it paints or erases the mask.
+ * A brush mask's `aspect` is the framed image's width / height when it was drawn (dabs are round).
+ */
+export interface BrushStroke {
+  points: number[];
+  size: number;
+  hardness: number;
+  erase?: boolean;
+}
 
 /** One layer of a stack. */
 export interface StackEffect {

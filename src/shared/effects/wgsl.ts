@@ -34,13 +34,15 @@ function uniformFn(name: string, base: number): string {
 const rename = (body: string, fn: string) => body.replace(/\bU\(/g, `${fn}(`);
 
 /**
- * `U(LAST)` (a blended layer's opacity, ./blend) → the index of the layer's last uniform, and
- * `U(END<j>)` (its mask's numbers) → the index j before it.
+ * `U(LAST)` (a blended layer's opacity, ./blend) → the index of the layer's last uniform,
+ * `U(END<j>)` (its mask's numbers) → the index j before it, and `IDX_END<j>` → that index alone
+ * (a brush mask's grid, indexed from there).
  */
 const last = (body: string, count: number) =>
   body
     .replace(/\bU\(LAST\)/g, `U(${count - 1}u)`)
-    .replace(/\bU\(END(\d+)\)/g, (_, j: string) => `U(${count - 1 - Number(j)}u)`);
+    .replace(/\bU\(END(\d+)\)/g, (_, j: string) => `U(${count - 1 - Number(j)}u)`)
+    .replace(/\bIDX_END(\d+)\b/g, (_, j: string) => `${count - 1 - Number(j)}u`);
 
 /** One step of the GPU render graph: a fused point run, an area effect's passes, or a network. */
 export type GpuStep =

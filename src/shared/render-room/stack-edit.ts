@@ -11,7 +11,15 @@
  * Stacks are plain data (see src/shared/effects/types.ts); the reducer never mutates its input.
  */
 import { isBlendMode } from '../effects/blend';
-import type { BlendMode, EffectStack, Geometry, LayerMask, StackEffect } from '../effects/types';
+import { BRUSH_LIMITS } from '../effects/brush';
+import type {
+  BlendMode,
+  BrushStroke,
+  EffectStack,
+  Geometry,
+  LayerMask,
+  StackEffect,
+} from '../effects/types';
 import { cleanGeometry } from './geometry';
 
 /** How many undo steps are kept. */
@@ -83,6 +91,21 @@ function withBlend(layer: StackEffect, opacity: number, blend: BlendMode): Stack
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const frac = (v: number, lo = -1, hi = 2) => Math.min(hi, Math.max(lo, v));
 
+/** A well-formed brush stroke (see src/shared/effects/brush), or null. */
+function cleanStroke(value: unknown): BrushStroke | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (!Array.isArray(v.points) || !finite(v.size) || !finite(v.hardness)) return null;
+  const points = v.points.slice(0, 2 * BRUSH_LIMITS.pointsPerStroke);
+  if (points.length < 2 || points.length % 2 !== 0 || !points.every(finite)) return null;
+  return {
+    points: points.map((n) => frac(n)),
+    size: frac(v.size, BRUSH_LIMITS.minSize, BRUSH_LIMITS.maxSize),
+    hardness: frac(v.hardness, 0, 1),
+    ...(v.erase === true ? { erase: true } : {}),
+  };
+}
+
 /** A well-formed mask (numbers finite and in range), or null. */
 export function cleanMask(value: unknown): LayerMask | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -91,6 +114,13 @@ export function cleanMask(value: unknown): LayerMask | null {
   if (v.kind === 'linear' && [v.x0, v.y0, v.x1, v.y1].every(finite)) {
     const [x0, y0, x1, y1] = [v.x0, v.y0, v.x1, v.y1].map((n) => frac(n as number));
     return { kind: 'linear', x0: x0!, y0: y0!, x1: x1!, y1: y1!, ...invert };
+  }
+  if (v.kind === 'brush' && finite(v.aspect) && Array.isArray(v.strokes)) {
+    const strokes = v.strokes
+      .map(cleanStroke)
+      .filter((st): st is BrushStroke => st !== null)
+      .slice(0, BRUSH_LIMITS.strokes);
+    return { kind: 'brush', aspect: frac(v.aspect, 0.05, 20), strokes, ...invert };
   }
   if (v.kind === 'radial' && [v.cx, v.cy, v.rx, v.ry, v.feather].every(finite)) {
     return {

@@ -144,6 +144,16 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
   const linear: LayerMask = { kind: 'linear', x0: 0.2, y0: 0.1, x1: 0.8, y1: 0.7 };
   const radial: LayerMask = { kind: 'radial', cx: 0.4, cy: 0.6, rx: 0.3, ry: 0.5, feather: 0.4 };
   const blended = (l: StackEffect, more: Partial<StackEffect>): StackEffect => ({ ...l, ...more });
+  // Two painted strokes (a soft line, a hard dab) and an eraser through the line.
+  const brush: LayerMask = {
+    kind: 'brush',
+    aspect: 1.5,
+    strokes: [
+      { points: [0.1, 0.3, 0.5, 0.5, 0.8, 0.4], size: 0.2, hardness: 0.3 },
+      { points: [0.3, 0.8], size: 0.12, hardness: 1 },
+      { points: [0.45, 0.1, 0.45, 0.9], size: 0.05, hardness: 0.5, erase: true },
+    ],
+  };
 
   it.each(BLEND_MODES.map((m) => m.mode))(
     '%s blend at opacity 0.6, on a point and an area effect, within 1/255',
@@ -180,6 +190,7 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     ['a linear gradient', linear],
     ['a radial gradient', radial],
     ['an inverted radial gradient', { ...radial, invert: true }],
+    ['brush strokes', brush],
   ] as const)('masks by %s on point and area effects within 1/255', async (_name, mask) => {
     const stack = {
       effects: [
@@ -247,6 +258,8 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
         blended(layer('exposure', { ev: 1 }), { mask: radial, blend: 'screen', opacity: 0.8 }),
         blended(layer('blur', { sigma: 3 }), { mask: linear, blend: 'luminosity' }),
         blended(layer('grain', ACTIVE.grain), { mask: { ...linear, invert: true } }),
+        blended(layer('contrast', { amount: 0.6 }), { mask: brush, blend: 'overlay' }),
+        blended(layer('sharpen', { amount: 1, sigma: 2 }), { mask: brush }),
       ],
     };
     expect(maxDiff(tiled(big, stack), whole(big, stack))).toBe(0);

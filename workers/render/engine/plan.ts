@@ -41,7 +41,7 @@ const MODE_CODE: Record<BlendMode, number> = {
   colour: 5,
   luminosity: 6,
 };
-const MASK_CODE: Record<MaskKind, number> = { none: 0, linear: 1, radial: 2 };
+const MASK_CODE: Record<MaskKind, number> = { none: 0, linear: 1, radial: 2, brush: 3 };
 
 export type AreaStep =
   | { kind: 'blur' | 'sharpen' | 'bloom'; weights: Float32Array; amount: number; threshold: number }
@@ -133,8 +133,13 @@ function pointOp(e: LayoutEntry): { linear: boolean; code: number[] } {
  * Point effects → one run. Consecutive linear-light effects share one decode and one encode
  * (each clamps in linear light, as the definitions do; encode∘decode is the identity).
  */
-function pointRun(entries: LayoutEntry[], first: number[] = []): Float32Array {
-  const out: number[] = [...first];
+function pointRun(entries: LayoutEntry[], first: readonly number[] = []): Float32Array {
+  const out: number[] = [];
+  // Appends one by one: a brush mask's blend op holds its whole grid (too long to spread).
+  const append = (values: readonly number[]) => {
+    for (const v of values) out.push(v);
+  };
+  append(first);
   let linear = false;
   for (const e of entries) {
     const { inner, blend } = unwrap(e);
@@ -145,7 +150,7 @@ function pointRun(entries: LayoutEntry[], first: number[] = []): Float32Array {
       out.push(OP.base, 0);
       if (lin) out.push(OP.decode, 0, ...code, OP.encode, 0);
       else out.push(...code);
-      out.push(...blend);
+      append(blend);
       linear = false;
       continue;
     }
@@ -181,12 +186,21 @@ function unwrap(e: LayoutEntry): { inner: LayoutEntry; blend: number[] | null } 
   const of: BlendOf | undefined = e.def.kind === 'neural' ? undefined : e.def.blend;
   if (!of) return { inner: e, blend: null };
   const n = e.uniforms.length - MASK_SIZE[of.mask] - 1;
-  const mask = Array.from(e.uniforms.subarray(n, n + MASK_SIZE[of.mask]));
-  while (mask.length < 6) mask.push(0);
-  const values = [MODE_CODE[of.mode], MASK_CODE[of.mask], ...mask, e.uniforms.at(-1)!];
+  const opacity = e.uniforms.at(-1)!;
+  let values: number[];
+  if (of.mask === 'brush') {
+    // Mode, kind, invert, five unused, the opacity, then the coverage grid (src/shared/effects/brush).
+    const grid = e.uniforms.subarray(n + 1, n + MASK_SIZE.brush);
+    values = [MODE_CODE[of.mode], MASK_CODE.brush, e.uniforms[n]!, 0, 0, 0, 0, 0, opacity];
+    for (const v of grid) values.push(v);
+  } else {
+    const mask = Array.from(e.uniforms.subarray(n, n + MASK_SIZE[of.mask]));
+    while (mask.length < 6) mask.push(0);
+    values = [MODE_CODE[of.mode], MASK_CODE[of.mask], ...mask, opacity];
+  }
   return {
     inner: { ...e, def: of.inner, uniforms: e.uniforms.subarray(0, n) },
-    blend: [OP.blend, values.length, ...values],
+    blend: [OP.blend, values.length].concat(values),
   };
 }
 
