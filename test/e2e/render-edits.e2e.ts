@@ -293,6 +293,51 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
   });
 
+  it('a brush mask painted with the mouse: brighter where painted, full size equal to Node', async () => {
+    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
+    const { page } = session;
+    const image = scene(96, 64);
+    await importFiles(page, [png('harbour.png', rgbPng(image.width, image.height, image.data))]);
+    await openRender(page, 'harbour');
+    await addEffect(page, 'exposure');
+    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
+    await exposure.getByTestId('layer-name').click();
+    await exposure.locator('[data-testid=param-number][data-param=ev]').fill('1.5');
+    await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
+    await exposure.getByTestId('mask-kind').selectOption('brush');
+    expect(await exposure.getByTestId('mask-draw').getAttribute('aria-pressed')).toBe('true');
+    const stage = (await page.getByTestId('stage').boundingBox())!;
+    // One stroke across the top third, left to right.
+    await page.mouse.move(stage.x + stage.width * 0.1, stage.y + stage.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width * 0.9, stage.y + stage.height * 0.2, { steps: 12 });
+    await page.mouse.up();
+    await expect
+      .poll(() => exposure.getByTestId('brush-strokes').textContent())
+      .toContain('1 stroke painted');
+    const before = {
+      top: image.data[(13 * 96 + 48) * 4]!,
+      bottom: image.data[(56 * 96 + 48) * 4]!,
+    };
+    await expect
+      .poll(
+        async () => {
+          const top = (await previewAt(page, 0.5, 0.2))[0]!;
+          const bottom = (await previewAt(page, 0.5, 0.88))[0]!;
+          return top > before.top + 30 && Math.abs(bottom - before.bottom) <= 2;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('render-full').click();
+    await expect.poll(() => page.getByTestId('version').count(), { timeout: 90_000 }).toBe(1);
+    const [version] = await rows<VersionRow & { stack: EffectStack }>(page, 'versions');
+    expect(version!.stack.effects[0]!.mask).toMatchObject({ kind: 'brush' });
+    const got = (await newestVersionPixels(page)).data;
+    expect(maxDiff(got, await nodeStages(image, version!.stack))).toBeLessThanOrEqual(1);
+  });
+
   it('Auto colour (the v3 network) takes most of a warm cast off a photograph', async () => {
     session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
     const { page } = session;

@@ -46,6 +46,13 @@ class RenderRoomView {
   pickingWhite = $state(false);
   /** The layer whose mask a drag on the image draws (null: none). */
   drawingMask = $state<string | null>(null);
+  /**
+   * The brush a brush mask is painted with: its radius (a fraction of the image's height), its
+   * hardness (0 soft … 1 hard) and whether it erases. The brush belongs to the room, not a layer.
+   */
+  brush = $state({ size: 0.08, hardness: 0.5, erase: false });
+  /** A press found the brush mask holding as many strokes as it may. */
+  brushFull = $state(false);
   picked = $state<PickedColour | null>(null);
   /** The image is showing the crop to draw, or waits for a line along the horizon. */
   framing = $state<Framing | null>(null);
