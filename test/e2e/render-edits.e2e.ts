@@ -12,6 +12,7 @@
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { layer } from '../../src/shared/effects/registry';
@@ -214,19 +215,24 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
       .toBe('Soft light · 50 %');
   });
 
-  it('a mask drawn on the image, the colour mixer, a blend, a straighten and a crop in one stack: full size equal to Node', async () => {
+  /** A 96×64 scene opened in the Render room with an Exposure layer at +1.5 EV, its panel open. */
+  async function harbourWithExposure() {
     session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
     const { page } = session;
     const image = scene(96, 64);
     await importFiles(page, [png('harbour.png', rgbPng(image.width, image.height, image.data))]);
     await openRender(page, 'harbour');
-
-    // Brighter towards the top: Exposure with a linear gradient, dragged from the top down.
     await addEffect(page, 'exposure');
     const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
     await exposure.getByTestId('layer-name').click();
     await exposure.locator('[data-testid=param-number][data-param=ev]').fill('1.5');
     await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
+    return { page, image, exposure };
+  }
+
+  it('a mask drawn on the image, the colour mixer, a blend, a straighten and a crop in one stack: full size equal to Node', async () => {
+    // Brighter towards the top: Exposure with a linear gradient, dragged from the top down.
+    const { page, image, exposure } = await harbourWithExposure();
     await exposure.getByTestId('mask-kind').selectOption('linear');
     expect(await exposure.getByTestId('mask-draw').getAttribute('aria-pressed')).toBe('true');
     await page.getByTestId('mask-guide').waitFor();
@@ -294,16 +300,7 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
   });
 
   it('a brush mask painted with the mouse: brighter where painted, full size equal to Node', async () => {
-    session = await openStudio({ baseURL, mode, viewport: { width: 1440, height: 900 } });
-    const { page } = session;
-    const image = scene(96, 64);
-    await importFiles(page, [png('harbour.png', rgbPng(image.width, image.height, image.data))]);
-    await openRender(page, 'harbour');
-    await addEffect(page, 'exposure');
-    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
-    await exposure.getByTestId('layer-name').click();
-    await exposure.locator('[data-testid=param-number][data-param=ev]').fill('1.5');
-    await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
+    const { page, image, exposure } = await harbourWithExposure();
     await exposure.getByTestId('mask-kind').selectOption('brush');
     expect(await exposure.getByTestId('mask-draw').getAttribute('aria-pressed')).toBe('true');
     const stage = (await page.getByTestId('stage').boundingBox())!;
@@ -315,6 +312,18 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await expect
       .poll(() => exposure.getByTestId('brush-strokes').textContent())
       .toContain('1 stroke painted');
+    // A look at the painted mask and the brush panel, kept as a test artefact.
+    await page.mouse.move(stage.x + stage.width * 0.5, stage.y + stage.height * 0.6);
+    await page.screenshot({
+      path: join(
+        import.meta.dirname,
+        '..',
+        '..',
+        'test-results',
+        'screenshots',
+        `render-brush-${mode.name}.png`,
+      ),
+    });
     const before = {
       top: image.data[(13 * 96 + 48) * 4]!,
       bottom: image.data[(56 * 96 + 48) * 4]!,

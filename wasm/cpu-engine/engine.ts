@@ -202,10 +202,7 @@ function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
   if (kind == 3) {
     // Brush: the grid after the opacity (u + 28), sampled bilinearly (src/shared/effects/brush).
     const grid = u + 28;
-    const v = Mathf.min(
-      <f32>(BRUSH - 1),
-      Mathf.max(0, ((<f32>(y + OY) + 0.5) / FH) * <f32>BRUSH - 0.5),
-    );
+    const v = brushCell(y + OY, FH);
     const j = <i32>Mathf.floor(v);
     const j1 = min(j + 1, BRUSH - 1);
     const fy = v - <f32>j;
@@ -251,12 +248,14 @@ function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
 /** Cells per side of a brush mask's grid (src/shared/effects/brush.ts). */
 const BRUSH = 256;
 
+/** Where pixel `p` of a frame `size` pixels long falls on the grid, in cells (clamped). */
+function brushCell(p: i32, size: f32): f32 {
+  return Mathf.min(<f32>(BRUSH - 1), Mathf.max(0, ((<f32>p + 0.5) / size) * <f32>BRUSH - 0.5));
+}
+
 /** A brush grid's value at crop x, between grid rows r0 and r1 (fy of the way). */
 function brushAt(r0: usize, r1: usize, fy: f32, x: i32): f32 {
-  const u = Mathf.min(
-    <f32>(BRUSH - 1),
-    Mathf.max(0, ((<f32>(x + OX) + 0.5) / FW) * <f32>BRUSH - 0.5),
-  );
+  const u = brushCell(x + OX, FW);
   const i = <i32>Mathf.floor(u);
   const i1 = min(i + 1, BRUSH - 1);
   const fx = u - <f32>i;

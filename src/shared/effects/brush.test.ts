@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { cleanMask } from '../render-room/stack-edit';
 import { BRUSH_GRID, brushFalloff, brushGrid, rasterBrush, sampleBrush } from './brush';
-import type { BrushStroke, LayerMask } from './types';
+import type { BrushMask, BrushStroke } from './types';
 
 const G = BRUSH_GRID;
-const brush = (strokes: BrushStroke[], aspect = 1) =>
-  ({ kind: 'brush', aspect, strokes }) as Extract<LayerMask, { kind: 'brush' }>;
+const brush = (strokes: BrushStroke[], aspect = 1): BrushMask => ({
+  kind: 'brush',
+  aspect,
+  strokes,
+});
 /** The grid's value at the cell nearest fraction (x, y). */
 const at = (grid: Float32Array, x: number, y: number) =>
   grid[Math.min(G - 1, Math.floor(y * G)) * G + Math.min(G - 1, Math.floor(x * G))]!;

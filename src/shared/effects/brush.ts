@@ -10,7 +10,7 @@
  * Sampling, the same maths on every path: u = (x + ½)/width·G − ½ clamped to [0, G − 1], the
  * same for v, then the four cells around (u, v) mixed by their fractions.
  */
-import type { BrushStroke, LayerMask } from './types';
+import type { BrushMask, BrushStroke } from './types';
 
 export const BRUSH_GRID = 256;
 
@@ -21,8 +21,6 @@ export const BRUSH_LIMITS = {
   minSize: 0.002,
   maxSize: 1,
 } as const;
-
-type BrushMask = Extract<LayerMask, { kind: 'brush' }>;
 
 /** 1 inside `hardness` of the radius, none beyond it, a smooth step between (q = distance / radius). */
 export function brushFalloff(q: number, hardness: number): number {

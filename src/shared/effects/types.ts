@@ -40,7 +40,15 @@ export type LayerMask =
       feather: number;
       invert?: boolean;
     }
-  | { kind: 'brush'; aspect: number; strokes: BrushStroke[]; invert?: boolean };
+  | BrushMask;
+
+/** Brush strokes painted on the image (see BrushStroke). */
+export interface BrushMask {
+  kind: 'brush';
+  aspect: number;
+  strokes: BrushStroke[];
+  invert?: boolean;
+}
 
 /**
  * One stroke of a brush mask (see ./brush): its centre line as [x0, y0, x1, y1, …] in fractions of
