@@ -6,8 +6,11 @@
  * - a *run* of point effects (exposure, contrast, … vignette) is applied to one row at a time in
  *   registers (one f32x4 per pixel: r, g, b and an unused lane), fused into whatever pass loads or
  *   stores that row: unpacking the RGBA8 input, the end of an area effect, packing the output;
+ * - the per-channel effects a run starts with (exposure, contrast, curve, … and their sRGB decode
+ *   and encode) are folded, where the input is RGBA8, into a table of the 256 byte values;
  * - area effects (blur, sharpen, bloom, ink, pixelate) are whole-crop passes over f32x4 images,
- *   with the Gaussian as two separable, symmetric passes (r + 1 multiplies per pixel per pass).
+ *   with the Gaussian separable and symmetric (r + 1 multiplies per pixel and direction) in one
+ *   sweep: each row blurred horizontally into a ring of rows, the vertical pass read from it.
  *
  * The maths are the effect definitions' (src/shared/effects/*): every point effect clamps to
  * [0, 1]; linear-light effects decode sRGB, apply, clamp and encode (consecutive ones share one
@@ -615,80 +618,159 @@ function sink(
   else memory.copy(dst + ((<usize>(y * W)) << 4), row, (<usize>W) << 4);
 }
 
+/** Pixel values 0…255 through a run's leading per-channel effects, one f32x4 per value. */
+const LUT: usize = memory.data(256 * 16, 16);
+const LANE0: v128 = i32x4(-1, 0, 0, 0);
+const LANE1: v128 = i32x4(0, -1, 0, 0);
+
+/** Ops whose result in each channel depends on that channel alone (and not on where). */
+function perChannel(op: i32): bool {
+  return (
+    op == OP_DEC ||
+    op == OP_ENC ||
+    op == OP_GAIN ||
+    op == OP_CONTRAST ||
+    op == OP_CURVE ||
+    op == OP_POSTERIZE
+  );
+}
+
+/**
+ * The f32s of `run`'s leading per-channel ops; when there are any, LUT holds them applied to
+ * every byte value, exactly as applyRun would compute them on the unpacked pixels.
+ */
+function foldLeading(run: usize, runLen: i32): i32 {
+  let at = 0;
+  while (at < runLen) {
+    const p = run + ((<usize>at) << 2);
+    if (!perChannel(<i32>load<f32>(p))) break;
+    at += 2 + <i32>load<f32>(p, 4);
+  }
+  if (at > 0) {
+    const scale = f32x4.splat(1.0 / 255.0);
+    for (let i = 0; i < 256; i++) {
+      v128.store(LUT + ((<usize>i) << 4), f32x4.mul(f32x4.splat(<f32>i), scale));
+    }
+    applyRun(LUT, 256, 0, run, at);
+  }
+  return at;
+}
+
+/** Row `y` of RGBA8 `src` through LUT (each channel its own lane of its byte's entry) at ROW. */
+function unpackLut(src: usize, y: i32): usize {
+  const s = src + ((<usize>(y * W)) << 2);
+  for (let x = 0; x < W; x++) {
+    const a = s + ((<usize>x) << 2);
+    const r = v128.load(LUT + ((<usize>load<u8>(a)) << 4));
+    const g = v128.load(LUT + ((<usize>load<u8>(a, 1)) << 4));
+    const b = v128.load(LUT + ((<usize>load<u8>(a, 2)) << 4));
+    v128.store(ROW + ((<usize>x) << 4), v128.bitselect(r, v128.bitselect(g, b, LANE1), LANE0));
+  }
+  return ROW;
+}
+
+/** RGBA8 `src` → `run` → RGBA8 (`kind` 1) or f32x4 (0) `dst`, leading per-channel ops folded. */
+function unpackPass(src: usize, run: usize, runLen: i32, kind: i32, dst: usize): void {
+  const folded = foldLeading(run, runLen);
+  const rest = run + ((<usize>folded) << 2);
+  for (let y = 0; y < H; y++) {
+    const row = folded > 0 ? unpackLut(src, y) : unpackRow(src, y);
+    sink(row, y, rest, runLen - folded, kind, dst, src, 0);
+  }
+}
+
 /** Point effects only: RGBA8 `src` → `run` → RGBA8 `dst`. */
 export function passPoint(src: usize, run: usize, runLen: i32, dst: usize): void {
-  for (let y = 0; y < H; y++) {
-    const row = unpackRow(src, y);
-    sink(row, y, run, runLen, 1, dst, src, 0);
-  }
+  unpackPass(src, run, runLen, 1, dst);
 }
 
 /** RGBA8 `src` → `run` → the f32x4 image `dst` (an area effect's input). */
 export function passUnpack(src: usize, run: usize, runLen: i32, dst: usize): void {
-  for (let y = 0; y < H; y++) {
-    const row = unpackRow(src, y);
-    sink(row, y, run, runLen, 0, dst, src, 0);
-  }
+  unpackPass(src, run, runLen, 0, dst);
 }
 
 /** The blur's weights, each splat to a vector (the widest reach is 128 pixels). */
 const WEIGHTS4: usize = memory.data(129 * 16, 16);
+/** The vertical pass's taps: for each of rows y − r … y + r, where its blurred row lies. */
+const TAPS: usize = memory.data(257 * 4, 16);
+
+/** Rows of horizontally blurred pixels a blur of reach `r` keeps for a crop `h` rows high. */
+export function blurRows(r: i32, h: i32): i32 {
+  return min(2 * r + 1, h);
+}
 
 /**
- * Horizontal Gaussian of the f32x4 image `src` into `dst`: symmetric weights w0…wr at `weights`,
- * edges clamped. `threshold` ≥ 0: bloom's bright pass max(c − t, 0)/(1 − t) first.
+ * Row `s` (W f32x4 pixels) blurred horizontally into `d`, edges clamped; `bright`: bloom's
+ * bright pass max(c − t, 0)·inv first. Four pixels a step, each its own accumulator.
  */
-export function passBlurH(src: usize, weights: usize, r: i32, threshold: f32, dst: usize): void {
-  const bright = threshold >= 0;
-  const t = f32x4.splat(threshold);
-  const inv = f32x4.splat(1 / (1 - threshold));
-  const w0 = f32x4.splat(load<f32>(weights));
+function blurRowH(s: usize, d: usize, r: i32, bright: bool, t: v128, inv: v128): void {
   const rowBytes = (<usize>W) << 4;
-  for (let i = 1; i <= r; i++) {
-    v128.store(WEIGHTS4 + ((<usize>i) << 4), f32x4.splat(load<f32>(weights + ((<usize>i) << 2))));
+  // PAD: r copies of the first pixel, the row, r copies of the last.
+  const body = PAD + ((<usize>r) << 4);
+  if (bright) {
+    for (let x: usize = 0; x < rowBytes; x += 16) {
+      const c = v128.load(s + x);
+      v128.store(body + x, f32x4.mul(f32x4.max(f32x4.sub(c, t), ZERO), inv));
+    }
+  } else memory.copy(body, s, rowBytes);
+  const first = v128.load(body);
+  const last = v128.load(body + rowBytes - 16);
+  for (let i = 0; i < r; i++) {
+    v128.store(PAD + ((<usize>i) << 4), first);
+    v128.store(body + rowBytes + ((<usize>i) << 4), last);
   }
-  for (let y = 0; y < H; y++) {
-    const s = src + <usize>y * rowBytes;
-    // PAD: r copies of the first pixel, the row, r copies of the last.
-    const body = PAD + ((<usize>r) << 4);
-    if (bright) {
-      for (let x = 0; x < W; x++) {
-        const c = v128.load(s + ((<usize>x) << 4));
-        v128.store(body + ((<usize>x) << 4), f32x4.mul(f32x4.max(f32x4.sub(c, t), ZERO), inv));
-      }
-    } else memory.copy(body, s, rowBytes);
-    const first = v128.load(body);
-    const last = v128.load(body + rowBytes - 16);
-    for (let i = 0; i < r; i++) {
-      v128.store(PAD + ((<usize>i) << 4), first);
-      v128.store(body + rowBytes + ((<usize>i) << 4), last);
+  const w0 = v128.load(WEIGHTS4);
+  let x: usize = 0;
+  for (; x + 64 <= rowBytes; x += 64) {
+    const c = body + x;
+    let a0 = f32x4.mul(v128.load(c), w0);
+    let a1 = f32x4.mul(v128.load(c, 16), w0);
+    let a2 = f32x4.mul(v128.load(c, 32), w0);
+    let a3 = f32x4.mul(v128.load(c, 48), w0);
+    for (let i = 1; i <= r; i++) {
+      const o = (<usize>i) << 4;
+      const wi = v128.load(WEIGHTS4 + o);
+      const lo = c - o;
+      const hi = c + o;
+      a0 = f32x4.add(a0, f32x4.mul(f32x4.add(v128.load(lo), v128.load(hi)), wi));
+      a1 = f32x4.add(a1, f32x4.mul(f32x4.add(v128.load(lo, 16), v128.load(hi, 16)), wi));
+      a2 = f32x4.add(a2, f32x4.mul(f32x4.add(v128.load(lo, 32), v128.load(hi, 32)), wi));
+      a3 = f32x4.add(a3, f32x4.mul(f32x4.add(v128.load(lo, 48), v128.load(hi, 48)), wi));
     }
-    const d = dst + <usize>y * rowBytes;
-    for (let x = 0; x < W; x++) {
-      const c = body + ((<usize>x) << 4);
-      let acc = f32x4.mul(v128.load(c), w0);
-      for (let i = 1; i <= r; i++) {
-        const o = (<usize>i) << 4;
-        const pair = f32x4.add(v128.load(c - o), v128.load(c + o));
-        acc = f32x4.add(acc, f32x4.mul(pair, v128.load(WEIGHTS4 + o)));
-      }
-      v128.store(d + ((<usize>x) << 4), acc);
+    v128.store(d + x, a0);
+    v128.store(d + x, a1, 16);
+    v128.store(d + x, a2, 32);
+    v128.store(d + x, a3, 48);
+  }
+  for (; x < rowBytes; x += 16) {
+    const c = body + x;
+    let acc = f32x4.mul(v128.load(c), w0);
+    for (let i = 1; i <= r; i++) {
+      const o = (<usize>i) << 4;
+      const pair = f32x4.add(v128.load(c - o), v128.load(c + o));
+      acc = f32x4.add(acc, f32x4.mul(pair, v128.load(WEIGHTS4 + o)));
     }
+    v128.store(d + x, acc);
   }
 }
 
 /**
- * Vertical Gaussian of `src` (edges clamped), then per `mode`: 0 the blur itself, 1 sharpen
- * clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with o the pixel of `orig`; then
- * to the sink.
+ * A separable Gaussian of the f32x4 image `src` (symmetric weights w0…wr at `weights`, edges
+ * clamped) in one sweep down the crop: each row blurred horizontally once into `ring`
+ * (blurRows(r, H) rows, reused in turn), then vertically from the ring, four pixels a step in
+ * registers. `threshold` ≥ 0: bloom's bright pass first. Then per `mode`: 0 the blur itself,
+ * 1 sharpen clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with o the pixel of
+ * `orig`; then to the sink.
  */
-export function passBlurV(
+export function passBlur(
   src: usize,
   weights: usize,
   r: i32,
+  threshold: f32,
   mode: i32,
   orig: usize,
   amount: f32,
+  ring: usize,
   run: usize,
   runLen: i32,
   kind: i32,
@@ -697,21 +779,61 @@ export function passBlurV(
   base: usize,
 ): void {
   const rowBytes = (<usize>W) << 4;
-  const w0 = f32x4.splat(load<f32>(weights));
+  const slots = blurRows(r, H);
+  const bright = threshold >= 0;
+  const t = f32x4.splat(threshold);
+  const inv = f32x4.splat(1 / (1 - threshold));
   const k = f32x4.splat(amount);
+  for (let i = 0; i <= r; i++) {
+    v128.store(WEIGHTS4 + ((<usize>i) << 4), f32x4.splat(load<f32>(weights + ((<usize>i) << 2))));
+  }
+  const w0 = v128.load(WEIGHTS4);
+  const centre = TAPS + ((<usize>r) << 2);
+  let made = 0;
   for (let y = 0; y < H; y++) {
-    const centre = src + <usize>y * rowBytes;
-    for (let x: usize = 0; x < rowBytes; x += 16) {
-      v128.store(ACC + x, f32x4.mul(v128.load(centre + x), w0));
+    const need = min(y + r, H - 1);
+    for (; made <= need; made++) {
+      const d = ring + <usize>(made % slots) * rowBytes;
+      blurRowH(src + <usize>made * rowBytes, d, r, bright, t, inv);
     }
-    for (let i = 1; i <= r; i++) {
-      const up = src + <usize>max(y - i, 0) * rowBytes;
-      const down = src + <usize>min(y + i, H - 1) * rowBytes;
-      const wi = f32x4.splat(load<f32>(weights + ((<usize>i) << 2)));
-      for (let x: usize = 0; x < rowBytes; x += 16) {
-        const pair = f32x4.add(v128.load(up + x), v128.load(down + x));
-        v128.store(ACC + x, f32x4.add(v128.load(ACC + x), f32x4.mul(pair, wi)));
+    for (let i = -r; i <= r; i++) {
+      const j = min(max(y + i, 0), H - 1);
+      store<usize>(TAPS + ((<usize>(i + r)) << 2), ring + <usize>(j % slots) * rowBytes);
+    }
+    const mid = load<usize>(centre);
+    let x: usize = 0;
+    for (; x + 64 <= rowBytes; x += 64) {
+      const c = mid + x;
+      let a0 = f32x4.mul(v128.load(c), w0);
+      let a1 = f32x4.mul(v128.load(c, 16), w0);
+      let a2 = f32x4.mul(v128.load(c, 32), w0);
+      let a3 = f32x4.mul(v128.load(c, 48), w0);
+      for (let i = 1; i <= r; i++) {
+        const o = (<usize>i) << 2;
+        const up = load<usize>(centre - o) + x;
+        const down = load<usize>(centre + o) + x;
+        const wi = v128.load(WEIGHTS4 + ((<usize>i) << 4));
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.add(v128.load(up), v128.load(down)), wi));
+        a1 = f32x4.add(a1, f32x4.mul(f32x4.add(v128.load(up, 16), v128.load(down, 16)), wi));
+        a2 = f32x4.add(a2, f32x4.mul(f32x4.add(v128.load(up, 32), v128.load(down, 32)), wi));
+        a3 = f32x4.add(a3, f32x4.mul(f32x4.add(v128.load(up, 48), v128.load(down, 48)), wi));
       }
+      v128.store(ACC + x, a0);
+      v128.store(ACC + x, a1, 16);
+      v128.store(ACC + x, a2, 32);
+      v128.store(ACC + x, a3, 48);
+    }
+    for (; x < rowBytes; x += 16) {
+      let acc = f32x4.mul(v128.load(mid + x), w0);
+      for (let i = 1; i <= r; i++) {
+        const o = (<usize>i) << 2;
+        const pair = f32x4.add(
+          v128.load(load<usize>(centre - o) + x),
+          v128.load(load<usize>(centre + o) + x),
+        );
+        acc = f32x4.add(acc, f32x4.mul(pair, v128.load(WEIGHTS4 + ((<usize>i) << 4))));
+      }
+      v128.store(ACC + x, acc);
     }
     if (mode != 0) {
       const o = orig + <usize>y * rowBytes;

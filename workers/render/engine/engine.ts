@@ -34,14 +34,16 @@ interface Exports {
   ): void;
   passPoint(src: number, run: number, runLen: number, dst: number): void;
   passUnpack(src: number, run: number, runLen: number, dst: number): void;
-  passBlurH(src: number, weights: number, r: number, threshold: number, dst: number): void;
-  passBlurV(
+  blurRows(r: number, h: number): number;
+  passBlur(
     src: number,
     weights: number,
     r: number,
+    threshold: number,
     mode: number,
     orig: number,
     amount: number,
+    ring: number,
     ...step: StepTail
   ): void;
   passInk(
@@ -130,7 +132,12 @@ export class CpuEngine {
     const output = take(px * 4);
     const areas = plan.steps.length;
     const images = areas > 0 ? [take(px * 16), take(px * 16)] : [];
-    const temp = plan.steps.some((s) => 'weights' in s) ? take(px * 16) : 0;
+    // A blur's ring of horizontally blurred rows (the widest blur's).
+    const rows = Math.max(
+      0,
+      ...plan.steps.map((s) => ('weights' in s ? x.blurRows(s.weights.length - 1, h) : 0)),
+    );
+    const ring = rows > 0 ? take(rows * w * 16) : 0;
     const luma = plan.steps.some((s) => s.kind === 'ink') ? take(px * 4) : 0;
     this.#reserve(at);
 
@@ -157,9 +164,9 @@ export class CpuEngine {
         const sink: StepTail = [run.ptr, run.data.length, kind, dst, input, s.blended ? cur : 0];
         if ('weights' in s) {
           const r = s.weights.length - 1;
-          x.passBlurH(cur, weights[k]!, r, s.kind === 'bloom' ? s.threshold : -1, temp);
+          const threshold = s.kind === 'bloom' ? s.threshold : -1;
           const mode = s.kind === 'blur' ? 0 : s.kind === 'sharpen' ? 1 : 2;
-          x.passBlurV(temp, weights[k]!, r, mode, cur, s.amount, ...sink);
+          x.passBlur(cur, weights[k]!, r, threshold, mode, cur, s.amount, ring, ...sink);
         } else if (s.kind === 'ink') {
           x.passInk(cur, luma, s.strength, s.sensitivity, ...sink);
         } else {
