@@ -4,6 +4,8 @@
  * rendered again from the full-size original (a region render), and equals the same part of the
  * full-size version the room renders, pixel for pixel within 1/255; a drag pans and the new part
  * renders; the navigator jumps to a corner (its part renders too); 200 % and the keyboard zoom; Fit ("0") goes back to the preview frame alone.
+ * On a tablet (touch, 1024×768): two fingers pinch and pan, the image stays in view while a
+ * slider is dragged, and one finger paints a brush mask (one stroke, neither a pan nor a zoom).
  *
  * Run: E2E_OUTDIR=dist-zoom E2E_PORT=4812 npx vitest run --project e2e test/e2e/render-zoom.e2e.ts
  */
@@ -163,7 +165,7 @@ describe.each(MODES)('Render room zoom ($name)', (mode) => {
   });
 });
 
-describe('Render room zoom on a tablet (touch, 1024×768)', () => {
+describe('Render room on a tablet (touch, 1024×768): zoom and brush', () => {
   let session: StudioSession | undefined;
   afterEach(async () => {
     const ending = session;
@@ -233,5 +235,66 @@ describe('Render room zoom on a tablet (touch, 1024×768)', () => {
     expect(inView).toEqual(inView.map(() => true));
     const number = exposure.locator('[data-testid=param-number][data-param=ev]');
     expect(Number(await number.inputValue())).not.toBe(0.3);
+  });
+
+  it('a finger paints a brush mask: one stroke, no pan or zoom, brighter only where painted', async () => {
+    const wasm = MODES.find((m) => !m.webgpu)!;
+    session = await openStudio({
+      baseURL,
+      mode: wasm,
+      viewport: { width: 1024, height: 768 },
+      hasTouch: true,
+    });
+    const { page } = session;
+    const [W, H] = [600, 400];
+    await importFiles(page, [png('grey.png', rgbPng(W, H, new Uint8Array(W * H * 4).fill(100)))]);
+    await openRender(page, 'grey');
+    await addEffect(page, 'exposure');
+    const exposure = page.locator('[data-testid=layer][data-effect=exposure]');
+    await exposure.getByTestId('layer-name').click();
+    const ev = exposure.locator('[data-testid=param-number][data-param=ev]');
+    await ev.fill('1.5');
+    await ev.press('Enter');
+    await exposure.getByTestId('mask-kind').selectOption('brush');
+    expect(await exposure.getByTestId('mask-draw').getAttribute('aria-pressed')).toBe('true');
+    const fitted = await zoomOf(page);
+    const stage = (await page.getByTestId('stage').boundingBox())!;
+    // The picture is on screen beside the controls, so the finger can reach it.
+    expect(stage.x).toBeGreaterThanOrEqual(0);
+    expect(stage.y + stage.height).toBeLessThanOrEqual(768);
+    const cdp = await page.context().newCDPSession(page);
+    const at = (fx: number) => ({
+      x: stage.x + stage.width * fx,
+      y: stage.y + stage.height * 0.25,
+      id: 0,
+    });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.1)] });
+    for (let k = 1; k <= 12; k++) {
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchMove',
+        touchPoints: [at(0.1 + (0.8 * k) / 12)],
+      });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect
+      .poll(() => exposure.getByTestId('brush-strokes').textContent())
+      .toContain('1 stroke painted');
+    expect(await zoomOf(page)).toBe(fitted);
+    const preview = (fx: number, fy: number) =>
+      page.getByTestId('preview').evaluate(
+        (canvas, [x, y]) => {
+          const c = canvas as HTMLCanvasElement;
+          const p = [Math.floor(x! * c.width), Math.floor(y! * c.height)] as const;
+          return c.getContext('2d')!.getImageData(p[0], p[1], 1, 1).data[0]!;
+        },
+        [fx, fy],
+      );
+    await expect
+      .poll(async () => [await preview(0.5, 0.25), await preview(0.5, 0.85)], { timeout: 30_000 })
+      .toEqual([expect.toSatisfy((v: number) => v > 150), 100]);
+    // The stroke runs along the finger: painted at both ends of it, not beyond them.
+    expect(await preview(0.12, 0.25)).toBeGreaterThan(150);
+    expect(await preview(0.88, 0.25)).toBeGreaterThan(150);
+    expect(await preview(0.5, 0.6)).toBe(100);
   });
 });
