@@ -105,7 +105,8 @@ function clamp01(v: v128): v128 {
 /** A table lookup per colour channel with linear interpolation (inputs in [0, 1]). */
 function lookup3(v: v128, table: usize, steps: f32, last: i32): v128 {
   const t = f32x4.mul(v, f32x4.splat(steps));
-  const i = i32x4.min_s(i32x4.trunc_sat_f32x4_u(t), i32x4.splat(last));
+  // Signed truncation (one instruction on x64, the unsigned one is a long sequence), kept ≥ 0.
+  const i = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(t), ZERO), i32x4.splat(last));
   const f = f32x4.sub(t, f32x4.convert_i32x4_s(i));
   const p0 = table + ((<usize>i32x4.extract_lane(i, 0)) << 2);
   const p1 = table + ((<usize>i32x4.extract_lane(i, 1)) << 2);
@@ -572,7 +573,7 @@ function unpackRow(src: usize, y: i32): usize {
 
 /** One f32x4 pixel → its bytes as i32 lanes (clamped, rounded half to even as WGSL's round). */
 function quantise(v: v128): v128 {
-  return i32x4.trunc_sat_f32x4_u(f32x4.nearest(f32x4.mul(clamp01(v), f32x4.splat(255))));
+  return i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(clamp01(v), f32x4.splat(255))));
 }
 
 /** f32x4 pixels at `row` → RGBA8 row `y` of `dst`, alpha from the same pixel of `alpha`. */
@@ -669,13 +670,28 @@ function unpackLut(src: usize, y: i32): usize {
   return ROW;
 }
 
-/** RGBA8 `src` → `run` → RGBA8 (`kind` 1) or f32x4 (0) `dst`, leading per-channel ops folded. */
+/**
+ * RGBA8 `src` → `run` → RGBA8 (`kind` 1) or f32x4 (0) `dst`, its leading per-channel ops folded
+ * into LUT; also when the run starts by keeping its input (a blended layer first): the base is
+ * then the plain unpacked row, the layer's per-channel ops come from the table.
+ */
 function unpackPass(src: usize, run: usize, runLen: i32, kind: i32, dst: usize): void {
-  const folded = foldLeading(run, runLen);
-  const rest = run + ((<usize>folded) << 2);
+  const keep = runLen >= 2 && <i32>load<f32>(run) == OP_BASE;
+  const skip = keep ? 2 : 0;
+  const folded = foldLeading(run + ((<usize>skip) << 2), runLen - skip);
+  const from = folded > 0 ? skip + folded : 0;
+  const rest = run + ((<usize>from) << 2);
   for (let y = 0; y < H; y++) {
-    const row = folded > 0 ? unpackLut(src, y) : unpackRow(src, y);
-    sink(row, y, rest, runLen - folded, kind, dst, src, 0);
+    let row = ROW;
+    if (folded == 0) row = unpackRow(src, y);
+    else {
+      if (keep) {
+        memory.copy(BASE, unpackRow(src, y), (<usize>W) << 4);
+        BASEP = BASE;
+      }
+      row = unpackLut(src, y);
+    }
+    sink(row, y, rest, runLen - from, kind, dst, src, 0);
   }
 }
 
