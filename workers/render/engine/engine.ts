@@ -1,5 +1,5 @@
 /**
- * The CPU engine's host: instantiates the WebAssembly module (wasm/cpu-engine, ~12 KB: compiled
+ * The CPU engine's host: instantiates the WebAssembly module (wasm/cpu-engine, ~18 KB: compiled
  * and instantiated in milliseconds, unlike ORT's runtime), lays out its memory for a crop and
  * runs a plan (./plan) on it, pass by pass. One engine renders one crop at a time; each lane has
  * its own. Pixels in, pixels out: the same contract as the ONNX stack model (RGBA8 crop with its
