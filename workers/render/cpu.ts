@@ -13,7 +13,16 @@ import { decodeModel, type DecodedModel } from '../../src/shared/effects/onnx-gr
 import type { StackLayout } from '../../src/shared/effects/registry';
 import { RenderError } from '../../src/shared/errors/render';
 import { planEngine, type EnginePlan } from './engine/plan';
-import { cropImage, pasteTile, planTiles, type Rect, type RgbaImage, type Tile } from './image';
+import {
+  cropImage,
+  MIN_BAND_PIXELS,
+  pasteTile,
+  planTiles,
+  type Rect,
+  type RgbaImage,
+  type Tile,
+} from './image';
+import { LaneChoice } from './lane-choice';
 import { retryLaneCrash, runTiles } from './lanes';
 import {
   LocalRunner,
@@ -57,6 +66,8 @@ export class CpuRenderer {
   created = 0;
   /** Crops rendered by the CPU engine so far (tests). */
   engineCrops = 0;
+  /** Side by side on the lanes or on one, by which has been faster lately (./lane-choice). */
+  readonly lanesChoice = new LaneChoice();
 
   /** `options.engine`: classic stacks on the CPU engine (otherwise every stack on ORT). */
   constructor(
@@ -151,8 +162,8 @@ export class CpuRenderer {
   }
 
   /**
-   * Renders a whole image, tiled by the budget (and cut into bands for the runner's lanes),
-   * returning new RGBA bytes.
+   * Renders a whole image, tiled by the budget (and cut into bands for the runner's lanes, while
+   * side by side measures faster than one lane), returning new RGBA bytes.
    * @throws RenderError `cpu-failed`, `model-unavailable`; whatever `hooks.onTile` throws.
    */
   async render(
@@ -163,7 +174,24 @@ export class CpuRenderer {
     data: Uint8Array;
     tiles: number;
   }> {
-    const lanes = this.#runner.lanes;
+    // Images big enough for bands go side by side only while that measures faster than one lane.
+    const choosing = this.#runner.lanes > 1 && image.width * image.height >= 2 * MIN_BAND_PIXELS;
+    const sideBySide = !choosing || this.lanesChoice.sideBySide();
+    const lanes = sideBySide ? this.#runner.lanes : 1;
+    const started = performance.now();
+    const result = await this.#render(image, layout, hooks, lanes);
+    if (choosing) {
+      this.lanesChoice.record(sideBySide, performance.now() - started, image.width * image.height);
+    }
+    return result;
+  }
+
+  async #render(
+    image: RgbaImage,
+    layout: StackLayout,
+    hooks: TileHooks,
+    lanes: number,
+  ): Promise<{ data: Uint8Array; tiles: number }> {
     const plan = this.#plan(layout);
     const frame = hooks.frame;
     const full = frame ?? image;
