@@ -7,8 +7,9 @@
  * neutral (a blown-out point is refused in words), in one undoable step. A layer's blend mode and
  * opacity show in words on the layer, survive a reload and render full size as Node does. A linear
  * mask drawn on the image, the mixer, a blend, a straighten and a square crop together render full
- * size as Node does. Auto
- * colour (the shipped network) takes most of a warm cast off a photograph.
+ * size as Node does; so does a brush mask painted with the mouse. The histogram counts what the
+ * preview shows (bins equal to Node's count of the preview's pixels) and says in words how much
+ * clips. Auto colour (the shipped network) takes most of a warm cast off a photograph.
  *
  * Run: E2E_OUTDIR=dist-edits E2E_PORT=4815 npx vitest run --project e2e test/e2e/render-edits.e2e.ts
  */
@@ -20,8 +21,10 @@ import { rgbPng } from '../fixtures/library/images';
 import { maxDiff } from '../helpers/pixels';
 import { endSession, MODES, openStudio, type StudioSession } from './browser';
 import { CLEAN_PHOTO, disposeReferences, nodeStages } from './render-helpers';
+import { clippingWords, histogram } from '../../src/shared/render-room/histogram';
 import {
   addEffect,
+  canvasPixels,
   frames,
   importFiles,
   layerEffects,
@@ -229,6 +232,28 @@ describe.each(MODES)('Render room edits ($name)', (mode) => {
     await exposure.locator('[data-testid=param-number][data-param=ev]').press('Enter');
     return { page, image, exposure };
   }
+
+  it('the histogram counts what the preview shows: bins equal to Node’s count of its pixels, clipping in words', async () => {
+    const { page, image } = await harbourWithExposure();
+    const stack = { effects: [layer('exposure', { ev: 1.5 })] };
+    const want = await nodeStages(image, stack);
+    // The preview shows the render (within 1/255 of Node's), then its histogram follows it.
+    await expect
+      .poll(async () => maxDiff((await canvasPixels(page, 'preview')).data, want), {
+        timeout: 30_000,
+      })
+      .toBeLessThanOrEqual(1);
+    const shown = histogram((await canvasPixels(page, 'preview')).data);
+    const bins = async () =>
+      JSON.parse((await page.getByTestId('histogram').getAttribute('data-bins')) || '{}');
+    await expect
+      .poll(bins, { timeout: 10_000 })
+      .toEqual({ r: shown.r, g: shown.g, b: shown.b, luma: shown.luma });
+    expect(shown.clippedHigh).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByTestId('clipping-words').textContent())
+      .toContain(clippingWords(shown.clippedHigh, shown.total, 'highlights')!);
+  });
 
   it('a mask drawn on the image, the colour mixer, a blend, a straighten and a crop in one stack: full size equal to Node', async () => {
     // Brighter towards the top: Exposure with a linear gradient, dragged from the top down.
