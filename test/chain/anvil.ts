@@ -10,7 +10,10 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
-/** Anvil's well-known development accounts (public keys of a public mnemonic; test-only). */
+/**
+ * Anvil's well-known development accounts: the private keys of its published test mnemonic ("test
+ * test … junk"), printed by anvil at every start. Test-only: they hold nothing off a local chain.
+ */
 export const ANVIL_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
   '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
