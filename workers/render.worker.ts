@@ -187,8 +187,12 @@ const getRunner = () =>
     return new LocalRunner(getOrt);
   })());
 let cpu: CpuRenderer | undefined;
+let alwaysSideBySide = false;
 const getCpu = async () =>
-  (cpu ??= new CpuRenderer(await getRunner(), loadModel, { engine: true }));
+  (cpu ??= new CpuRenderer(await getRunner(), loadModel, {
+    engine: true,
+    alwaysSideBySide,
+  }));
 let cpuScaler: CpuScaler | undefined;
 const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getRunner(), loadModel));
 
@@ -224,8 +228,10 @@ const api = {
    * Cores the CPU path may use (lanes × WASM threads); only before its first render (benchmarks
    * compare 1 vs all).
    */
-  configure(options: { threads?: number }): void {
+  configure(options: { threads?: number; sideBySide?: 'measure' | 'always' }): void {
     threads = options.threads;
+    // Tests of the lanes themselves: every render that can be cut into bands is.
+    alwaysSideBySide = options.sideBySide === 'always';
   },
 
   /** The neural effects available (from models/manifest.json and registered models). */

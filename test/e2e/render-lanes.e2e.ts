@@ -123,6 +123,18 @@ describe('CPU render lanes (Chromium, no adapter)', () => {
     session = await openStudio({ baseURL, mode: MODES.find((m) => m.name === 'wasm')! });
     await waitForReady(session.page);
     await session.page.waitForFunction(() => '__atelier' in globalThis);
+    // Every render here goes side by side (the room measures whether that pays: lane-choice).
+    await session.page.evaluate(() =>
+      (
+        globalThis as unknown as {
+          __atelier: {
+            renderClient: {
+              call: (f: (api: { configure: (o: unknown) => void }) => unknown) => Promise<unknown>;
+            };
+          };
+        }
+      ).__atelier.renderClient.call((api) => api.configure({ sideBySide: 'always' })),
+    );
     const image: RgbaImage = { width: WIDTH, height: HEIGHT, data: makeImage(WIDTH, HEIGHT) };
     const want = (await reference.render(image, layoutStack(STACK))).data;
 

@@ -68,17 +68,20 @@ export class CpuRenderer {
   engineCrops = 0;
   /** Side by side on the lanes or on one, by which has been faster lately (./lane-choice). */
   readonly lanesChoice = new LaneChoice();
+  /** False: always side by side (tests of the lanes themselves). */
+  readonly #measureLanes: boolean;
 
   /** `options.engine`: classic stacks on the CPU engine (otherwise every stack on ORT). */
   constructor(
     runner: OrtModule | SessionRunner,
     loadModel: (modelId: string) => Promise<Uint8Array> = (id) =>
       Promise.reject(new RenderError('model-unavailable', `No model loader for “${id}”.`)),
-    options: { engine?: boolean } = {},
+    options: { engine?: boolean; alwaysSideBySide?: boolean } = {},
   ) {
     this.#runner = asRunner(runner);
     this.#loadModel = loadModel;
     this.#engine = options.engine ?? false;
+    this.#measureLanes = !options.alwaysSideBySide;
   }
 
   /** The engine's plan for `layout` (null: ORT renders it). */
@@ -175,7 +178,10 @@ export class CpuRenderer {
     tiles: number;
   }> {
     // Images big enough for bands go side by side only while that measures faster than one lane.
-    const choosing = this.#runner.lanes > 1 && image.width * image.height >= 2 * MIN_BAND_PIXELS;
+    const choosing =
+      this.#measureLanes &&
+      this.#runner.lanes > 1 &&
+      image.width * image.height >= 2 * MIN_BAND_PIXELS;
     const sideBySide = !choosing || this.lanesChoice.sideBySide();
     const lanes = sideBySide ? this.#runner.lanes : 1;
     const started = performance.now();
