@@ -26,7 +26,7 @@ function blurRowH(s: usize, d: usize, r: i32, bright: bool, t: v128, inv: v128):
   if (bright) {
     for (let x: usize = 0; x < rowBytes; x += 16) {
       const c = v128.load(s + x);
-      v128.store(body + x, f32x4.mul(f32x4.max(f32x4.sub(c, t), ZERO), inv));
+      v128.store(body + x, f32x4.mul(f32x4.pmax(ZERO, f32x4.sub(c, t)), inv));
     }
   } else memory.copy(body, s, rowBytes);
   const first = v128.load(body);

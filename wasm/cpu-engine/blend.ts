@@ -58,7 +58,7 @@ function blendMode(mode: i32, b: v128, s: v128): v128 {
       ),
       b,
     );
-    const d = v128.bitselect(poly, f32x4.sqrt(f32x4.max(b, ZERO)), f32x4.le(b, f32x4.splat(0.25)));
+    const d = v128.bitselect(poly, f32x4.sqrt(f32x4.pmax(ZERO, b)), f32x4.le(b, f32x4.splat(0.25)));
     const twoS = f32x4.mul(two, s);
     const dark = f32x4.sub(b, f32x4.mul(f32x4.mul(f32x4.sub(one, twoS), b), f32x4.sub(one, b)));
     const light = f32x4.add(b, f32x4.mul(f32x4.sub(twoS, one), f32x4.sub(d, b)));

@@ -76,13 +76,14 @@ function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
       }
     } else if (op == OP_SATURATION) {
       const s = f32x4.splat(load<f32>(u));
+      const k = f32x4(0.2126, 0.7152, 0.0722, 0);
       for (let p = row; p < stop; p += 16) {
         const c = v128.load(p);
-        const l = f32x4.splat(
-          f32x4.extract_lane(c, 0) * 0.2126 +
-            f32x4.extract_lane(c, 1) * 0.7152 +
-            f32x4.extract_lane(c, 2) * 0.0722,
-        );
+        // Luma in every lane, summed as (r·kr + g·kg) + b·kb like the scalar sum, without
+        // leaving the vector: two swaps and adds (each lane ends with the same three terms).
+        const m = f32x4.mul(c, k);
+        const h = f32x4.add(m, i32x4.shuffle(m, m, 1, 0, 3, 2));
+        const l = f32x4.add(h, i32x4.shuffle(h, h, 2, 3, 0, 1));
         v128.store(p, clamp01(f32x4.add(l, f32x4.mul(f32x4.sub(c, l), s))));
       }
     } else if (op == OP_MATRIX) {
@@ -112,22 +113,23 @@ function applyRun(row: usize, n: i32, y: i32, run: usize, runLen: i32): void {
         v128.store(p, clamp01(f32x4.div(f32x4.nearest(f32x4.mul(c, k)), k)));
       }
     } else if (op == OP_VIGNETTE) {
-      // The gain of 4 pixels at once: (x + 0.5)/W·2 − 1 per lane, then each pixel's lane.
+      // The gain of 4 pixels at once: (x + 0.5)·2/W − 1 per lane, then each pixel's lane (the
+      // divisions by W and by the feather are multiplications by their reciprocals).
       const a = f32x4.splat(load<f32>(u));
       const r = f32x4.splat(load<f32>(u, 4));
-      const f = f32x4.splat(load<f32>(u, 8));
+      const invF = f32x4.splat(1 / load<f32>(u, 8));
       const uy = ((<f32>(y + OY) + 0.5) / FH) * 2 - 1;
       const uy2 = f32x4.splat(uy * uy);
-      const fw = f32x4.splat(FW);
+      const toU = f32x4.splat(2 / FW);
       const two = f32x4.splat(2);
       const three = f32x4.splat(3);
       let xs = f32x4.add(f32x4.splat(<f32>OX + 0.5), f32x4(0, 1, 2, 3));
       const step = f32x4.splat(4);
       for (let p = row; p < stop; p += 64) {
-        const ux = f32x4.sub(f32x4.mul(f32x4.div(xs, fw), two), ONE);
+        const ux = f32x4.sub(f32x4.mul(xs, toU), ONE);
         xs = f32x4.add(xs, step);
         const d = f32x4.mul(f32x4.sqrt(f32x4.add(f32x4.mul(ux, ux), uy2)), f32x4.splat(0.70710677));
-        const t = clamp01(f32x4.div(f32x4.sub(d, r), f));
+        const t = clamp01(f32x4.mul(f32x4.sub(d, r), invF));
         const s3 = f32x4.mul(f32x4.mul(t, t), f32x4.sub(three, f32x4.mul(two, t)));
         const g = f32x4.sub(ONE, f32x4.mul(a, s3));
         v128.store(p, clamp01(f32x4.mul(v128.load(p), i32x4.shuffle(g, g, 0, 0, 0, 0))));
