@@ -113,20 +113,21 @@ function mask4(kind: i32, u: usize, x: i32, y: i32): v128 {
       f32x4.mul(f32x4.sub(px, f32x4.splat(ax)), f32x4.splat(dx)),
       f32x4.mul(f32x4.sub(py, f32x4.splat(ay)), f32x4.splat(dy)),
     );
-    t = fade(clamp01(f32x4.div(dot, f32x4.splat(dd))));
+    t = fade(clamp01(f32x4.mul(dot, f32x4.splat(1 / dd))));
     inv = load<f32>(u, 16);
   } else {
-    const qx = f32x4.div(
+    // Divisions by the radii and the feather as multiplications by their reciprocals.
+    const qx = f32x4.mul(
       f32x4.sub(px, f32x4.splat(load<f32>(u) * FW)),
-      f32x4.splat(load<f32>(u, 8) * FW),
+      f32x4.splat(1 / (load<f32>(u, 8) * FW)),
     );
-    const qy = f32x4.div(
+    const qy = f32x4.mul(
       f32x4.sub(py, f32x4.splat(load<f32>(u, 4) * FH)),
-      f32x4.splat(load<f32>(u, 12) * FH),
+      f32x4.splat(1 / (load<f32>(u, 12) * FH)),
     );
     const len = f32x4.sqrt(f32x4.add(f32x4.mul(qx, qx), f32x4.mul(qy, qy)));
     const f = Mathf.max(load<f32>(u, 16), 1e-4);
-    t = fade(clamp01(f32x4.div(f32x4.sub(len, f32x4.splat(1 - f)), f32x4.splat(f))));
+    t = fade(clamp01(f32x4.mul(f32x4.sub(len, f32x4.splat(1 - f)), f32x4.splat(1 / f))));
     inv = load<f32>(u, 20);
   }
   // mix(t, 1 − t, invert) = t + (1 − 2t)·invert
