@@ -3,7 +3,7 @@
  * and pixelate, each ending in its sink (./run).
  */
 import { W, H, OX, OY, FWI, FHI, PAD, ACC, ZERO, clamp01 } from './frame';
-import { sink } from './run';
+import { sink, unpackedRow } from './run';
 
 /** The blur's weights, each splat to a vector (the widest reach is 128 pixels). */
 const WEIGHTS4: usize = memory.data(129 * 16, 16);
@@ -76,7 +76,9 @@ function blurRowH(s: usize, d: usize, r: i32, bright: bool, t: v128, inv: v128):
  * (blurRows(r, H) rows, reused in turn), then vertically from the ring, four pixels a step in
  * registers. `threshold` ≥ 0: bloom's bright pass first. Then per `mode`: 0 the blur itself,
  * 1 sharpen clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with o the pixel of
- * `orig`; then to the sink.
+ * `orig`; then to the sink. `rgba` 1: `src` is the RGBA8 input, each row unpacked through the
+ * run readied by unpackRows as the sweep reaches it (no f32x4 image written and read back; for a
+ * blur whose result is not blended).
  */
 export function passBlur(
   src: usize,
@@ -87,6 +89,7 @@ export function passBlur(
   orig: usize,
   amount: f32,
   ring: usize,
+  rgba: i32,
   run: usize,
   runLen: i32,
   kind: i32,
@@ -110,7 +113,8 @@ export function passBlur(
     const need = min(y + r, H - 1);
     for (; made <= need; made++) {
       const d = ring + <usize>(made % slots) * rowBytes;
-      blurRowH(src + <usize>made * rowBytes, d, r, bright, t, inv);
+      const s = rgba == 1 ? unpackedRow(src, made) : src + <usize>made * rowBytes;
+      blurRowH(s, d, r, bright, t, inv);
     }
     for (let i = -r; i <= r; i++) {
       const j = min(max(y + i, 0), H - 1);

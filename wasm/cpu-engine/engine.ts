@@ -10,7 +10,8 @@
  *   and encode) are folded, where the input is RGBA8, into a table of the 256 byte values;
  * - area effects (blur, sharpen, bloom, ink, pixelate) are whole-crop passes over f32x4 images,
  *   with the Gaussian separable and symmetric (r + 1 multiplies per pixel and direction) in one
- *   sweep: each row blurred horizontally into a ring of rows, the vertical pass read from it.
+ *   sweep: each row blurred horizontally into a ring of rows, the vertical pass read from it; a
+ *   plain blur first reads the RGBA8 input row by row through the run before it (unpackRows).
  *
  * The maths are the effect definitions' (src/shared/effects/*): every point effect clamps to
  * [0, 1]; linear-light effects decode sRGB, apply, clamp and encode (consecutive ones share one
@@ -25,7 +26,7 @@
  */
 
 export { init, frame } from './frame';
-export { passPoint, passUnpack } from './run';
+export { passPoint, passUnpack, unpackRows } from './run';
 export { blurRows, passBlur, passInk, passPixelate } from './area';
 
 /** Where the host may start laying out memory. */

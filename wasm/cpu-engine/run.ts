@@ -288,29 +288,47 @@ function unpackLut(src: usize, y: i32): usize {
   return ROW;
 }
 
+// The run being unpacked through (unpackRows): whether it keeps its input first (a blended
+// layer leads), how many of its f32s are folded into LUT, and the rest to apply per row.
+let KEEP = false;
+let FOLDED = 0;
+let REST: usize = 0;
+let REST_LEN = 0;
+
 /**
- * RGBA8 `src` → `run` → RGBA8 (`kind` 1) or f32x4 (0) `dst`, its leading per-channel ops folded
- * into LUT; also when the run starts by keeping its input (a blended layer first): the base is
- * then the plain unpacked row, the layer's per-channel ops come from the table.
+ * Readies rows of RGBA8 → `run` (unpackedRow; also for an area pass that reads its input row by
+ * row), its leading per-channel ops folded into LUT;
+ * also when the run starts by keeping its input (a blended layer first): the base is then the
+ * plain unpacked row, the layer's per-channel ops come from the table.
  */
-function unpackPass(src: usize, run: usize, runLen: i32, kind: i32, dst: usize): void {
-  const keep = runLen >= 2 && <i32>load<f32>(run) == OP_BASE;
-  const skip = keep ? 2 : 0;
-  const folded = foldLeading(run + ((<usize>skip) << 2), runLen - skip);
-  const from = folded > 0 ? skip + folded : 0;
-  const rest = run + ((<usize>from) << 2);
-  for (let y = 0; y < H; y++) {
-    let row: usize;
-    if (folded == 0) row = unpackRow(src, y);
-    else {
-      if (keep) {
-        memory.copy(BASE, unpackRow(src, y), (<usize>W) << 4);
-        BASEP = BASE;
-      }
-      row = unpackLut(src, y);
+export function unpackRows(run: usize, runLen: i32): void {
+  KEEP = runLen >= 2 && <i32>load<f32>(run) == OP_BASE;
+  const skip = KEEP ? 2 : 0;
+  FOLDED = foldLeading(run + ((<usize>skip) << 2), runLen - skip);
+  const from = FOLDED > 0 ? skip + FOLDED : 0;
+  REST = run + ((<usize>from) << 2);
+  REST_LEN = runLen - from;
+}
+
+/** Row `y` of RGBA8 `src` unpacked through the prepared run, as f32x4 pixels at ROW. */
+export function unpackedRow(src: usize, y: i32): usize {
+  let row: usize;
+  if (FOLDED == 0) row = unpackRow(src, y);
+  else {
+    if (KEEP) {
+      memory.copy(BASE, unpackRow(src, y), (<usize>W) << 4);
+      BASEP = BASE;
     }
-    sink(row, y, rest, runLen - from, kind, dst, src, 0);
+    row = unpackLut(src, y);
   }
+  if (REST_LEN > 0) applyRun(row, W, y, REST, REST_LEN);
+  return row;
+}
+
+/** RGBA8 `src` → `run` → RGBA8 (`kind` 1) or f32x4 (0) `dst`. */
+function unpackPass(src: usize, run: usize, runLen: i32, kind: i32, dst: usize): void {
+  unpackRows(run, runLen);
+  for (let y = 0; y < H; y++) sink(unpackedRow(src, y), y, 0, 0, kind, dst, src, 0);
 }
 
 /** Point effects only: RGBA8 `src` → `run` → RGBA8 `dst`. */

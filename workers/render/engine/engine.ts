@@ -34,6 +34,7 @@ interface Exports {
   ): void;
   passPoint(src: number, run: number, runLen: number, dst: number): void;
   passUnpack(src: number, run: number, runLen: number, dst: number): void;
+  unpackRows(run: number, runLen: number): void;
   blurRows(r: number, h: number): number;
   passBlur(
     src: number,
@@ -44,6 +45,7 @@ interface Exports {
     orig: number,
     amount: number,
     ring: number,
+    rgba: number,
     ...step: StepTail
   ): void;
   passInk(
@@ -131,7 +133,10 @@ export class CpuEngine {
     const input = take(px * 4);
     const output = take(px * 4);
     const areas = plan.steps.length;
-    const images = areas > 0 ? [take(px * 16), take(px * 16)] : [];
+    // A plain blur first reads the input row by row (through the run before it): no f32x4 image.
+    const first = plan.steps[0];
+    const lazy = first !== undefined && first.kind === 'blur' && !first.blended;
+    const images = areas > (lazy ? 1 : 0) ? [take(px * 16), take(px * 16)] : [];
     // A blur's ring of horizontally blurred rows (the widest blur's).
     const rows = Math.max(
       0,
@@ -154,8 +159,9 @@ export class CpuEngine {
     if (areas === 0) {
       x.passPoint(input, pre.ptr, pre.data.length, output);
     } else {
-      let cur = images[0]!;
-      x.passUnpack(input, pre.ptr, pre.data.length, cur);
+      let cur = lazy ? input : images[0]!;
+      if (lazy) x.unpackRows(pre.ptr, pre.data.length);
+      else x.passUnpack(input, pre.ptr, pre.data.length, cur);
       plan.steps.forEach((s, k) => {
         const last = k === areas - 1;
         const dst = last ? output : cur === images[0] ? images[1]! : images[0]!;
@@ -166,7 +172,8 @@ export class CpuEngine {
           const r = s.weights.length - 1;
           const threshold = s.kind === 'bloom' ? s.threshold : -1;
           const mode = s.kind === 'blur' ? 0 : s.kind === 'sharpen' ? 1 : 2;
-          x.passBlur(cur, weights[k]!, r, threshold, mode, cur, s.amount, ring, ...sink);
+          const rgba = cur === input ? 1 : 0;
+          x.passBlur(cur, weights[k]!, r, threshold, mode, cur, s.amount, ring, rgba, ...sink);
         } else if (s.kind === 'ink') {
           x.passInk(cur, luma, s.strength, s.sensitivity, ...sink);
         } else {
