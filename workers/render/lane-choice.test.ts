@@ -30,6 +30,14 @@ describe('LaneChoice', () => {
     expect(taken.slice(4).filter((w) => w).length).toBeGreaterThan(6);
   });
 
+  it('is not turned by one slow render', () => {
+    const choice = new LaneChoice(8);
+    // Side by side 30 but every 10th render slowed to 200 by something else; one lane 45.
+    const taken = drive(choice, 60, (side, i) => (side ? (i % 10 === 9 ? 200 : 30) : 45));
+    expect(taken.slice(4).filter((w) => w).length).toBeGreaterThan(56 * 0.8);
+    expect(choice.costs.sideBySide).toBe(30);
+  });
+
   it('moves to one lane when the machine gets busy, and back when it is quiet again', () => {
     const choice = new LaneChoice(4);
     const busy = (i: number) => i >= 20 && i < 60;

@@ -3,14 +3,24 @@
  * render a 1 MP stack ~1.4× faster than one), but beside another busy process the bands, halos and
  * messages cost more than they give (~0.85×: render.bench's "all cores vs 1 [busy]"). So each
  * render that could be cut into bands takes whichever way has rendered faster lately (ms per
- * megapixel, a moving average per way), and every `explore`-th render tries the other, so a change
- * in the machine's load shows within a few renders. The first render each way only starts its
- * average (it pays for compiling and starting up) and the next replaces it.
+ * megapixel: the median of each way's last `WINDOW` renders, so that one render slowed by
+ * something else does not turn the choice), and every `explore`-th render tries the other, so a
+ * change in the machine's load shows within a few renders. The first render each way is left out
+ * (it pays for compiling and starting up).
  */
+const WINDOW = 5;
+
+/** The median of a few numbers. */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export class LaneChoice {
   readonly #explore: number;
-  /** ms per MP, side by side [0] and one lane [1]; null until measured. */
-  readonly #cost: [number | null, number | null] = [null, null];
+  /** The last renders' ms per MP, side by side [0] and one lane [1] (each way's first left out). */
+  readonly #recent: [number[], number[]] = [[], []];
   readonly #seen = [0, 0];
   #renders = 0;
 
@@ -21,24 +31,28 @@ export class LaneChoice {
   /** Whether this render goes side by side (else on one lane). */
   sideBySide(): boolean {
     const n = this.#renders++;
-    const [lanes, one] = this.#cost;
     // Each way twice first (the first of each is a warm-up), alternating.
     if (this.#seen[0]! < 2 || this.#seen[1]! < 2) return this.#seen[0]! <= this.#seen[1]!;
-    const best = lanes! <= one!;
+    const best = median(this.#recent[0]) <= median(this.#recent[1]);
     return n % this.#explore === 0 ? !best : best;
   }
 
   /** A render took `ms` for `pixels` pixels, side by side or not. */
   record(sideBySide: boolean, ms: number, pixels: number): void {
     const k = sideBySide ? 0 : 1;
-    const perMp = ms / Math.max(1e-6, pixels / 1e6);
-    const old = this.#cost[k];
     this.#seen[k]! += 1;
-    this.#cost[k] = old === null || this.#seen[k]! <= 2 ? perMp : 0.7 * old + 0.3 * perMp;
+    if (this.#seen[k] === 1) return;
+    const recent = this.#recent[k];
+    recent.push(ms / Math.max(1e-6, pixels / 1e6));
+    if (recent.length > WINDOW) recent.shift();
   }
 
-  /** The averages so far, ms per MP (Details, tests). */
+  /** Each way's median of late, ms per MP; null until measured (Details, tests). */
   get costs(): { sideBySide: number | null; oneLane: number | null } {
-    return { sideBySide: this.#cost[0], oneLane: this.#cost[1] };
+    const [lanes, one] = this.#recent;
+    return {
+      sideBySide: lanes.length ? median(lanes) : null,
+      oneLane: one.length ? median(one) : null,
+    };
   }
 }
