@@ -27,7 +27,7 @@
 
 export { init, frame } from './frame';
 export { passPoint, passUnpack, unpackRows } from './run';
-export { blurRows, passBlur, passInk, passPixelate } from './area';
+export { blurRows, ringStride, passBlur, passInk, passPixelate } from './area';
 
 /** Where the host may start laying out memory. */
 export function heapBase(): usize {

@@ -36,6 +36,7 @@ interface Exports {
   passUnpack(src: number, run: number, runLen: number, dst: number): void;
   unpackRows(run: number, runLen: number): void;
   blurRows(r: number, h: number): number;
+  ringStride(w: number): number;
   passBlur(
     src: number,
     weights: number,
@@ -142,7 +143,7 @@ export class CpuEngine {
       0,
       ...plan.steps.map((s) => ('weights' in s ? x.blurRows(s.weights.length - 1, h) : 0)),
     );
-    const ring = rows > 0 ? take(rows * w * 16) : 0;
+    const ring = rows > 0 ? take(rows * x.ringStride(w)) : 0;
     const luma = plan.steps.some((s) => s.kind === 'ink') ? take(px * 4) : 0;
     this.#reserve(at);
 
