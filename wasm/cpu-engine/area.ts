@@ -83,9 +83,9 @@ function blurRowH(s: usize, d: usize, r: i32, bright: bool, t: v128, inv: v128):
  * A separable Gaussian of the f32x4 image `src` (symmetric weights w0…wr at `weights`, edges
  * clamped) in one sweep down the crop: each row blurred horizontally once into `ring`
  * (blurRows(r, H) rows, ringStride(W) apart, reused in turn), then vertically from the ring,
- * four pixels a step in registers. `threshold` ≥ 0: bloom's bright pass first. Then per `mode`: 0 the blur itself,
- * 1 sharpen clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with o the pixel of
- * `orig`; then to the sink. `rgba` 1: `src` is the RGBA8 input, each row unpacked through the
+ * four pixels a step in registers. `threshold` ≥ 0: bloom's bright pass first. Then per `mode`:
+ * 0 the blur itself, 1 sharpen clamp(o + (o − blur)·amount), 2 bloom clamp(o + blur·amount), with
+ * o the pixel of `orig`; then to the sink. `rgba` 1: `src` is the RGBA8 input, each row unpacked through the
  * run readied by unpackRows as the sweep reaches it (no f32x4 image written and read back; for a
  * blur whose result is not blended).
  */

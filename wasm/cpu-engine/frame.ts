@@ -63,7 +63,8 @@ export const ONE: v128 = f32x4.splat(1);
 
 /**
  * v clamped to [0, 1], NaN to 0. pmin/pmax (one instruction each on x64) rather than min/max,
- * whose NaN and signed-zero rules cost several: pmax(0, v) = 0 < v ? v : 0, pmin(1, x) = x < 1 ? x : 1.
+ * whose NaN and signed-zero rules cost several: pmax(0, v) = 0 < v ? v : 0 and
+ * pmin(1, x) = x < 1 ? x : 1.
  */
 export function clamp01(v: v128): v128 {
   return f32x4.pmin(ONE, f32x4.pmax(ZERO, v));

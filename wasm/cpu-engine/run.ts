@@ -297,9 +297,9 @@ let REST_LEN = 0;
 
 /**
  * Readies rows of RGBA8 → `run` (unpackedRow; also for an area pass that reads its input row by
- * row), its leading per-channel ops folded into LUT;
- * also when the run starts by keeping its input (a blended layer first): the base is then the
- * plain unpacked row, the layer's per-channel ops come from the table.
+ * row), its leading per-channel ops folded into LUT; also when the run starts by keeping its
+ * input (a blended layer first): the base is then the plain unpacked row, the layer's
+ * per-channel ops come from the table.
  */
 export function unpackRows(run: usize, runLen: i32): void {
   KEEP = runLen >= 2 && <i32>load<f32>(run) == OP_BASE;
