@@ -6,8 +6,7 @@ import { makePng } from '../../../test/fixtures/library/images';
 import { newWork } from '../../../test/fixtures/library/new-work';
 import { readBackup, zipBackup, type ReadBackup } from '../../shared/library/backup-format';
 import { sha256Hex } from '../../shared/library/hash';
-import { privateKeyToAccount } from 'viem/accounts';
-import { ANVIL_KEYS } from '../../../test/chain/anvil';
+import { devAccount } from '../../../test/chain/dev-account';
 import { toCertificate } from '../../shared/registration/certificate';
 import { buildRegistration } from '../../shared/registration/typed-data';
 import { collectBackup, deleteSafetyBackup, getSafetyBackup, restoreBackup } from './backup';
@@ -75,7 +74,7 @@ async function seed(db: AtelierDb) {
 
 /** A registration row as saveRegistration writes it, signed with anvil's first dev key. */
 async function signedRow({ id, title, seed = 1 }: { id: string; title: string; seed?: number }) {
-  const account = privateKeyToAccount(ANVIL_KEYS[0]);
+  const account = devAccount();
   const typed = buildRegistration({
     chainId: 31337,
     verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',

@@ -6,10 +6,9 @@
  * one changed pixel byte reads as tampered.
  */
 import { recoverTypedDataAddress, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeJpegHeader, makeWebpHeader } from '../../../test/fixtures/library/images';
-import { ANVIL_KEYS } from '../../../test/chain/anvil';
+import { devAccount } from '../../../test/chain/dev-account';
 import { loadC2pa, SyncBlob } from '../../../test/provenance/c2pa-node';
 import { scene } from '../../../test/unit/registration/images';
 import { toCertificate, type CertificateJson } from '../registration/certificate';
@@ -21,7 +20,7 @@ import { readContentCredentials } from './read';
 import { createStudioIdentity, type StudioIdentity } from './signer';
 
 const c2pa = loadC2pa();
-const wallet = privateKeyToAccount(ANVIL_KEYS[0]);
+const wallet = devAccount();
 let identity: StudioIdentity;
 let registration: CertificateJson;
 
