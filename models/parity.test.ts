@@ -18,6 +18,8 @@ interface FixtureCase {
   reference: string;
   tolerance: number;
   input: FixtureTensor;
+  /** Further inputs, e.g. a denoiser's noise level `sigma`. */
+  extraInputs?: FixtureTensor[];
   output: FixtureTensor;
 }
 
@@ -35,18 +37,26 @@ function readFixture(id: string): Fixture {
   ) as Fixture;
 }
 
+/** A noise level for a denoiser that takes one, when a test gives only the image. */
+const DEFAULT_SIGMA: FixtureTensor = { name: 'sigma', dims: [1, 1, 1, 1], data: [10 / 255] };
+
 async function run(
   modelPath: string,
-  input: FixtureTensor,
+  inputs: FixtureTensor[],
   outputName: string,
 ): Promise<ort.Tensor> {
   const session = await ort.InferenceSession.create(readFileSync(modelPath), {
     executionProviders: ['wasm'],
   });
   try {
-    const feeds = {
-      [input.name]: new ort.Tensor('float32', Float32Array.from(input.data), input.dims),
-    };
+    const given = new Map(inputs.map((t) => [t.name, t]));
+    if (session.inputNames.includes('sigma') && !given.has('sigma')) {
+      given.set('sigma', DEFAULT_SIGMA);
+    }
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const t of given.values()) {
+      feeds[t.name] = new ort.Tensor('float32', Float32Array.from(t.data), t.dims);
+    }
     const results = await session.run(feeds);
     const out = results[outputName];
     if (!out) throw new Error(`${modelPath}: no output named ${outputName}`);
@@ -78,7 +88,11 @@ describe.each(IMAGE_MODELS)('%s', (id) => {
   it.each(fixture.cases.map((c) => [`${c.file} vs ${c.reference}`, c] as const))(
     '%s',
     async (_label, c) => {
-      const out = await run(join(MODELS_DIR, id, c.file), c.input, c.output.name);
+      const out = await run(
+        join(MODELS_DIR, id, c.file),
+        [c.input, ...(c.extraInputs ?? [])],
+        c.output.name,
+      );
       expect(out.type).toBe('float32');
       expect(Array.from(out.dims)).toEqual(c.output.dims);
       const data = out.data as Float32Array;
@@ -96,9 +110,9 @@ describe('dynamic shapes', () => {
       dims,
       data: Array.from({ length: 3 * 7 * 13 }, (_, i) => (i % 17) / 16),
     };
-    const den = await run(join(MODELS_DIR, 'denoise', 'model.onnx'), input, 'denoised');
+    const den = await run(join(MODELS_DIR, 'denoise', 'model.onnx'), [input], 'denoised');
     expect(Array.from(den.dims)).toEqual(dims);
-    const up = await run(join(MODELS_DIR, 'upscale2x', 'model.onnx'), input, 'upscaled');
+    const up = await run(join(MODELS_DIR, 'upscale2x', 'model.onnx'), [input], 'upscaled');
     expect(Array.from(up.dims)).toEqual([1, 3, 14, 26]);
     const values = up.data as Float32Array;
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
@@ -111,7 +125,7 @@ describe('dynamic shapes', () => {
       dims: [3, 3, 8, 8],
       data: Array.from({ length: 3 * 3 * 64 }, () => 0.18),
     };
-    const gains = await run(join(MODELS_DIR, 'autocolor', 'model.onnx'), input, 'gains');
+    const gains = await run(join(MODELS_DIR, 'autocolor', 'model.onnx'), [input], 'gains');
     expect(Array.from(gains.dims)).toEqual([3, 3]);
   });
 });

@@ -12,8 +12,8 @@ from common import MODELS_DIR
 
 REPRO = {
     "autocolor": "npm run models:train -- data && npm run models:train -- autocolor --budget 1800 --fresh && npm run models:eval -- autocolor",
-    "denoise": "npm run models:train -- denoise --budget 780 --fresh && npm run models:eval -- denoise",
-    "upscale2x": "npm run models:train -- upscale2x --budget 600 --fresh && npm run models:eval -- upscale2x",
+    "denoise": "npm run models:train -- data && npm run models:train -- denoise --budget 5400 --fresh && npm run models:eval -- denoise",
+    "upscale2x": "npm run models:train -- data && npm run models:train -- upscale2x --budget 5100 --fresh && npm run models:eval -- upscale2x",
     "text": "npm run models:train -- text --budget 1500 --fresh && /usr/bin/python3 models/train/text/train_text.py --budget 1200 --planned 2700 && /usr/bin/python3 models/train/text/export_text.py && npm run models:eval -- text",
 }
 
@@ -47,8 +47,7 @@ cut-outs (GCompris' cartoons: more than 2% transparent pixels), flat renders (fe
 resized to 1024 px on the long side and split 80/10/10 by source image with a fixed seed (the
 wallpapers and the added sources are split separately, so the wallpapers keep their earlier split):
 {counts}. Every kept file with its package, licence and split is in
-`models/train/data-sources.json`; the images themselves are not committed. `denoise` and `upscale2x`
-were trained before the added sources, on the wallpapers only."""
+`models/train/data-sources.json`; the images themselves are not committed."""
 
 
 def data_counts() -> dict:
@@ -93,6 +92,15 @@ def training(m: dict) -> str:
         return "not recorded"
     kind = f", {t['selected_weights']}" if t.get("selected_weights") else ""
     sel = f"; the shipped weights are from step {t['selected_step']:,} (best on the validation split{kind})" if "selected_step" in t else ""
+    runs = t.get("runs") or []
+    if runs:
+        where = "; ".join(
+            f"{r['steps']:,} steps in {r['seconds'] / 60:.1f} min on "
+            + ("one CPU thread (2-vCPU VM shared with other jobs)" if r["device"] == "cpu" else f"a GPU, {r['device']}")
+            + f", batch {r['batch']}"
+            for r in runs
+        )
+        return f"{t['steps']:,} steps in {t['seconds'] / 60:.1f} min in all ({len(runs)} run{'s' if len(runs) > 1 else ''}: {where}){sel}; {t['parameters']:,} parameters"
     return f"{t['steps']:,} steps in {t['seconds'] / 60:.1f} min on one CPU thread (2-vCPU VM shared with other jobs){sel}; {t['parameters']:,} parameters"
 
 
@@ -251,7 +259,7 @@ def image_model(m: dict, title: str, what: str, arch: str, recipe: str, evaluati
 fp32, opset 17, dynamic batch/height/width. Parity with PyTorch in `models/parity.test.ts`
 (onnxruntime-web WASM in Node, tolerance 1e-3).
 
-{DATA}
+{AUTOCOLOR_DATA.format(**data_counts()) if data_counts() else DATA}
 
 ## Training
 {recipe}
@@ -268,43 +276,116 @@ Reproduce: `{REPRO[key]}` (the eval alone: `npm run models:eval -- {key}`).
 """
 
 
+def shipped_row(rows: dict, suffix: str = "") -> tuple[str, dict] | None:
+    """The shipped network's row (the file in models/<id>/), Auto sigma for a denoiser."""
+    for k, v in rows.items():
+        if k.startswith("network") and "shipped" in k and k.endswith(suffix):
+            return k, v
+    return None
+
+
+def best_classic_row(rows: dict) -> tuple[str, dict] | None:
+    cands = [(k, v) for k, v in rows.items() if v.get("classic")]
+    return max(cands, key=lambda kv: kv[1]["psnr_db"]) if cands else None
+
+
+def denoise_verdicts(levels: dict) -> list[str]:
+    """The issue's targets, each with what was measured: >= +0.5 dB over the best classic method at
+    sigma 10-50, never below the noisy input at sigma 5, >= 40 dB against a clean input (Auto)."""
+    out = []
+    for key, g in levels.items():
+        rows = g["rows"]
+        net = shipped_row(rows, ", Auto σ") or shipped_row(rows)
+        if not net:
+            continue
+        nv = net[1]["psnr_db"]
+        if key == "sigma0":
+            out.append(f"- clean photo, Auto: {nv:.2f} dB against the input (target ≥ 40 dB: **{'met' if nv >= 40 else 'not met'}**)")
+        elif key == "sigma5":
+            noisy = rows["noisy input"]["psnr_db"]
+            out.append(f"- σ 5: {nv - noisy:+.2f} dB over the noisy input (target: not below it: **{'met' if nv >= noisy else 'not met'}**)")
+        else:
+            best = best_classic_row(rows)
+            if best:
+                gain = nv - best[1]["psnr_db"]
+                target = "≥ +0.5 dB" if key != "poisson" else "reported"
+                verdict = ("met" if gain >= 0.5 else "not met") if key != "poisson" else ("ahead" if gain > 0 else "behind")
+                out.append(f"- {g['words']}: {gain:+.2f} dB over the best classic, {best[0]} (target {target}: **{verdict}**)")
+    return out
+
+
 def denoise(m: dict) -> str:
-    rows = m.get("metrics", {}).get("rows", {})
-    ev = "Gaussian noise of σ 15/25/50 (of 255) on 512×512 centre crops, clipped to [0, 1]; the blur's σ is chosen per noise level on the validation split.\n\n"
-    for sigma, r in rows.items():
-        ev += f"**{sigma.replace('sigma', 'σ = ')}**\n\n" + table(r, [("psnr_db", "PSNR dB"), ("ssim", "SSIM")]) + "\n"
-    s25 = rows.get("sigma25", {})
-    blur = next((v for k, v in s25.items() if k.startswith("best")), None)
-    net = s25.get("network")
-    if blur and net:
-        gain = net["psnr_db"] - blur["psnr_db"]
-        ev += f"At σ = 25 the network is {gain:+.2f} dB over the best blur (target ≥ +1 dB: **{'met' if gain >= 1 else 'not met'}**).\n"
+    met = m.get("metrics", {})
+    levels = met.get("levels", {})
+    ev = (
+        f"{met.get('test_images', '?')} test photographs, 512×512 centre crops. "
+        + (met.get("protocol", "") + ".").capitalize()
+        + " PSNR and SSIM of the outputs rounded to 8 bits, against the clean crop.\n\n"
+    )
+    for g in levels.values():
+        rows = {k: {kk: vv for kk, vv in v.items() if kk != "classic"} for k, v in g["rows"].items()}
+        ev += f"**{g['words']}**\n\n" + table(rows, [("psnr_db", "PSNR dB"), ("ssim", "SSIM")]) + "\n"
+    verdicts = denoise_verdicts(levels)
+    if verdicts:
+        ev += "Against the targets (the shipped file, fed the Auto estimate):\n\n" + "\n".join(verdicts) + "\n"
     return image_model(
         m,
         "Denoise",
-        "Blind denoiser for 8-bit photographs: a small residual CNN that predicts the noise and subtracts it. The Render room mixes its output with the input by a strength slider.",
-        "DnCNN-style: conv 3×3 3→32, ReLU, 5 × (conv 3×3 32→32, ReLU), conv 3×3 32→3; output `clamp(x − net(x), 0, 1)`. 48,003 parameters; receptive field 15×15, so tiles need at least 7 px of overlap (the manifest says 8).",
-        "Self-supervised on random 48×48 patches (flips and 90° turns) of the training images in sRGB: Gaussian noise with σ uniform in 5–50 (of 255), or for 30% of patches Poisson–Gaussian noise (10–316 photons at white plus σ 2), clipped to [0, 1]. MSE against the clean patch, Adam lr 1e-3, batch 16.",
+        "A denoiser for 8-bit photographs that is told the noise level, as FFDNet is: a small residual CNN "
+        "that predicts the noise and subtracts it. The Render room feeds it the noise it estimates in the "
+        "image (Auto, the default: the finest diagonal wavelet band's median / 0.6745, as "
+        "`src/shared/effects/noise.ts` computes it) or a named level (Light, Medium, Strong), and mixes "
+        "its output with the input by a slider.",
+        "DnCNN-style: the image plus a constant fourth channel 5·σ (σ as a fraction of full range) → conv 3×3 4→32, ReLU, "
+        "5 × (conv 3×3 32→32, ReLU), conv 3×3 32→3; output `clamp(x − net(x, σ), 0, 1)`. 48,291 parameters "
+        "(about 48 k multiply-adds per pixel); receptive field 15×15, so tiles need at least 7 px of overlap "
+        "(the manifest says 8).",
+        "Self-supervised on random 64×64 patches (flips and 90° turns) of the training photographs in sRGB, "
+        "every input clipped and rounded to 8 bits: 10 % clean with σ 0, 10 % clean with their own Auto "
+        "estimate (so Auto leaves a clean photo alone), 55 % Gaussian noise with σ uniform in 0–55 (of 255) "
+        "given as is, 25 % Poisson–Gaussian noise (10–316 photons at white plus read noise σ 0–4) given the "
+        "Auto estimate. MSE against the clean patch, Adam, lr 5e-4 with a cosine decay over the run, batch 16. "
+        "The run started from the first (blind) model's weights, the σ channel's weights at zero; that model "
+        "had trained 13 min on the wallpapers alone.",
         ev,
-        "- Trained on synthetic, independent per-pixel noise; real camera noise (demosaiced, JPEG-compressed, colour-correlated) is only approximated.\n- Its SSIM trails the best blur at σ 25 and 50 (it leaves low-amplitude blotches that PSNR forgives) and at σ 50 it only ties the blur in PSNR: it is under-trained for heavy noise.\n- Small data and minutes of training: a longer run (resumable) and more photographs would add PSNR and SSIM, mostly at high σ; a deeper/wider net costs WASM speed (about 48 k multiply-adds per pixel now).",
+        "- Trained on synthetic, independent per-pixel noise; real camera noise (demosaiced, JPEG-compressed, "
+        "colour-correlated) is only approximated by the Poisson–Gaussian part.\n"
+        "- Small data (a few hundred photographs) and one CPU thread: longer runs (the checkpoint resumes) and "
+        "more photographs would add most at high σ; a deeper or wider net costs WASM speed.",
         "denoise",
     )
 
 
 def upscale(m: dict) -> str:
-    rows = m.get("metrics", {}).get("rows", {})
-    ev = "512×512 centre crops, area-downscaled 2× to 256×256 and upscaled back; 4-pixel border ignored.\n\n" + table(rows, [("psnr_db", "PSNR dB"), ("ssim", "SSIM")])
-    if "bicubic" in rows and "network" in rows:
-        gain = rows["network"]["psnr_db"] - rows["bicubic"]["psnr_db"]
-        ev += f"\nThe network is {gain:+.2f} dB over bicubic (target ≥ +0.5 dB: **{'met' if gain >= 0.5 else 'not met'}**).\n"
+    met = m.get("metrics", {})
+    kinds = met.get("lr_kinds", {})
+    ev = (
+        f"{met.get('test_images', '?')} test photographs. " + (met.get("protocol", "") + ".").capitalize() + "\n\n"
+    )
+    verdicts = []
+    for g in kinds.values():
+        rows = g["rows"]
+        ev += f"**{g['words']}**\n\n" + table(rows, [("psnr_db", "PSNR dB"), ("psnr_luma_db", "PSNR luma dB"), ("ssim", "SSIM")]) + "\n"
+        net = shipped_row(rows)
+        if net and "Lanczos" in rows:
+            gain = net[1]["psnr_db"] - rows["Lanczos"]["psnr_db"]
+            verdicts.append(f"- {g['words']}: {gain:+.2f} dB over Lanczos (target ≥ +1.5 dB: **{'met' if gain >= 1.5 else 'not met'}**)")
+    if verdicts:
+        ev += "Against the target (the shipped file):\n\n" + "\n".join(verdicts) + "\n"
     return image_model(
         m,
         "Upscale 2×",
         "2× super-resolution, ESPCN-like: every convolution runs at the input resolution and a pixel shuffle (ONNX DepthToSpace) makes the 2× output.",
-        "conv 5×5 3→32, ReLU, conv 3×3 32→32, ReLU, conv 3×3 32→32, ReLU, conv 3×3 32→12; plus a 1×1 skip 3→12 initialised to copy each channel into its four sub-pixels (a learned nearest-neighbour base); sum → pixel shuffle ×2 → clamp to [0, 1]. 24,432 parameters; receptive field 11×11 input pixels (tiles: overlap ≥ 5 input px).",
-        "Self-supervised on random 96×96 patches (flips and 90° turns) of the training images in sRGB, downscaled 2× by area averaging; MSE against the original patch, Adam lr 1e-3, batch 16.",
+        "conv 5×5 3→32, ReLU, 4 × (conv 3×3 32→32, ReLU), conv 3×3 32→12; plus a linear 5×5 skip 3→12 "
+        "(initialised to copy each channel into its four sub-pixels; training fits it as an interpolation "
+        "filter); sum → pixel shuffle ×2 → clamp to [0, 1]. 43,792 parameters, about 43 k multiply-adds "
+        "per input pixel; receptive field 15×15 input pixels (tiles: overlap ≥ 7 input px; the manifest says 8).",
+        "Self-supervised on random 96×96 patches (flips and 90° turns) of the training photographs in sRGB, "
+        "each downscaled 2× at random by area averaging or by antialiased bicubic and rounded to 8 bits; MSE "
+        "against the original patch, Adam, lr 1e-3 with a cosine decay over the run, batch 16; He initialisation.",
         ev,
-        "- Trained on area-downscaled images: it undoes that kind of downscale best; JPEG-compressed or noisy inputs are out of distribution.\n- More data and time, or a perceptual loss, would sharpen textures; a bigger net costs WASM speed.",
+        "- Trained on clean downscales: JPEG-compressed or noisy inputs are out of distribution.\n"
+        "- More data and time, a wider net or a perceptual loss would sharpen textures; a bigger net costs WASM speed.",
         "upscale2x",
     )
 

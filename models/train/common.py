@@ -24,7 +24,7 @@ TRAIN_DIR = Path(__file__).resolve().parent
 MODELS_DIR = TRAIN_DIR.parent
 DATA_DIR = TRAIN_DIR / "data"
 IMAGES_DIR = DATA_DIR / "images"
-CKPT_DIR = TRAIN_DIR / "checkpoints"
+CKPT_DIR = Path(os.environ.get("ATELIER_CKPT_DIR") or TRAIN_DIR / "checkpoints")  # override: tests, a GPU run
 LOG_DIR = TRAIN_DIR / "logs"
 FIXTURES_DIR = TRAIN_DIR / "fixtures"
 SEED = 20260127
@@ -95,3 +95,26 @@ class Budget:
 
 def log(msg: str) -> None:
     print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def estimate_sigma(x: torch.Tensor) -> torch.Tensor:
+    """The app's Auto noise level (src/shared/effects/noise.ts `estimateSigma`), per image of x
+    [N,3,H,W] (sRGB in [0,1]) -> [N,1,1,1] as a fraction of full range.
+
+    Per channel, over the 2x2 blocks (a b / c d) whose origin is even, HH = (a - b - c + d) / 2;
+    sigma_c = median(|HH|) / 0.6745 (torch's median: the lower middle value); sigma = the mean of
+    the three channels."""
+    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
+    x = x[..., :h, :w]
+    hh = (x[..., 0::2, 0::2] - x[..., 0::2, 1::2] - x[..., 1::2, 0::2] + x[..., 1::2, 1::2]) / 2
+    med = hh.abs().flatten(2).median(dim=2).values / 0.6745
+    return med.mean(dim=1).view(-1, 1, 1, 1)
+
+
+def onnx_state_dict(path: Path) -> dict:
+    """The weights of a shipped fp32 ONNX file (initialisers named as the PyTorch state dict)."""
+    import onnx
+    from onnx import numpy_helper
+
+    g = onnx.load(str(path)).graph
+    return {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in g.initializer}

@@ -4,28 +4,28 @@
 
 - autocolor: see eval_autocolor.py (stored, clipped 8-bit casts; classic estimators tuned on the
   validation split).
-- denoise: Gaussian noise sigma 15/25/50 (of 255) on 512x512 centre crops; PSNR/SSIM of the noisy
-  input, the best Gaussian blur (its sigma chosen on the validation split) and the network.
-- upscale2x: 512x512 centre crops area-downscaled to 256x256, upscaled back; bicubic vs the network.
+- denoise: a clean photo, Gaussian noise sigma 5/10/15/25/50 (of 255) and Poisson-Gaussian noise on
+  512x512 centre crops, stored as 8 bits; PSNR/SSIM of the noisy input, Gaussian blur, TV (Chambolle),
+  wavelet shrinkage (BayesShrink) and non-local means (scikit-image), each at its parameter chosen
+  on the validation split per level, and the networks (Auto sigma and, for Gaussian noise, sigma given).
+- upscale2x: 512x512 centre crops downscaled 2x by area averaging and by antialiased bicubic, stored
+  as 8 bits, upscaled back; bicubic and Lanczos (Pillow) vs the network; PSNR (RGB, luma) and SSIM.
 Writes models/train/metrics/<id>.json (committed; copied into the manifest).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from collect import PACKAGES as WALLPAPER_PACKAGES
-from common import CKPT_DIR, IMAGES_DIR, SEED, TRAIN_DIR, load_split, log, write_json
+from common import CKPT_DIR, MODELS_DIR, SEED, TRAIN_DIR, estimate_sigma, load_split, log, onnx_state_dict, write_json
 from export_image import load_trained
 from nets import build
-from train_image import add_noise, angular_error_deg, random_log_gains, to_linear_small
+from train_image import add_noise, poisson_gaussian
 
 METRICS_DIR = TRAIN_DIR / "metrics"
 
@@ -47,7 +47,8 @@ def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    return 10 * math.log10(1 / F.mse_loss(a, b).item())
+    """PSNR in dB for data range 1, capped at 100 dB (identical images)."""
+    return 10 * math.log10(1 / max(F.mse_loss(a, b).item(), 1e-10))
 
 
 def ssim(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -74,62 +75,231 @@ def centre_crops(images: list[np.ndarray], size: int) -> list[torch.Tensor]:
     return out
 
 
-def summary(errors: torch.Tensor) -> dict:
-    e = errors.flatten()
+# ---------------------------------------------------------------------------------------------
+# Denoise: every classic baseline at its best parameter (chosen on the validation split, per noise
+# level), then the networks, on the same noisy test crops.
+
+NOISE_LEVELS: list[tuple[str, str, float | None]] = [
+    # (key, words, Gaussian sigma of 255 or None for Poisson-Gaussian)
+    ("sigma0", "clean photo (σ 0)", 0.0),
+    ("sigma5", "σ 5", 5.0),
+    ("sigma10", "σ 10", 10.0),
+    ("sigma15", "σ 15", 15.0),
+    ("sigma25", "σ 25", 25.0),
+    ("sigma50", "σ 50", 50.0),
+    ("poisson", "Poisson–Gaussian (100 photons at white, read σ 2)", None),
+]
+PG_PEAK, PG_READ = 100.0, 2.0
+
+
+def to_np(x: torch.Tensor) -> np.ndarray:
+    return x[0].permute(1, 2, 0).numpy().astype(np.float64)
+
+
+def to_t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).permute(2, 0, 1)[None].clamp(0, 1)
+
+
+def make_noisy(clean: torch.Tensor, gen: torch.Generator, sigma: float | None) -> torch.Tensor:
+    if sigma is None:
+        return poisson_gaussian(clean, gen, PG_PEAK, PG_READ)
+    return add_noise(clean, gen, sigma)
+
+
+def classic_methods() -> dict[str, tuple[str, list, object]]:
+    """name -> (parameter words, grid, f(noisy np, sigma01, param) -> np). A parameter of None
+    leaves the input as it is, so a tuned classic is never worse than doing nothing on validation.
+    sigma01 is the true sigma (Gaussian) or the Auto estimate (Poisson-Gaussian)."""
+    from skimage import restoration
+
+    def gauss(n, s, p):
+        return to_np(blur(to_t(n), p))
+
+    def tv(n, s, p):
+        return restoration.denoise_tv_chambolle(n, weight=p, channel_axis=-1)
+
+    def wavelet(n, s, p):
+        return restoration.denoise_wavelet(
+            n, sigma=max(s * p, 1e-6), method="BayesShrink", mode="soft", channel_axis=-1, convert2ycbcr=True, rescale_sigma=True
+        )
+
+    def nlm(n, s, p):
+        s = max(s, 1e-4)
+        return restoration.denoise_nl_means(n, h=p * s, sigma=s, patch_size=5, patch_distance=6, fast_mode=True, channel_axis=-1)
+
     return {
-        "median_deg": round(e.median().item(), 3),
-        "mean_deg": round(e.mean().item(), 3),
-        "worst25_deg": round(e.sort().values[int(0.75 * e.numel()) :].mean().item(), 3),
+        "Gaussian blur": ("σ", [None, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0], gauss),
+        "TV (Chambolle)": ("weight", [None, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.14, 0.2, 0.3], tv),
+        "wavelet (BayesShrink)": ("σ ×", [None, 0.5, 0.75, 1.0, 1.25, 1.5], wavelet),
+        "non-local means": ("h / σ", [None, 0.4, 0.6, 0.8, 1.0, 1.2], nlm),
     }
+
+
+def run_classic(f, noisy: torch.Tensor, sigma01: float, p) -> torch.Tensor:
+    if p is None:
+        return noisy
+    return to_t(f(to_np(noisy), sigma01, p))
 
 
 def eval_denoise() -> dict:
     test = centre_crops(load_split("test"), 512)
     val = centre_crops(load_split("val"), 256)
-    model = load_trained("denoise")
-    sigmas_blur = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]
+    networks = denoise_networks()
+    methods = classic_methods()
     out = {}
-    for sigma in (15, 25, 50):
-        gen = torch.Generator().manual_seed(SEED + sigma)
-        vnoisy = [add_noise(v, gen, sigma) for v in val]
-        best = max(sigmas_blur, key=lambda s: np.mean([psnr(blur(n, s), v) for n, v in zip(vnoisy, val)]))
-        rows: dict[str, list[tuple[float, float]]] = {"noisy input": [], f"best Gaussian blur (sigma {best})": [], "network": []}
-        for clean in test:
-            noisy = add_noise(clean, gen, sigma)
+    for li, (key, words, sigma) in enumerate(NOISE_LEVELS):
+        gen = torch.Generator().manual_seed(SEED + 1000 + li)
+        vnoisy = [make_noisy(v, gen, sigma) for v in val]
+        vsig = [sigma / 255 if sigma is not None else float(estimate_sigma(n)) for n in vnoisy]
+        rows: dict[str, dict] = {}
+        tests = [(c, make_noisy(c, gen, sigma)) for c in test]
+        rows["noisy input"] = score([(n, c) for c, n in tests])
+        for name, (pword, grid, f) in methods.items():
+            best = max(grid, key=lambda p: np.mean([psnr(run_classic(f, n, s, p), v) for n, s, v in zip(vnoisy, vsig, val)]))
+            label = f"{name} ({pword} {best})" if best is not None else f"{name} (best on validation: unchanged)"
+            pairs = []
+            for c, n in tests:
+                s = sigma / 255 if sigma is not None else float(estimate_sigma(n))
+                pairs.append((run_classic(f, n, s, best), c))
+            rows[label] = {**score(pairs), "classic": True}
+        for name, net in networks.items():
             with torch.no_grad():
-                den = model(noisy)
-            for k, y in zip(rows, (noisy, blur(noisy, best), den)):
-                rows[k].append((psnr(y, clean), ssim(y, clean)))
-        out[f"sigma{sigma}"] = {
-            k: {"psnr_db": round(float(np.mean([r[0] for r in v])), 3), "ssim": round(float(np.mean([r[1] for r in v])), 4)}
-            for k, v in rows.items()
-        }
-    return {"test_images": len(test), "crop": 512, "rows": out}
+                if getattr(net, "sigma_input", False):
+                    rows[f"{name}, Auto σ"] = score([(net(n, estimate_sigma(n)), c) for c, n in tests])
+                    if sigma is not None:
+                        given = torch.full((1, 1, 1, 1), sigma / 255)
+                        rows[f"{name}, σ given"] = score([(net(n, given), c) for c, n in tests])
+                else:
+                    rows[name] = score([(net(n), c) for c, n in tests])
+        out[key] = {"words": words, "rows": rows}
+        log(f"denoise {words}: " + ", ".join(f"{k} {v['psnr_db']}" for k, v in rows.items()))
+    return {
+        "test_images": len(test),
+        "crop": 512,
+        "protocol": "noise on 512x512 centre crops, clipped and rounded to 8 bits; each classic method's parameter "
+        "chosen per level on 256x256 validation crops (true sigma given where a method takes one; the Auto "
+        "estimate for Poisson-Gaussian); networks fed the app's Auto estimate and, for Gaussian noise, the true sigma",
+        "levels": out,
+    }
+
+
+def score(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> dict:
+    q = [(torch.round(y.clamp(0, 1) * 255) / 255, c) for y, c in pairs]  # what a stored image holds
+    return {
+        "psnr_db": round(float(np.mean([psnr(y, c) for y, c in q])), 3),
+        "ssim": round(float(np.mean([ssim(y, c) for y, c in q])), 4),
+    }
+
+
+def denoise_networks() -> dict[str, torch.nn.Module]:
+    """The shipped model (models/denoise/model.onnx, v1 blind or v2 with sigma) and, when a
+    checkpoint exists, the trained candidate."""
+    from nets import Denoise
+
+    nets: dict[str, torch.nn.Module] = {}
+    shipped = onnx_state_dict(MODELS_DIR / "denoise" / "model.onnx")
+    v2 = shipped["body.0.weight"].shape[1] == 4
+    net = Denoise(sigma_input=v2)
+    net.load_state_dict(shipped)
+    nets["network (shipped model.onnx)" if v2 else "network v1 (shipped model.onnx, blind)"] = net.eval()
+    if v2 and (CKPT_DIR / "denoise.v1.pt").exists():
+        v1net = Denoise(sigma_input=False)
+        v1net.load_state_dict(torch.load(CKPT_DIR / "denoise.v1.pt")["model"])
+        nets["network v1 (the previous model, blind)"] = v1net.eval()
+    best = CKPT_DIR / "denoise.best.pt"
+    if best.exists():
+        cand = load_trained("denoise")
+        if not same_weights(cand, net):
+            nets["network v2 (checkpoint, not shipped)"] = cand
+    return nets
+
+
+def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(sa[k].shape == sb[k].shape and torch.allclose(sa[k], sb[k]) for k in sa)
+
+
+# ---------------------------------------------------------------------------------------------
+# Upscale 2x: LR by 2x2 area average and by antialiased bicubic, both stored as 8 bits.
+
+
+def rgb_psnr_luma(y: torch.Tensor, c: torch.Tensor) -> float:
+    w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+    return psnr((y * w).sum(1, keepdim=True), (c * w).sum(1, keepdim=True))
+
+
+def pil_resize(lr: torch.Tensor, kind: str) -> torch.Tensor:
+    from PIL import Image
+
+    a = (lr[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    h, w = a.shape[:2]
+    filt = {"bicubic": Image.BICUBIC, "lanczos": Image.LANCZOS}[kind]
+    up = Image.fromarray(a).resize((w * 2, h * 2), filt)
+    return torch.from_numpy(np.array(up)).permute(2, 0, 1).float()[None] / 255.0
 
 
 def eval_upscale() -> dict:
     test = centre_crops(load_split("test"), 512)
-    model = load_trained("upscale2x")
-    rows: dict[str, list[tuple[float, float]]] = {"bicubic": [], "nearest": [], "network": []}
+    networks = upscale_networks()
     b = 4  # ignore a 4-pixel border
-    for hr in test:
-        lr = F.avg_pool2d(hr, 2)
-        with torch.no_grad():
-            ys = (
-                F.interpolate(lr, scale_factor=2, mode="bicubic", align_corners=False).clamp(0, 1),
-                F.interpolate(lr, scale_factor=2, mode="nearest"),
-                model(lr),
-            )
-        for k, y in zip(rows, ys):
-            rows[k].append((psnr(y[..., b:-b, b:-b], hr[..., b:-b, b:-b]), ssim(y[..., b:-b, b:-b], hr[..., b:-b, b:-b])))
+    out = {}
+    for kind, words in (("area", "LR by 2×2 area average"), ("bicubic-aa", "LR by antialiased bicubic")):
+        rows: dict[str, list[tuple[float, float, float]]] = {"bicubic": [], "Lanczos": [], **{k: [] for k in networks}}
+        for hr in test:
+            if kind == "area":
+                lr = F.avg_pool2d(hr, 2)
+            else:
+                lr = F.interpolate(hr, scale_factor=0.5, mode="bicubic", antialias=True, align_corners=False)
+            lr = torch.round(lr.clamp(0, 1) * 255) / 255
+            with torch.no_grad():
+                ys = (
+                    pil_resize(lr, "bicubic"),
+                    pil_resize(lr, "lanczos"),
+                    *(torch.round(net(lr) * 255) / 255 for net in networks.values()),
+                )
+            for k, y in zip(rows, ys):
+                yy, cc = y[..., b:-b, b:-b], hr[..., b:-b, b:-b]
+                rows[k].append((psnr(yy, cc), rgb_psnr_luma(yy, cc), ssim(yy, cc)))
+        out[kind] = {
+            "words": words,
+            "rows": {
+                k: {
+                    "psnr_db": round(float(np.mean([r[0] for r in v])), 3),
+                    "psnr_luma_db": round(float(np.mean([r[1] for r in v])), 3),
+                    "ssim": round(float(np.mean([r[2] for r in v])), 4),
+                }
+                for k, v in rows.items()
+            },
+        }
+        log(f"upscale2x {words}: " + ", ".join(f"{k} {v['psnr_db']}" for k, v in out[kind]["rows"].items()))
     return {
         "test_images": len(test),
         "crop": 512,
-        "rows": {
-            k: {"psnr_db": round(float(np.mean([r[0] for r in v])), 3), "ssim": round(float(np.mean([r[1] for r in v])), 4)}
-            for k, v in rows.items()
-        },
+        "protocol": "512x512 centre crops downscaled 2x (area or antialiased bicubic), rounded to 8 bits, upscaled "
+        "back and rounded to 8 bits; a 4-pixel border ignored; luma = 0.299 R + 0.587 G + 0.114 B of sRGB",
+        "lr_kinds": out,
     }
+
+
+def upscale_networks() -> dict[str, torch.nn.Module]:
+    """The shipped model (v1 or v2, told apart by its skip) and, when a checkpoint exists, the
+    trained candidate."""
+    from nets import Upscale2x
+
+    shipped = onnx_state_dict(MODELS_DIR / "upscale2x" / "model.onnx")
+    v1 = shipped["skip.weight"].shape[-1] == 1
+    net = Upscale2x.v1() if v1 else Upscale2x()
+    net.load_state_dict(shipped)
+    nets = {"network v1 (shipped model.onnx)" if v1 else "network (shipped model.onnx)": net.eval()}
+    if not v1 and (CKPT_DIR / "upscale2x.v1.pt").exists():
+        v1net = Upscale2x.v1()
+        v1net.load_state_dict(torch.load(CKPT_DIR / "upscale2x.v1.pt")["model"])
+        nets["network v1 (the previous model)"] = v1net.eval()
+    if (CKPT_DIR / "upscale2x.best.pt").exists():
+        cand = load_trained("upscale2x")
+        if not same_weights(cand, net):
+            nets["network v2 (checkpoint, not shipped)"] = cand
+    return nets
 
 
 def main() -> None:
@@ -142,16 +312,27 @@ def main() -> None:
 
         eval_autocolor.main()
     for m in [m for m in args.models if m != "autocolor"]:
-        if not (CKPT_DIR / f"{m}.pt").exists():
-            log(f"{m}: no checkpoint, skipped (train it first)")
-            continue
         res = fns[m]()
         write_json(METRICS_DIR / f"{m}.json", res)
-        log(f"{m}:")
-        rows = res["rows"]
+        print_tables(m, res)
+
+
+def print_tables(model_id: str, res: dict) -> None:
+    """The side-by-side tables, with the best classic and each network's margin over it."""
+    groups = res.get("levels") or res.get("lr_kinds") or {}
+    for g in groups.values():
+        print(f"\n{model_id}: {g['words']} ({res['test_images']} test images)")
+        rows = g["rows"]
         for k, v in rows.items():
-            print(f"  {k:55s} {v}")
+            extra = f"  luma {v['psnr_luma_db']:.2f}" if "psnr_luma_db" in v else ""
+            print(f"  {k:60s} PSNR {v['psnr_db']:6.2f}{extra}  SSIM {v['ssim']:.4f}")
+        best = best_classic(model_id, rows)
+        if best:
+            for k, v in rows.items():
+                if k.startswith("network"):
+                    print(f"  {k} vs {best[0]}: {v['psnr_db'] - best[1]['psnr_db']:+.2f} dB")
 
 
-if __name__ == "__main__":
-    main()
+def best_classic(model_id: str, rows: dict) -> tuple[str, dict] | None:
+    cands = [(k, v) for k, v in rows.items() if v.get("classic") or (model_id == "upscale2x" and not k.startswith("network"))]
+    return max(cands, key=lambda kv: kv[1]["psnr_db"]) if cands else None

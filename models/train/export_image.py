@@ -61,12 +61,18 @@ def load_trained(model_id: str) -> torch.nn.Module:
 def export_fp32(model: torch.nn.Module, model_id: str, path: Path) -> None:
     inp, out, in_axes, out_axes = IO[model_id]
     dummy = torch.rand(1, 3, 8, 8) * 2 - 1 if model_id == "autocolor" else torch.rand(1, 3, 32, 48)
+    names = [inp]
+    args: tuple = (dummy,)
+    if getattr(model, "sigma_input", False):
+        # the denoiser's noise level: [1,1,1,1] float32, sigma255 / 255 (manifest role `noise-level`)
+        names.append("sigma")
+        args = (dummy, torch.full((1, 1, 1, 1), 10 / 255))
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         model,
-        dummy,
+        args,
         str(path),
-        input_names=[inp],
+        input_names=names,
         output_names=[out],
         dynamic_axes={inp: in_axes, out: out_axes},
         opset_version=OPSET,
@@ -221,8 +227,14 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     inp_name, out_name = IO[model_id][:2]
     x = fixture_inputs(model_id)
+    extra: list[dict] = []
     with torch.no_grad():
-        ref32 = model(x)
+        if getattr(model, "sigma_input", False):
+            sigma = torch.full((1, 1, 1, 1), 25 / 255)
+            ref32 = model(x, sigma)
+            extra = [tensor_json("sigma", sigma)]
+        else:
+            ref32 = model(x)
     cases = []
 
     if model_id == "autocolor":
@@ -277,6 +289,7 @@ def main() -> None:
                 "reference": "pytorch fp32 weights",
                 "tolerance": 1e-3,
                 "input": tensor_json(inp_name, x),
+                **({"extraInputs": extra} if extra else {}),
                 "output": tensor_json(out_name, ref32),
             }
         )

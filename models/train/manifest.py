@@ -22,6 +22,17 @@ IMAGE_LICENCE = {
     "Per-image sources and licences: models/train/data-sources.json.",
 }
 
+PHOTO_LICENCE = {
+    "spdx": "CC-BY-SA-4.0 AND GPL-3.0-or-later",
+    "note": "Weights trained here on photographs from Debian packages: wallpapers (GPL-2+, "
+    "CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0, CC0-1.0, Expat), GCompris' photos (gcompris-qt-data: "
+    "mostly GPL-3/GPL-3+, some CC-BY(-SA), GFDL, public domain) and public-domain/CC0 sample photos "
+    "(python3-skimage, python-matplotlib-data); whether trained weights are a derivative of their training "
+    "images is unsettled, so the weights are offered under both copyleft terms the photos carry most "
+    "(CC-BY-SA-4.0 and GPL-3.0-or-later), with every source attributed. Per-image sources and licences: "
+    "models/train/data-sources.json.",
+}
+
 MODELS = [
     {
         "id": "autocolor",
@@ -30,16 +41,7 @@ MODELS = [
         "runtime": "onnxruntime-web",
         "card": "autocolor/CARD.md",
         "files": [{"path": "autocolor/model.onnx", "dtype": "q4f16", "role": "model"}],
-        "licence": {
-            "spdx": "CC-BY-SA-4.0 AND GPL-3.0-or-later",
-            "note": "Weights trained here on photographs from Debian packages: wallpapers (GPL-2+, "
-            "CC-BY-SA-2.0/3.0/4.0, CC-BY-2.0/4.0, CC0-1.0, Expat), GCompris' photos (gcompris-qt-data: "
-            "mostly GPL-3/GPL-3+, some CC-BY(-SA), GFDL, public domain) and public-domain/CC0 sample photos "
-            "(python3-skimage, python-matplotlib-data); whether trained weights are a derivative of their training "
-            "images is unsettled, so the weights are offered under both copyleft terms the photos carry most "
-            "(CC-BY-SA-4.0 and GPL-3.0-or-later), with every source attributed. Per-image sources and licences: "
-            "models/train/data-sources.json.",
-        },
+        "licence": PHOTO_LICENCE,
         "inputs": [
             {
                 "name": "image",
@@ -71,6 +73,7 @@ MODELS = [
         "runtime": "onnxruntime-web",
         "card": "denoise/CARD.md",
         "files": [{"path": "denoise/model.onnx", "dtype": "fp32", "role": "model"}],
+        "licence": PHOTO_LICENCE,
         "inputs": [
             {
                 "name": "image",
@@ -80,7 +83,16 @@ MODELS = [
                 "range": [0, 1],
                 "colorSpace": "srgb",
                 "description": "Any size; tiles should overlap by at least 7 px (receptive field 15x15).",
-            }
+            },
+            {
+                "name": "sigma",
+                "dtype": "float32",
+                "shape": [1, 1, 1, 1],
+                "role": "noise-level",
+                "range": [0, 1],
+                "description": "The noise's standard deviation as a fraction of full range (sigma255 / 255): the "
+                "Auto estimate of the image or a named level; 0 leaves a clean photo as it is.",
+            },
         ],
         "outputs": [
             {
@@ -100,6 +112,7 @@ MODELS = [
         "runtime": "onnxruntime-web",
         "card": "upscale2x/CARD.md",
         "files": [{"path": "upscale2x/model.onnx", "dtype": "fp32", "role": "model"}],
+        "licence": PHOTO_LICENCE,
         "inputs": [
             {
                 "name": "image",
@@ -108,7 +121,7 @@ MODELS = [
                 "layout": "NCHW",
                 "range": [0, 1],
                 "colorSpace": "srgb",
-                "description": "Any size; tiles should overlap by at least 5 input px (receptive field 11x11).",
+                "description": "Any size; tiles should overlap by at least 7 input px (receptive field 15x15).",
             }
         ],
         "outputs": [
@@ -121,7 +134,7 @@ MODELS = [
             }
         ],
         "scale": 2,
-        "tileOverlap": 6,
+        "tileOverlap": 8,
     },
 ]
 
@@ -200,6 +213,9 @@ def training_facts(model_id: str, previous: dict) -> dict | None:
         facts["selection"] = "best validation score (early stopping)"
         if "best_kind" in best_state:
             facts["selected_weights"] = {"ema": "moving average of the weights (decay 0.99)", "raw": "raw weights"}[best_state["best_kind"]]
+    if st.get("runs"):
+        # where and how long each run trained (train_image.py records them)
+        facts["runs"] = st["runs"]
     if "final_val_loss" in st:
         facts["final_val_loss"] = round(st["final_val_loss"], 4)
     return facts

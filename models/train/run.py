@@ -5,6 +5,8 @@
     npm run models:train -- denoise | upscale2x  the same
     npm run models:train -- text [--budget S]    corpus, BPE, train, export (transformers.js layout)
     npm run models:eval [-- autocolor denoise upscale2x text]   test-split metrics vs baselines
+    npm run models:train -- export denoise       export a checkpoint (e.g. one a GPU run brought back), manifest, cards
+    npm run models:train -- pack                 the crop pack a GPU run carries (models/train/gpu-run.sh)
     npm run models:train -- manifest             rewrite models/manifest.json only
 
 Every step runs Debian's /usr/bin/python3 with one BLAS/torch thread and a fixed seed.
@@ -64,6 +66,12 @@ def main() -> None:
         py("text/export_text.py")
         py("manifest.py")
         py("cards.py")
+    elif target == "export" and rest and rest[0] in IMAGE:
+        py("export_image.py", rest[0])
+        py("manifest.py")
+        py("cards.py")
+    elif target == "pack":
+        py("pack.py", *rest)
     elif target == "manifest":
         py("manifest.py")
         py("cards.py")

@@ -5,8 +5,11 @@
 Self-supervised on the cleaned wallpaper photos (collect.py):
 - autocolor: random colour casts (per-channel gains in linear light) on random crops, area-averaged
   to 8x8; target = the gains that undo the cast. MSE, Adam lr 1e-3 (the paper's recipe), batch 128.
-- denoise: 48x48 sRGB patches plus Gaussian (sigma 5-50 of 255) or Poisson-Gaussian noise; MSE, Adam.
-- upscale2x: 96x96 sRGB patches, downscaled 2x by area averaging; MSE against the original, Adam.
+- denoise (v2, told sigma): 64x64 sRGB patches, clean or with Gaussian (sigma 0-55 of 255, given) or
+  Poisson-Gaussian noise (the Auto estimate given), stored as 8 bits (denoise_batch); MSE, Adam
+  with a cosine decay over each run; a fresh run starts from the shipped model's weights.
+- upscale2x (v2): 96x96 sRGB patches, downscaled 2x by area averaging or antialiased bicubic and
+  stored as 8 bits; MSE against the original, Adam with a cosine decay over each run.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
 The weights with the best validation score so far are kept in checkpoints/<id>.best.pt (early
 stopping); export and evaluation use those. autocolor also keeps an exponential moving average of
@@ -18,13 +21,24 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import CKPT_DIR, SEED, Budget, load_split, log, seed_everything, srgb_to_linear, write_json
+from common import (
+    CKPT_DIR,
+    SEED,
+    Budget,
+    estimate_sigma,
+    load_split,
+    log,
+    seed_everything,
+    srgb_to_linear,
+    write_json,
+)
 from nets import build
 
 CAST_SPAN = 0.6  # log-gain span of the blue-orange axis
@@ -127,26 +141,63 @@ def random_patches(images: list[np.ndarray], n: int, size: int, gen: torch.Gener
     return torch.stack(out).float() / 255.0
 
 
-def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float | None = None) -> torch.Tensor:
-    """Gaussian noise (sigma in 0-255 units, random in 5-50 when None) or, for half of a random batch,
-    Poisson-Gaussian noise; clipped to [0,1] like a real 8-bit image."""
-    n = clean.shape[0]
-    if sigma is not None:
-        s = torch.full((n, 1, 1, 1), sigma / 255.0)
-        return (clean + torch.randn(clean.shape, generator=gen) * s).clamp(0, 1)
-    s = (5 + 45 * torch.rand(n, 1, 1, 1, generator=gen)) / 255.0
-    gauss = clean + torch.randn(clean.shape, generator=gen) * s
-    peak = 10 ** (1 + 1.5 * torch.rand(n, 1, 1, 1, generator=gen))  # 10..316 photons at white
-    poisson = torch.poisson(clean * peak, generator=gen) / peak
-    poisson = poisson + torch.randn(clean.shape, generator=gen) * (2 / 255.0)
-    use_poisson = torch.rand(n, 1, 1, 1, generator=gen) < 0.3
-    return torch.where(use_poisson, poisson, gauss).clamp(0, 1)
+def quantise(x: torch.Tensor) -> torch.Tensor:
+    """Clip to [0, 1] and round to 8 bits, like a stored photograph."""
+    return torch.round(x.clamp(0, 1) * 255) / 255
 
+
+def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float) -> torch.Tensor:
+    """Gaussian noise of sigma (0-255 units) on every image, clipped and rounded to 8 bits."""
+    s = torch.full((clean.shape[0], 1, 1, 1), sigma / 255.0)
+    return quantise(clean + torch.randn(clean.shape, generator=gen) * s)
+
+
+def poisson_gaussian(clean: torch.Tensor, gen: torch.Generator, peak: float, read: float = 2.0) -> torch.Tensor:
+    """Shot noise (`peak` photons at white) plus read noise (sigma `read` of 255), 8-bit."""
+    noisy = torch.poisson(clean * peak, generator=gen) / peak
+    return quantise(noisy + torch.randn(clean.shape, generator=gen) * (read / 255.0))
+
+
+def denoise_batch(clean: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(noisy input, sigma input [N,1,1,1]) for clean patches; every input clipped and rounded to
+    8 bits. Per patch:
+    - 10 %: the clean patch with sigma 0 (a named level of nothing);
+    - 10 %: the clean patch with its own Auto estimate (Auto on a clean photo must change nothing);
+    - 30 %: Gaussian noise, sigma uniform in [0, 55] of 255, given as is (the named levels);
+    - 30 %: the same noise, given the Auto estimate (what the app feeds in by default);
+    - 20 %: Poisson-Gaussian noise (10-316 photons at white plus read noise sigma 0-4), given the
+      Auto estimate.
+    (The first 20 minutes of v2's training gave the Auto estimate only to the clean and the
+    Poisson-Gaussian patches: 10 % / 10 % / 55 % / 0 % / 25 %.)"""
+    n = clean.shape[0]
+    u = torch.rand(n, 1, 1, 1, generator=gen)
+    s_gauss = torch.rand(n, 1, 1, 1, generator=gen) * (55 / 255.0)
+    gauss = quantise(clean + torch.randn(clean.shape, generator=gen) * s_gauss)
+    peak = 10 ** (1 + 1.5 * torch.rand(n, 1, 1, 1, generator=gen))
+    read = torch.rand(n, 1, 1, 1, generator=gen) * (4 / 255.0)
+    pg = quantise(torch.poisson(clean * peak, generator=gen) / peak + torch.randn(clean.shape, generator=gen) * read)
+    noisy = torch.where(u < 0.2, quantise(clean), torch.where(u < 0.8, gauss, pg))
+    est = estimate_sigma(noisy)
+    sigma = torch.where(u < 0.1, torch.zeros_like(est), torch.where((u >= 0.2) & (u < 0.5), s_gauss, est))
+    return noisy, sigma
+
+
+def downscale_batch(hr: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """2x low-resolution copies, each patch at random by 2x2 area averaging or by antialiased
+    bicubic (what photo tools do), rounded to 8 bits like a stored image."""
+    area = F.avg_pool2d(hr, 2)
+    bicubic = F.interpolate(hr, scale_factor=0.5, mode="bicubic", antialias=True, align_corners=False)
+    pick = torch.rand(hr.shape[0], 1, 1, 1, generator=gen) < 0.5
+    return quantise(torch.where(pick, area, bicubic))
+
+
+# Validation patches (count, side) drawn from the validation split with a fixed seed.
+VAL_PATCHES = {"denoise": (128, 64), "upscale2x": (64, 96)}
 
 CONFIG = {
     "autocolor": {"batch": 128, "lr": 1e-3, "eval_every": 50, "patience": 1500, "ema": 0.99},
-    "denoise": {"batch": 16, "patch": 48, "lr": 1e-3, "eval_every": 100},
-    "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 100},
+    "denoise": {"batch": 16, "patch": 64, "lr": 5e-4, "eval_every": 200, "cosine": True},
+    "upscale2x": {"batch": 16, "patch": 96, "lr": 1e-3, "eval_every": 200, "cosine": True},
 }
 
 
@@ -160,26 +211,37 @@ def main() -> None:
     ap.add_argument("model", choices=list(CONFIG))
     ap.add_argument("--budget", type=float, default=1200, help="seconds of training in this run")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the model's)")
+    ap.add_argument("--pack", type=str, default=None, help="train from a crop pack (pack.py) instead of the images")
+    ap.add_argument("--device", type=str, default="cpu", help="cpu or cuda (a lent GPU)")
+    ap.add_argument("--batch", type=int, default=None, help="batch size (default: the model's)")
     args = ap.parse_args()
-    cfg = CONFIG[args.model]
+    cfg = dict(CONFIG[args.model])
+    args.lr = args.lr or cfg["lr"]
+    if args.batch:
+        cfg["batch"] = args.batch
+    dev = torch.device(args.device)
     seed_everything()
     CKPT_DIR.mkdir(parents=True, exist_ok=True)
     ckpt_path = CKPT_DIR / f"{args.model}.pt"
 
     model = build(args.model)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = {"step": 0, "seconds": 0.0, "history": []}
     if args.model == "autocolor":
         state["normalise"] = True
     if ckpt_path.exists() and not args.fresh:
-        ck = torch.load(ckpt_path)
+        ck = torch.load(ckpt_path, map_location="cpu")
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
         state = ck["state"]
         ema_state = ck.get("ema")
         log(f"resumed at step {state['step']} ({state['seconds']:.0f} s trained)")
     else:
         ema_state = None
+        if args.model == "denoise":
+            # v2 starts from the first (blind) denoiser's weights, the sigma channel at zero
+            model.load_blind(torch.load(CKPT_DIR / "denoise.v1.pt", map_location="cpu")["model"])
+            log("started from the v1 weights (checkpoints/denoise.v1.pt)")
     # An exponential moving average of the weights (the optimiser still sees only the raw weights:
     # Adam at lr 1e-3 as the paper says); validation scores both and keeps the better as "best".
     ema = None
@@ -190,27 +252,44 @@ def main() -> None:
             ema.normalise = getattr(model, "normalise")
         ema.eval()
     gen = torch.Generator().manual_seed(SEED + state["step"])
+    model.to(dev)
+    if ckpt_path.exists() and not args.fresh:
+        opt.load_state_dict(ck["opt"])  # again, now that the parameters live on the device
 
-    train_imgs = load_split("train")
-    val_imgs = load_split("val")
     vgen = torch.Generator().manual_seed(SEED + 1)
+    if args.pack:
+        # the crops a GPU run carries (pack.py): the same validation patches, drawn here
+        from pack import load_pack
+
+        if args.model == "autocolor":
+            raise SystemExit("autocolor trains from its view banks (train_autocolor.py), not a crop pack")
+        train_imgs, val_patches, vstate = load_pack(args.pack, args.model)
+        vgen.set_state(vstate)
+    else:
+        train_imgs = load_split("train")
+        val_imgs = load_split("val")
+        if args.model != "autocolor":
+            val_patches = random_patches(val_imgs, *VAL_PATCHES[args.model], vgen)
     if args.model == "autocolor":
         pool = to_linear_small(train_imgs, 192)
         vpool = to_linear_small(val_imgs, 192)
         val_x, val_t, val_cast = autocolor_batch(vpool, 1024, vgen, whole=True)
     elif args.model == "denoise":
-        val_clean = random_patches(val_imgs, 64, 64, vgen)
-        val_x, val_t = add_noise(val_clean, vgen), val_clean
+        val_x, val_sigma = denoise_batch(val_patches, vgen)
+        val_t = val_patches
     else:
-        val_t = random_patches(val_imgs, 64, 96, vgen)
-        val_x = F.avg_pool2d(val_t, 2)
-    log(f"{args.model}: {sum(p.numel() for p in model.parameters())} params, {len(train_imgs)} train images")
+        val_t = val_patches
+        val_x = downscale_batch(val_t, vgen)
+    val_x, val_t = val_x.to(dev), val_t.to(dev)
+    if args.model == "denoise":
+        val_sigma = val_sigma.to(dev)
+    log(f"{args.model}: {sum(p.numel() for p in model.parameters())} params, {len(train_imgs)} train images or crops, on {dev}")
 
     def evaluate(net: torch.nn.Module | None = None) -> dict:
         net = net or model
         model.eval()
         with torch.no_grad():
-            pred = net(val_x)
+            pred = net(val_x, val_sigma) if args.model == "denoise" else net(val_x)
             loss = F.mse_loss(pred, val_t).item()
             out = {"val_mse": loss}
             if args.model == "autocolor":
@@ -221,21 +300,34 @@ def main() -> None:
         return out
 
     budget = Budget(args.budget)
+    # SIGTERM/SIGINT end the run between steps: the checkpoint and the run's record are saved
+    stop = {"now": False}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(now=True))
     last_save = time.time()
     t0 = time.time()
     base_seconds = state["seconds"]
     running = 0.0
+    start_step = state["step"]
     model.train()
-    while not budget.done():
+    while not budget.done() and not stop["now"]:
         if args.model == "autocolor":
             x, t, _ = autocolor_batch(pool, cfg["batch"], gen)
         elif args.model == "denoise":
             t = random_patches(train_imgs, cfg["batch"], cfg["patch"], gen)
-            x = add_noise(t, gen)
+            x, s = denoise_batch(t, gen)
         else:
             t = random_patches(train_imgs, cfg["batch"], cfg["patch"], gen)
-            x = F.avg_pool2d(t, 2)
-        loss = F.mse_loss(model(x), t)
+            x = downscale_batch(t, gen)
+        x, t = x.to(dev, non_blocking=True), t.to(dev, non_blocking=True)
+        if args.model == "denoise":
+            s = s.to(dev)
+        if cfg.get("cosine"):
+            # cosine decay over this run's budget, lr -> lr/20 (a resumed run restarts it)
+            frac = min(1.0, budget.elapsed() / budget.seconds)
+            for g in opt.param_groups:
+                g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        loss = F.mse_loss(model(x, s) if args.model == "denoise" else model(x), t)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -260,7 +352,7 @@ def main() -> None:
                 if score > state.get("best_score", -math.inf):
                     # early stopping on the validation split: export and eval use the best weights
                     state["best_score"], state["best_step"], state["best_kind"] = score, state["step"], kind
-                    torch.save({"model": net.state_dict(), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
+                    torch.save({"model": cpu_state(net), "state": dict(state)}, CKPT_DIR / f"{args.model}.best.pt")
                     log(f"  new best at step {state['step']} ({kind} weights)")
         patience = cfg.get("patience")
         if patience and state["step"] - state.get("best_step", 0) >= patience:
@@ -269,6 +361,11 @@ def main() -> None:
         if time.time() - last_save > 120:
             save(ckpt_path, model, opt, state, base_seconds, t0, ema)
             last_save = time.time()
+    state.setdefault("runs", []).append(
+        {"device": str(dev) if dev.type == "cpu" else f"{dev.type} ({torch.cuda.get_device_name(dev)})",
+         "steps": state["step"] - start_step, "seconds": round(time.time() - t0), "batch": cfg["batch"],
+         "data": "crop pack" if args.pack else "images"}
+    )
     save(ckpt_path, model, opt, state, base_seconds, t0, ema)
     ev = evaluate()
     log(f"done: step {state['step']}, {state['seconds']:.0f} s in total, {ev}")
@@ -277,10 +374,15 @@ def main() -> None:
 
 def save(path, model, opt, state, base_seconds, t0, ema=None) -> None:
     state["seconds"] = base_seconds + (time.time() - t0)
-    ck = {"model": model.state_dict(), "opt": opt.state_dict(), "state": state}
+    ck = {"model": cpu_state(model), "opt": opt.state_dict(), "state": state}
     if ema is not None:
-        ck["ema"] = ema.state_dict()
+        ck["ema"] = cpu_state(ema)
     torch.save(ck, path)
+
+
+def cpu_state(net: torch.nn.Module) -> dict:
+    """A state dict on the CPU, so a checkpoint made on a GPU loads anywhere."""
+    return {k: v.detach().cpu() for k, v in net.state_dict().items()}
 
 
 if __name__ == "__main__":
