@@ -276,6 +276,10 @@ Reproduce: `{REPRO[key]}` (the eval alone: `npm run models:eval -- {key}`).
 """
 
 
+def first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def shipped_row(rows: dict, suffix: str = "") -> tuple[str, dict] | None:
     """The shipped network's row (the file in models/<id>/), Auto sigma for a denoiser."""
     for k, v in rows.items():
@@ -319,7 +323,7 @@ def denoise(m: dict) -> str:
     levels = met.get("levels", {})
     ev = (
         f"{met.get('test_images', '?')} test photographs, 512×512 centre crops. "
-        + (met.get("protocol", "") + ".").capitalize()
+        + first_upper(met.get("protocol", "") + ".")
         + " PSNR and SSIM of the outputs rounded to 8 bits, against the clean crop.\n\n"
     )
     for g in levels.values():
@@ -342,9 +346,10 @@ def denoise(m: dict) -> str:
         "(the manifest says 8).",
         "Self-supervised on random 64×64 patches (flips and 90° turns) of the training photographs in sRGB, "
         "every input clipped and rounded to 8 bits: 10 % clean with σ 0, 10 % clean with their own Auto "
-        "estimate (so Auto leaves a clean photo alone), 55 % Gaussian noise with σ uniform in 0–55 (of 255) "
-        "given as is, 25 % Poisson–Gaussian noise (10–316 photons at white plus read noise σ 0–4) given the "
-        "Auto estimate. MSE against the clean patch, Adam, lr 5e-4 with a cosine decay over the run, batch 16. "
+        "estimate (so Auto leaves a clean photo alone), 30 % Gaussian noise with σ uniform in 0–55 (of 255) "
+        "given as is, 30 % the same noise given the Auto estimate, 20 % Poisson–Gaussian noise (10–316 photons "
+        "at white plus read noise σ 0–4) given the Auto estimate (the first run, 24 min, gave the Auto estimate "
+        "only to the clean and Poisson–Gaussian patches: 10/10/55/0/25 %). MSE against the clean patch, Adam, lr 5e-4 with a cosine decay over the run, batch 16. "
         "The run started from the first (blind) model's weights, the σ channel's weights at zero; that model "
         "had trained 13 min on the wallpapers alone.",
         ev,
@@ -360,7 +365,7 @@ def upscale(m: dict) -> str:
     met = m.get("metrics", {})
     kinds = met.get("lr_kinds", {})
     ev = (
-        f"{met.get('test_images', '?')} test photographs. " + (met.get("protocol", "") + ".").capitalize() + "\n\n"
+        f"{met.get('test_images', '?')} test photographs. " + first_upper(met.get("protocol", "") + ".") + "\n\n"
     )
     verdicts = []
     for g in kinds.values():

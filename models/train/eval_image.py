@@ -336,3 +336,7 @@ def print_tables(model_id: str, res: dict) -> None:
 def best_classic(model_id: str, rows: dict) -> tuple[str, dict] | None:
     cands = [(k, v) for k, v in rows.items() if v.get("classic") or (model_id == "upscale2x" and not k.startswith("network"))]
     return max(cands, key=lambda kv: kv[1]["psnr_db"]) if cands else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,6 @@
 /**
  * Upscale 2× on the CPU path (ORT WASM, Node, one thread): a 1 MP image → 4 MP through the
- * render stages (RGBA8 wrapper graph, 512² input tiles with a 6 px halo), side by side with the
+ * render stages (RGBA8 wrapper graph, 512² input tiles with the manifest's halo), side by side with the
  * bare network run once on the whole image as float planar (no tiling, no conversion): the
  * ratio is what tiling and the wrapper cost. Also the same upscale with a two-effect stack after
  * it at 4 MP (contrast, vignette), the whole stack as the Render room runs it.
@@ -27,7 +27,12 @@ ort.env.wasm.numThreads = 1;
 const model = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../../models/upscale2x/model.onnx')),
 );
-const up = neuralEffect('upscale2x', 'Upscale 2×', 6, 2);
+const entry = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../models/manifest.json'), 'utf8')) as {
+    models: { id: string; tileOverlap?: number }[];
+  }
+).models.find((m) => m.id === 'upscale2x');
+const up = neuralEffect('upscale2x', 'Upscale 2×', entry?.tileOverlap ?? 8, 2);
 const neural = new Map([[up.id, up]]);
 const scaler = new CpuScaler(ort, () => Promise.resolve(model));
 const cpu = new CpuRenderer(ort);
