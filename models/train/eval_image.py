@@ -102,7 +102,7 @@ def to_t(a: np.ndarray) -> torch.Tensor:
 
 def make_noisy(clean: torch.Tensor, gen: torch.Generator, sigma: float | None) -> torch.Tensor:
     if sigma is None:
-        return poisson_gaussian(clean, gen, PG_PEAK, PG_READ)
+        return poisson_gaussian(clean, gen, PG_PEAK, PG_READ / 255.0)
     return add_noise(clean, gen, sigma)
 
 
@@ -192,26 +192,37 @@ def score(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> dict:
 
 
 def denoise_networks() -> dict[str, torch.nn.Module]:
-    """The shipped model (models/denoise/model.onnx, v1 blind or v2 with sigma) and, when a
-    checkpoint exists, the trained candidate."""
+    """The shipped model (v1 blind or v2 with sigma), the previous one and a trained candidate."""
     from nets import Denoise
 
-    nets: dict[str, torch.nn.Module] = {}
-    shipped = onnx_state_dict(MODELS_DIR / "denoise" / "model.onnx")
-    v2 = shipped["body.0.weight"].shape[1] == 4
-    net = Denoise(sigma_input=v2)
+    return networks("denoise", lambda sd: Denoise(sigma_input=sd["body.0.weight"].shape[1] == 4), ", blind")
+
+
+def networks(model_id: str, make, v1_words: str = "") -> dict[str, torch.nn.Module]:
+    """The shipped model (models/<id>/model.onnx; `make(state dict)` builds its net), then, once a
+    v2 ships, v1 (checkpoints/<id>.v1.pt), and a checkpoint's weights when they are not the
+    shipped ones."""
+    shipped = onnx_state_dict(MODELS_DIR / model_id / "model.onnx")
+    net = make(shipped)
     net.load_state_dict(shipped)
-    nets["network (shipped model.onnx)" if v2 else "network v1 (shipped model.onnx, blind)"] = net.eval()
-    if v2 and (CKPT_DIR / "denoise.v1.pt").exists():
-        v1net = Denoise(sigma_input=False)
-        v1net.load_state_dict(torch.load(CKPT_DIR / "denoise.v1.pt")["model"])
-        nets["network v1 (the previous model, blind)"] = v1net.eval()
-    best = CKPT_DIR / "denoise.best.pt"
-    if best.exists():
-        cand = load_trained("denoise")
+    v2 = not is_v1(model_id, shipped)
+    nets = {"network (shipped model.onnx)" if v2 else f"network v1 (shipped model.onnx{v1_words})": net.eval()}
+    if v2 and (CKPT_DIR / f"{model_id}.v1.pt").exists():
+        old = torch.load(CKPT_DIR / f"{model_id}.v1.pt")["model"]
+        v1net = make(old)
+        v1net.load_state_dict(old)
+        nets[f"network v1 (the previous model{v1_words})"] = v1net.eval()
+    if (CKPT_DIR / f"{model_id}.best.pt").exists():
+        cand = load_trained(model_id)
         if not same_weights(cand, net):
             nets["network v2 (checkpoint, not shipped)"] = cand
     return nets
+
+
+def is_v1(model_id: str, sd: dict) -> bool:
+    if model_id == "denoise":
+        return sd["body.0.weight"].shape[1] == 3  # blind: no sigma channel
+    return sd["skip.weight"].shape[-1] == 1  # upscale2x v1: a 1x1 skip
 
 
 def same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
@@ -282,24 +293,10 @@ def eval_upscale() -> dict:
 
 
 def upscale_networks() -> dict[str, torch.nn.Module]:
-    """The shipped model (v1 or v2, told apart by its skip) and, when a checkpoint exists, the
-    trained candidate."""
+    """The shipped model (v1 or v2, told apart by its skip), the previous one and a candidate."""
     from nets import Upscale2x
 
-    shipped = onnx_state_dict(MODELS_DIR / "upscale2x" / "model.onnx")
-    v1 = shipped["skip.weight"].shape[-1] == 1
-    net = Upscale2x.v1() if v1 else Upscale2x()
-    net.load_state_dict(shipped)
-    nets = {"network v1 (shipped model.onnx)" if v1 else "network (shipped model.onnx)": net.eval()}
-    if not v1 and (CKPT_DIR / "upscale2x.v1.pt").exists():
-        v1net = Upscale2x.v1()
-        v1net.load_state_dict(torch.load(CKPT_DIR / "upscale2x.v1.pt")["model"])
-        nets["network v1 (the previous model)"] = v1net.eval()
-    if (CKPT_DIR / "upscale2x.best.pt").exists():
-        cand = load_trained("upscale2x")
-        if not same_weights(cand, net):
-            nets["network v2 (checkpoint, not shipped)"] = cand
-    return nets
+    return networks("upscale2x", lambda sd: Upscale2x.v1() if is_v1("upscale2x", sd) else Upscale2x())
 
 
 def main() -> None:

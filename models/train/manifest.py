@@ -15,13 +15,6 @@ import torch
 
 from common import CKPT_DIR, MODELS_DIR, TRAIN_DIR, sha256_file, write_json
 
-IMAGE_LICENCE = {
-    "spdx": "CC-BY-SA-4.0",
-    "note": "Weights trained here on wallpapers from Debian packages under GPL-2+, CC-BY-SA-2.0/3.0/4.0, "
-    "CC-BY-2.0/4.0, CC0-1.0 and Expat; share-alike chosen as the conservative licence for the weights. "
-    "Per-image sources and licences: models/train/data-sources.json.",
-}
-
 PHOTO_LICENCE = {
     "spdx": "CC-BY-SA-4.0 AND GPL-3.0-or-later",
     "note": "Weights trained here on photographs from Debian packages: wallpapers (GPL-2+, "
@@ -231,7 +224,6 @@ def main() -> None:
         m = dict(spec)
         if not (MODELS_DIR / m["files"][0]["path"]).exists():
             continue
-        m.setdefault("licence", IMAGE_LICENCE)
         for f in m["files"]:
             p = MODELS_DIR / f["path"]
             f["bytes"] = p.stat().st_size

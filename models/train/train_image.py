@@ -7,7 +7,7 @@ Self-supervised on the cleaned wallpaper photos (collect.py):
   to 8x8; target = the gains that undo the cast. MSE, Adam lr 1e-3 (the paper's recipe), batch 128.
 - denoise (v2, told sigma): 64x64 sRGB patches, clean or with Gaussian (sigma 0-55 of 255, given) or
   Poisson-Gaussian noise (the Auto estimate given), stored as 8 bits (denoise_batch); MSE, Adam
-  with a cosine decay over each run; a fresh run starts from the shipped model's weights.
+  with a cosine decay over each run; a fresh run starts from v1's weights (checkpoints/denoise.v1.pt).
 - upscale2x (v2): 96x96 sRGB patches, downscaled 2x by area averaging or antialiased bicubic and
   stored as 8 bits; MSE against the original, Adam with a cosine decay over each run.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
@@ -146,16 +146,21 @@ def quantise(x: torch.Tensor) -> torch.Tensor:
     return torch.round(x.clamp(0, 1) * 255) / 255
 
 
+def gaussian_noise(clean: torch.Tensor, gen: torch.Generator, sigma01: torch.Tensor) -> torch.Tensor:
+    """Gaussian noise of sigma01 (a fraction of full range, per image [N,1,1,1]), 8-bit."""
+    return quantise(clean + torch.randn(clean.shape, generator=gen) * sigma01)
+
+
 def add_noise(clean: torch.Tensor, gen: torch.Generator, sigma: float) -> torch.Tensor:
     """Gaussian noise of sigma (0-255 units) on every image, clipped and rounded to 8 bits."""
-    s = torch.full((clean.shape[0], 1, 1, 1), sigma / 255.0)
-    return quantise(clean + torch.randn(clean.shape, generator=gen) * s)
+    return gaussian_noise(clean, gen, torch.full((clean.shape[0], 1, 1, 1), sigma / 255.0))
 
 
-def poisson_gaussian(clean: torch.Tensor, gen: torch.Generator, peak: float, read: float = 2.0) -> torch.Tensor:
-    """Shot noise (`peak` photons at white) plus read noise (sigma `read` of 255), 8-bit."""
+def poisson_gaussian(clean: torch.Tensor, gen: torch.Generator, peak, read01) -> torch.Tensor:
+    """Shot noise (`peak` photons at white) plus read noise (sigma `read01`, a fraction of full
+    range), 8-bit; each a number or per image [N,1,1,1]."""
     noisy = torch.poisson(clean * peak, generator=gen) / peak
-    return quantise(noisy + torch.randn(clean.shape, generator=gen) * (read / 255.0))
+    return quantise(noisy + torch.randn(clean.shape, generator=gen) * read01)
 
 
 def denoise_batch(clean: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -172,10 +177,10 @@ def denoise_batch(clean: torch.Tensor, gen: torch.Generator) -> tuple[torch.Tens
     n = clean.shape[0]
     u = torch.rand(n, 1, 1, 1, generator=gen)
     s_gauss = torch.rand(n, 1, 1, 1, generator=gen) * (55 / 255.0)
-    gauss = quantise(clean + torch.randn(clean.shape, generator=gen) * s_gauss)
+    gauss = gaussian_noise(clean, gen, s_gauss)
     peak = 10 ** (1 + 1.5 * torch.rand(n, 1, 1, 1, generator=gen))
     read = torch.rand(n, 1, 1, 1, generator=gen) * (4 / 255.0)
-    pg = quantise(torch.poisson(clean * peak, generator=gen) / peak + torch.randn(clean.shape, generator=gen) * read)
+    pg = poisson_gaussian(clean, gen, peak, read)
     noisy = torch.where(u < 0.2, quantise(clean), torch.where(u < 0.8, gauss, pg))
     est = estimate_sigma(noisy)
     sigma = torch.where(u < 0.1, torch.zeros_like(est), torch.where((u >= 0.2) & (u < 0.5), s_gauss, est))
