@@ -130,6 +130,16 @@ export async function openStudio(options: OpenOptions): Promise<StudioSession> {
   };
 }
 
+/** A tablet as the studio meets it: 1024×768, touch, no WebGPU adapter (the CPU path). */
+export function openTablet(baseURL: string): Promise<StudioSession> {
+  return openStudio({
+    baseURL,
+    mode: MODES.find((m) => !m.webgpu)!,
+    viewport: { width: 1024, height: 768 },
+    hasTouch: true,
+  });
+}
+
 /**
  * Ends a test's session: checks it was clean, then closes it whatever the check found.
  * @throws Error when the page was not clean (see `assertClean`).

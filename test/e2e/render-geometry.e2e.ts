@@ -15,7 +15,14 @@ import { layer } from '../../src/shared/effects/registry';
 import type { EffectStack } from '../../src/shared/effects/types';
 import { rgbPng } from '../fixtures/library/images';
 import { maxDiff } from '../helpers/pixels';
-import { endSession, MODES, openStudio, waitForReady, type StudioSession } from './browser';
+import {
+  endSession,
+  MODES,
+  openStudio,
+  openTablet,
+  waitForReady,
+  type StudioSession,
+} from './browser';
 import { disposeReferences, nodeStages } from './render-helpers';
 import {
   addEffect,
@@ -227,13 +234,7 @@ describe('Render room framing on a tablet (1024×768)', () => {
   });
 
   it('has its own tab among six that fit the width, and turns the picture', async () => {
-    const wasm = MODES.find((m) => !m.webgpu)!;
-    session = await openStudio({
-      baseURL,
-      mode: wasm,
-      viewport: { width: 1024, height: 768 },
-      hasTouch: true,
-    });
+    session = await openTablet(baseURL);
     const { page } = session;
     await importFiles(page, [png('dune.png', rgbPng(300, 200, field(300, 200).data))]);
     await openRender(page, 'dune');

@@ -322,15 +322,3 @@ export async function cancelInPage(
 export async function nodeReference(image: RgbaImage, stack: EffectStack): Promise<Uint8Array> {
   return nodeStages(image, stack);
 }
-
-/** PSNR (dB) of the RGB channels of `a` against `b` (Infinity when equal). */
-export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue;
-    sum += (a[i]! - b[i]!) ** 2;
-    n++;
-  }
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / sum);
-}

@@ -12,7 +12,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { rgbPng } from '../fixtures/library/images';
-import { endSession, MODES, openStudio, type StudioSession } from './browser';
+import { endSession, MODES, openStudio, openTablet, type StudioSession } from './browser';
 import {
   addEffect,
   canvasPixels,
@@ -174,13 +174,7 @@ describe('Render room on a tablet (touch, 1024×768): zoom and brush', () => {
   });
 
   it('two fingers pinch to zoom and pan; the image stays in view while a slider is dragged', async () => {
-    const wasm = MODES.find((m) => !m.webgpu)!;
-    session = await openStudio({
-      baseURL,
-      mode: wasm,
-      viewport: { width: 1024, height: 768 },
-      hasTouch: true,
-    });
+    session = await openTablet(baseURL);
     const { page } = session;
     await importFiles(page, [png('pier.png', harbour(2400, 1600))]);
     await openRender(page, 'pier');
@@ -238,13 +232,7 @@ describe('Render room on a tablet (touch, 1024×768): zoom and brush', () => {
   });
 
   it('a finger paints a brush mask: one stroke, no pan or zoom, brighter only where painted', async () => {
-    const wasm = MODES.find((m) => !m.webgpu)!;
-    session = await openStudio({
-      baseURL,
-      mode: wasm,
-      viewport: { width: 1024, height: 768 },
-      hasTouch: true,
-    });
+    session = await openTablet(baseURL);
     const { page } = session;
     const [W, H] = [600, 400];
     await importFiles(page, [png('grey.png', rgbPng(W, H, new Uint8Array(W * H * 4).fill(100)))]);
