@@ -95,20 +95,13 @@ export class GpuNetworks {
     h: number,
     name: string,
     sigma?: { input: string; value: number },
-    origin?: { input: string; x: number; y: number },
   ): Promise<NetworkOutput> {
     const input = ort.Tensor.fromGpuBuffer(planar, { dataType: 'float32', dims: [1, 3, h, w] });
-    const imageName =
-      session.inputNames.find((n) => n !== sigma?.input && n !== origin?.input) ??
-      session.inputNames[0]!;
+    const imageName = session.inputNames.find((n) => n !== sigma?.input) ?? session.inputNames[0]!;
     const feeds: Record<string, Ort.Tensor> = { [imageName]: input };
     // A denoiser's σ: one float from the CPU, the same for every tile of the image.
     if (sigma) {
       feeds[sigma.input] = new ort.Tensor('float32', new Float32Array([sigma.value]), [1, 1, 1, 1]);
-    }
-    // The tile's top-left pixel in the whole image, for a network that aligns tiles to its grid.
-    if (origin) {
-      feeds[origin.input] = new ort.Tensor('float32', new Float32Array([origin.x, origin.y]), [2]);
     }
     let result: Ort.InferenceSession.OnnxValueMapType;
     try {

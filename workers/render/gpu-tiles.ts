@@ -192,19 +192,7 @@ export async function renderTile(
       const ort = await networks.ort();
       const sigmaInput = def.denoise?.sigmaInput;
       const sigma = sigmaInput ? { input: sigmaInput, value: step.entry.uniforms[1]! } : undefined;
-      const place = def.originInput
-        ? { input: def.originInput, x: crop.x + origin.x, y: crop.y + origin.y }
-        : undefined;
-      const net = await networks.run(
-        session,
-        ort,
-        b.planar,
-        crop.w,
-        crop.h,
-        def.name,
-        sigma,
-        place,
-      );
+      const net = await networks.run(session, ort, b.planar, crop.w, crop.h, def.name, sigma);
       try {
         encoder = d.createCommandEncoder();
         run(ps[1]!, { 0: cur, 3: net.buffer, 1: next, 2: b.params });

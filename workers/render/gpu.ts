@@ -273,19 +273,7 @@ export class GpuRenderer {
         loadCrop(this.#ctx, encoder, image, crop, packedIn);
         dispatch(d, encoder, unpack, { 0: packedIn, 1: planar, 2: params }, crop.w, crop.h);
         d.queue.submit([encoder.finish()]);
-        const place = stage.def.originInput
-          ? { input: stage.def.originInput, x: crop.x, y: crop.y }
-          : undefined;
-        const net = await this.#networks.run(
-          session,
-          ort,
-          planar,
-          crop.w,
-          crop.h,
-          stage.def.name,
-          undefined,
-          place,
-        );
+        const net = await this.#networks.run(session, ort, planar, crop.w, crop.h, stage.def.name);
         let pixels: Uint8Array | undefined;
         try {
           encoder = d.createCommandEncoder();

@@ -29,27 +29,6 @@ describe('neural effects from models/manifest.json', () => {
     expect(sources[1]!.def.params).toEqual([]);
   });
 
-  it('reads the σ input of a denoiser and the tile-origin input of a network on a grid', () => {
-    const inputs = [
-      { name: 'image' },
-      { name: 'level', role: 'noise-level' },
-      { name: 'where', role: 'tile-origin' },
-    ];
-    const [den, other, plain] = neuralModelsFrom({
-      models: [
-        { id: 'den', kind: 'image-to-image', files: [{ path: 'den/model.onnx' }], inputs },
-        { id: 'up', kind: 'image-to-image', scale: 2, files: [{ path: 'u.onnx' }], inputs },
-        { id: 'plain', kind: 'image-to-image', files: [{ path: 'p.onnx' }], inputs: [] },
-      ],
-    });
-    expect(den!.def.denoise).toEqual({ sigmaInput: 'level' });
-    expect(den!.def.originInput).toBe('where');
-    // a scaler is no denoiser, but may still align its tiles
-    expect(other!.def.denoise).toBeUndefined();
-    expect(other!.def.originInput).toBe('where');
-    expect(plain!.def.originInput).toBeUndefined();
-  });
-
   it.runIf(existsSync(manifestPath))(
     'runs each shipped model inside a compiled stack',
     async () => {

@@ -21,19 +21,8 @@ export interface ManifestModel {
   tileOverlap?: number;
   /** Output size ÷ input size: 1 (same size, e.g. denoise) or an integer 2–4 (an upscaler). */
   scale?: number;
-  /**
-   * The model's inputs; one with `role: 'noise-level'` takes the denoiser's σ, one with
-   * `role: 'tile-origin'` the tile's top-left pixel in the whole image ([x, y]).
-   */
+  /** The model's inputs; one with `role: 'noise-level'` takes the denoiser's σ. */
   inputs?: { name?: string; role?: string; features?: string }[];
-}
-
-/** The name of a model's `tile-origin` input, if it has one. */
-export function originInputOf(m: ManifestModel): string | undefined {
-  const origin = (Array.isArray(m.inputs) ? m.inputs : []).find(
-    (i) => i?.role === 'tile-origin' && typeof i.name === 'string',
-  );
-  return origin?.name;
 }
 
 /**
@@ -74,14 +63,13 @@ export function neuralModelsFrom(manifest: unknown, base = '/models/'): NeuralMo
     );
     if (!file) continue;
     const denoise = scale === 1 ? denoiseOf(m) : undefined;
-    const originInput = originInputOf(m);
     out.push({
       def: neuralEffect(
         m.id,
         m.name ?? m.id,
         typeof m.tileOverlap === 'number' ? m.tileOverlap : 8,
         scale,
-        { ...(denoise ? { denoise } : {}), ...(originInput ? { originInput } : {}) },
+        denoise ? { denoise } : {},
       ),
       url: base + file.path.replace(/^\.?\/?(models\/)?/, ''),
       file,

@@ -297,13 +297,9 @@ function applyEntry(
     if (!model) throw new Error(`The model “${def.modelId}” was not loaded.`);
     // A denoiser with a σ input reads uniform 1 (σ, filled in per render) as [1,1,1,1].
     const sigmaInput = def.denoise?.sigmaInput;
-    const extra: Record<string, string> = sigmaInput
+    const extra = sigmaInput
       ? { [sigmaInput]: g.op('Reshape', [ctx.scalar(1), g.i64([1, 1, 1, 1])]) }
       : {};
-    // A network on a coarser grid aligns the tile itself: it reads the tile's place, ctx[0..1].
-    if (def.originInput) {
-      extra[def.originInput] = g.op('Slice', [shared.ctxIn, g.i64([0]), g.i64([2]), g.i64([0])]);
-    }
     const y = clamp01(g, inlineModel(g, model, x, extra));
     return clamp01(g, g.op('Add', [x, g.op('Mul', [g.op('Sub', [y, x]), ctx.scalar(0)])]));
   }

@@ -26,12 +26,6 @@ export interface NeuralEffectDef extends EffectDefBase {
    * `sigmaInput` the network takes σ as that input ([1,1,1,1] float32); without, σ sets the mix.
    */
   denoise?: { sigmaInput?: string };
-  /**
-   * The input that takes the tile's top-left pixel in the whole image, [x, y] float32: a network
-   * that works on a coarser grid (e.g. Denoise v3 at half resolution) aligns each tile to it
-   * itself, so tiles see the grid the whole image sees.
-   */
-  originInput?: string;
 }
 
 /** What a neural effect's model declares beyond its id and name (models/manifest.json). */
@@ -39,7 +33,6 @@ export interface NeuralOptions {
   reach?: number;
   scale?: number;
   denoise?: { sigmaInput?: string };
-  originInput?: string;
 }
 
 export type EffectDef = ClassicEffectDef | NeuralEffectDef;
@@ -73,7 +66,7 @@ export function neuralEffect(
   name: string,
   reach = 8,
   scale = 1,
-  options: Pick<NeuralOptions, 'denoise' | 'originInput'> = {},
+  options: Pick<NeuralOptions, 'denoise'> = {},
 ): NeuralEffectDef {
   const mix = {
     type: 'number',
@@ -93,7 +86,6 @@ export function neuralEffect(
     reach,
     scale,
     ...(options.denoise ? { denoise: { ...options.denoise } } : {}),
-    ...(options.originInput ? { originInput: options.originInput } : {}),
     params:
       scale !== 1
         ? []
