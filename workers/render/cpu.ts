@@ -178,10 +178,14 @@ export class CpuRenderer {
     tiles: number;
   }> {
     // Images big enough for bands go side by side only while that measures faster than one lane.
+    // A stack with a network always does: it is compute-bound (a second per megapixel, where
+    // the bands' halos and messages cost a few ms), and its times would drown the choice that the
+    // classic stacks' (tens of ms) need.
     const choosing =
       this.#measureLanes &&
       this.#runner.lanes > 1 &&
-      image.width * image.height >= 2 * MIN_BAND_PIXELS;
+      image.width * image.height >= 2 * MIN_BAND_PIXELS &&
+      !layout.entries.some((e) => e.def.kind === 'neural');
     const sideBySide = !choosing || this.lanesChoice.sideBySide();
     const lanes = sideBySide ? this.#runner.lanes : 1;
     const started = performance.now();
