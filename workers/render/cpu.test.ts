@@ -10,6 +10,7 @@ import { CLASSIC_EFFECTS } from '../../src/shared/effects/defs';
 import { layer, layoutStack, neuralEffect } from '../../src/shared/effects/registry';
 import type { EffectStack, StackEffect } from '../../src/shared/effects/types';
 import { CpuRenderer } from './cpu';
+import { LocalRunner, type SessionRunner } from './session-runner';
 import type { RgbaImage } from './image';
 import { maxDiff } from '../../test/helpers/pixels';
 
@@ -212,6 +213,34 @@ describe('CPU render path (one ONNX model per stack)', () => {
     const mid = renderer.created;
     await run(image, stackOf(layer('contrast', { amount: 0.5 }), layer('blur', { sigma: 5 })));
     expect(renderer.created).toBe(mid + 1);
+  });
+
+  it('renders a stack with a network side by side on the lanes, leaving the lane choice to classic stacks', async () => {
+    const bytes = new Uint8Array(
+      readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),
+    );
+    // Two "lanes" in this thread: what matters is how the renderer cuts and counts renders.
+    const local = new LocalRunner(ort);
+    const twoLanes: SessionRunner = {
+      lanes: 2,
+      prepare: (key, model) => local.prepare(key, model),
+      run: (key, model, feeds) => local.run(key, model, feeds),
+      engine: (job) => local.engine(job),
+      dispose: () => local.dispose(),
+    };
+    const withLanes = new CpuRenderer(twoLanes, async () => bytes);
+    const neural = new Map([['neural:fixture', neuralEffect('fixture', 'Fixture', 2)]]);
+    const img = testImage(400, 400);
+    const net = layoutStack(stackOf(layer('neural:fixture')), { neural });
+    for (let i = 0; i < 5; i++) {
+      const out = await withLanes.render(img, net);
+      expect(out.tiles).toBeGreaterThan(1); // bands, every time
+    }
+    expect(withLanes.lanesChoice.costs).toEqual({ sideBySide: null, oneLane: null });
+    const classic = layoutStack(stackOf(layer('contrast', { amount: 0.2 })));
+    for (let i = 0; i < 5; i++) await withLanes.render(img, classic);
+    expect(withLanes.lanesChoice.costs.sideBySide).not.toBeNull();
+    await withLanes.dispose();
   });
 
   it('inlines a neural image-to-image model into the stack (fixture net)', async () => {
