@@ -2,6 +2,7 @@
  * Benchmark helpers. This machine is noisy, so comparisons run side by side in one process
  * (A B A B …), after a warm-up, and report medians and their ratio rather than absolute speed.
  */
+import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -92,4 +93,19 @@ export function adapterLabel(
     `${name} ${adapter.description ?? ''}`,
   );
   return software ? `software (${name || 'SwiftShader'})` : name;
+}
+
+/**
+ * A CPU-heavy process beside the bench (a busy loop in another Node process, one core), stopped by
+ * its PID: the "busy machine" run of the CPU rows. Returns the function that stops it.
+ */
+export function startBusyNeighbour(): () => void {
+  const child = spawn(
+    process.execPath,
+    ['-e', 'let x = 0; for (;;) { x = (x * 1103515245 + 12345) % 2147483648; }'],
+    { stdio: 'ignore' },
+  );
+  return () => {
+    if (child.pid) process.kill(child.pid);
+  };
 }

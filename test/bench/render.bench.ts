@@ -11,13 +11,12 @@
  *   size (1280×960, the client's `size`) after a parameter change;
  * - GPU path on SwiftShader, labelled "software" (correctness only; 0.25 MP).
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, it } from 'vitest';
 import { openStudio, waitForReady, type StudioSession } from '../e2e/browser';
 import { buildStudio, startPreview, type Preview } from '../e2e/server';
-import { adapterLabel, median, record } from './measure';
+import { adapterLabel, median, record, startBusyNeighbour } from './measure';
 
 const OUT_DIR = process.env.BENCH_OUTDIR ?? 'dist-bench-render';
 let preview: Preview;
@@ -210,23 +209,6 @@ async function gpuBench(page: Page) {
         : null,
     };
   });
-}
-
-/**
- * A CPU-heavy process beside the bench (a busy loop in another Node process, one core), stopped by
- * its PID: the "busy machine" run of the CPU rows.
- */
-function startBusyNeighbour(): () => void {
-  const child = spawn(
-    process.execPath,
-    ['-e', 'let x = 0; for (;;) { x = (x * 1103515245 + 12345) % 2147483648; }'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  return () => {
-    if (child.pid) process.kill(child.pid);
-  };
 }
 
 /** The CPU rows of one run (`busy`: with a CPU-heavy process beside it), printed and recorded. */
