@@ -202,11 +202,16 @@ const getRunner = () =>
   })());
 let cpu: CpuRenderer | undefined;
 let alwaysSideBySide = false;
-const getCpu = async () =>
-  (cpu ??= new CpuRenderer(await getRunner(), loadModel, {
+const getCpu = async () => {
+  if (cpu) return cpu;
+  const runner = await getRunner();
+  return (cpu ??= new CpuRenderer(runner, loadModel, {
     engine: true,
     alwaysSideBySide,
+    // the engine's single crops render here, not through a lane's messages
+    ...(runner instanceof OrtLanes ? { local: new LocalRunner(getOrt) } : {}),
   }));
+};
 let cpuScaler: CpuScaler | undefined;
 const getCpuScaler = async () => (cpuScaler ??= new CpuScaler(await getRunner(), loadModel));
 

@@ -236,10 +236,12 @@ describe('CPU render path (one ONNX model per stack)', () => {
       const out = await withLanes.render(img, net);
       expect(out.tiles).toBeGreaterThan(1); // bands, every time
     }
-    expect(withLanes.lanesChoice.costs).toEqual({ sideBySide: null, oneLane: null });
+    expect(withLanes.lanesChoice(net).costs).toEqual({ sideBySide: null, oneLane: null });
     const classic = layoutStack(stackOf(layer('contrast', { amount: 0.2 })));
     for (let i = 0; i < 5; i++) await withLanes.render(img, classic);
-    expect(withLanes.lanesChoice.costs.sideBySide).not.toBeNull();
+    expect(withLanes.lanesChoice(classic).costs.sideBySide).not.toBeNull();
+    // each structure keeps its own figures
+    expect(withLanes.lanesChoice(net).costs).toEqual({ sideBySide: null, oneLane: null });
     await withLanes.dispose();
   });
 

@@ -66,19 +66,30 @@ export class CpuRenderer {
   created = 0;
   /** Crops rendered by the CPU engine so far (tests). */
   engineCrops = 0;
-  /** Side by side on the lanes or on one, by which has been faster lately (./lane-choice). */
-  readonly lanesChoice = new LaneChoice();
+  /**
+   * Side by side on the lanes or on one, by which has been faster lately (./lane-choice), kept
+   * per stack structure: what pays differs between stacks (the lanes' fixed cost per render
+   * outweighs what they save on a single point effect, not on a blur), and one choice for all
+   * of them swung back and forth on the others' figures.
+   */
+  readonly #choices = new Map<string, LaneChoice>();
   /** False: always side by side (tests of the lanes themselves). */
   readonly #measureLanes: boolean;
+  /**
+   * This thread's runner, for the engine's renders on one lane: a crop posted to a lane and back
+   * costs ~6 ms of messages at 1 MP (Chromium), as much as a short stack's whole render.
+   */
+  readonly #local: SessionRunner | undefined;
 
   /** `options.engine`: classic stacks on the CPU engine (otherwise every stack on ORT). */
   constructor(
     runner: OrtModule | SessionRunner,
     loadModel: (modelId: string) => Promise<Uint8Array> = (id) =>
       Promise.reject(new RenderError('model-unavailable', `No model loader for “${id}”.`)),
-    options: { engine?: boolean; alwaysSideBySide?: boolean } = {},
+    options: { engine?: boolean; alwaysSideBySide?: boolean; local?: SessionRunner } = {},
   ) {
     this.#runner = asRunner(runner);
+    this.#local = options.local;
     this.#loadModel = loadModel;
     this.#engine = options.engine ?? false;
     this.#measureLanes = !options.alwaysSideBySide;
@@ -137,11 +148,12 @@ export class CpuRenderer {
     owned = false,
     proceed?: () => boolean,
     plan: EnginePlan | null = this.#plan(layout),
+    runner: SessionRunner = this.#runner,
   ): Promise<Uint8Array> {
     const transfer = owned ? [pixels.buffer as ArrayBuffer] : [];
     if (plan) {
       this.engineCrops += 1;
-      return this.#runner.engine({ plan, pixels, crop, full }, transfer, proceed);
+      return runner.engine({ plan, pixels, crop, full }, transfer, proceed);
     }
     const feeds: Feeds = {
       image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] },
@@ -162,6 +174,19 @@ export class CpuRenderer {
       transfer,
       proceed,
     );
+  }
+
+  /** The lane choice of a stack structure (the last 16 structures are kept). */
+  lanesChoice(layout: StackLayout): LaneChoice {
+    let c = this.#choices.get(layout.key);
+    if (c) {
+      this.#choices.delete(layout.key); // most recent last
+    } else {
+      c = new LaneChoice();
+      if (this.#choices.size >= 16) this.#choices.delete(this.#choices.keys().next().value!);
+    }
+    this.#choices.set(layout.key, c);
+    return c;
   }
 
   /**
@@ -186,13 +211,12 @@ export class CpuRenderer {
       this.#runner.lanes > 1 &&
       image.width * image.height >= 2 * MIN_BAND_PIXELS &&
       !layout.entries.some((e) => e.def.kind === 'neural');
-    const sideBySide = !choosing || this.lanesChoice.sideBySide();
+    const choice = choosing ? this.lanesChoice(layout) : undefined;
+    const sideBySide = !choice || choice.sideBySide();
     const lanes = sideBySide ? this.#runner.lanes : 1;
     const started = performance.now();
     const result = await this.#render(image, layout, hooks, lanes);
-    if (choosing) {
-      this.lanesChoice.record(sideBySide, performance.now() - started, image.width * image.height);
-    }
+    choice?.record(sideBySide, performance.now() - started, image.width * image.height);
     return result;
   }
 
@@ -215,8 +239,19 @@ export class CpuRenderer {
     );
     if (tiles.length === 1) {
       const crop = tiles[0]!.crop;
+      // One crop of the engine's: rendered here when this thread has its own runner.
+      const runner = plan && this.#local ? this.#local : this.#runner;
       const data = await retryLaneCrash(() =>
-        this.renderCrop(layout, cropImage(image, crop), place(crop), full, false, undefined, plan),
+        this.renderCrop(
+          layout,
+          cropImage(image, crop),
+          place(crop),
+          full,
+          false,
+          undefined,
+          plan,
+          runner,
+        ),
       );
       await hooks.onTile?.(1, 1);
       return { data, tiles: 1 };
@@ -238,5 +273,6 @@ export class CpuRenderer {
   async dispose(): Promise<void> {
     await this.#compiled.clear();
     await this.#runner.dispose();
+    await this.#local?.dispose();
   }
 }
