@@ -245,6 +245,37 @@ describe('CPU render path (one ONNX model per stack)', () => {
     await withLanes.dispose();
   });
 
+  it("renders the engine's single crops on this thread's runner, bands on the lanes", async () => {
+    const calls = { lanes: 0, local: 0 };
+    const counted = (
+      runner: LocalRunner,
+      key: 'lanes' | 'local',
+      lanes: number,
+    ): SessionRunner => ({
+      lanes,
+      prepare: (k, model) => runner.prepare(k, model),
+      run: (k, model, feeds) => runner.run(k, model, feeds),
+      engine: (job) => {
+        calls[key]++;
+        return runner.engine(job);
+      },
+      dispose: () => runner.dispose(),
+    });
+    const r = new CpuRenderer(counted(new LocalRunner(ort), 'lanes', 2), undefined, {
+      engine: true,
+      alwaysSideBySide: true,
+      local: counted(new LocalRunner(ort), 'local', 1),
+    });
+    const stack = layoutStack(stackOf(layer('contrast', { amount: 0.2 })));
+    const small = await r.render(testImage(64, 48), stack);
+    expect([small.tiles, calls.local, calls.lanes]).toEqual([1, 1, 0]);
+    const big = await r.render(testImage(400, 400), stack);
+    expect(big.tiles).toBeGreaterThan(1);
+    expect(calls.lanes).toBe(big.tiles);
+    expect(calls.local).toBe(1);
+    await r.dispose();
+  });
+
   it('inlines a neural image-to-image model into the stack (fixture net)', async () => {
     const bytes = new Uint8Array(
       readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),
