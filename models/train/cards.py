@@ -11,9 +11,9 @@ import json
 from common import MODELS_DIR
 
 REPRO = {
-    "autocolor": "npm run models:train -- data && npm run models:train -- autocolor --budget 1800 --fresh && npm run models:eval -- autocolor",
-    "denoise": "npm run models:train -- data && npm run models:train -- denoise --budget 5400 --fresh && npm run models:eval -- denoise",
-    "upscale2x": "npm run models:train -- data && npm run models:train -- upscale2x --budget 5100 --fresh && npm run models:eval -- upscale2x",
+    "autocolor": "npm run models:train -- data --install && npm run models:train -- autocolor --budget 1800 --fresh && npm run models:eval -- autocolor",
+    "denoise": "npm run models:train -- data --install && npm run models:train -- denoise --budget 3600 --fresh && npm run models:eval -- denoise",
+    "upscale2x": "npm run models:train -- data --install && npm run models:train -- upscale2x --budget 5100 --fresh && npm run models:eval -- upscale2x",
     "text": "npm run models:train -- text --budget 1500 --fresh && /usr/bin/python3 models/train/text/train_text.py --budget 1200 --planned 2700 && /usr/bin/python3 models/train/text/export_text.py && npm run models:eval -- text",
 }
 
@@ -340,23 +340,26 @@ def denoise(m: dict) -> str:
         "image (Auto, the default: the finest diagonal wavelet band's median / 0.6745, as "
         "`src/shared/effects/noise.ts` computes it) or a named level (Light, Medium, Strong), and mixes "
         "its output with the input by a slider.",
-        "DnCNN-style: the image plus a constant fourth channel 5·σ (σ as a fraction of full range) → conv 3×3 4→32, ReLU, "
-        "5 × (conv 3×3 32→32, ReLU), conv 3×3 32→3; output `clamp(x − net(x, σ), 0, 1)`. 48,291 parameters "
-        "(about 48 k multiply-adds per pixel); receptive field 15×15, so tiles need at least 7 px of overlap "
-        "(the manifest says 8).",
-        "Self-supervised on random 64×64 patches (flips and 90° turns) of the training photographs in sRGB, "
-        "every input clipped and rounded to 8 bits: 10 % clean with σ 0, 10 % clean with their own Auto "
-        "estimate (so Auto leaves a clean photo alone), 30 % Gaussian noise with σ uniform in 0–55 (of 255) "
-        "given as is, 30 % the same noise given the Auto estimate, 20 % Poisson–Gaussian noise (10–316 photons "
-        "at white plus read noise σ 0–4) given the Auto estimate (the first run, 24 min, gave the Auto estimate "
-        "only to the clean and Poisson–Gaussian patches: 10/10/55/0/25 %). MSE against the clean patch, Adam, lr 5e-4 with a cosine decay over the run, batch 16. "
-        "The run started from the first (blind) model's weights, the σ channel's weights at zero; that model "
-        "had trained 13 min on the wallpapers alone.",
+        "DnCNN-style: the image plus a constant fourth channel 5·σ (σ as a fraction of full range) → conv 3×3 4→24, ReLU, "
+        "5 × (conv 3×3 24→24, ReLU), conv 3×3 24→3; output `clamp(x − net(x, σ), 0, 1)`. 27,579 parameters, "
+        "about 27 k multiply-adds per pixel; receptive field 15×15, so tiles need at least 7 px of overlap "
+        "(the manifest says 8). v3 is v2 (32 channels, 48 k multiply-adds per pixel) narrowed to 24 channels "
+        "and fine-tuned: the CPU preview runs the network on the whole preview-sized image, and v2 took 3.8 s "
+        "at 1 MP there.",
+        "v3 started from v2's weights: each hidden layer kept the 24 of its 32 channels with the largest "
+        "|incoming| × |outgoing| weights (`nets.Denoise.narrowed`), then trained on random 64×64 patches "
+        "(flips and 90° turns) of the training photographs in sRGB, every input clipped and rounded to 8 bits: "
+        "10 % clean with σ 0, 10 % clean with their own Auto estimate (so Auto leaves a clean photo alone), "
+        "30 % Gaussian noise with σ uniform in 0–55 (of 255) given as is, 30 % the same noise given the Auto "
+        "estimate, 20 % Poisson–Gaussian noise (10–316 photons at white plus read noise σ 0–4) given the Auto "
+        "estimate. MSE against the clean patch, Adam, lr 5e-4 with a cosine decay over the run, batch 16. "
+        "v2 (the same recipe, 89 min) had started from the first, blind model's weights.",
         ev,
         "- Trained on synthetic, independent per-pixel noise; real camera noise (demosaiced, JPEG-compressed, "
         "colour-correlated) is only approximated by the Poisson–Gaussian part.\n"
         "- Small data (a few hundred photographs) and one CPU thread: longer runs (the checkpoint resumes) and "
-        "more photographs would add most at high σ; a deeper or wider net costs WASM speed.",
+        "more photographs would add most at high σ; a deeper or wider net costs WASM speed (the CPU preview "
+        "runs it on the whole preview-sized image).",
         "denoise",
     )
 

@@ -2,7 +2,7 @@
 
     /usr/bin/python3 models/train/collect.py [--install]
 
-1. (optionally) `apt-get install` the wallpaper packages below; the extra photo sources
+1. `apt-get install` the wallpaper packages below with --install (without it, missing packages stop it); the extra photo sources
    (EXTRA: GCompris' photographs, scikit-image and matplotlib sample photos) are fetched with
    `apt-get download` and unpacked with `dpkg -x` under data/pkgs/ (not installed, not committed);
 2. list every JPEG/PNG/WebP each wallpaper package installs (`dpkg -L`), the images stored inside
@@ -230,6 +230,14 @@ def main() -> None:
     args = ap.parse_args()
     if args.install:
         subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES], check=True)
+    missing = [p for p in PACKAGES if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+    if missing:
+        # without them the split differs from data-sources.json and every figure with it
+        raise SystemExit(
+            f"The wallpaper packages {', '.join(missing)} are not installed, so the photos would not be "
+            "the ones the models were trained and measured on. Run `npm run models:train -- data --install` "
+            "(as root: it runs apt-get install) or install them yourself."
+        )
 
     # (package, licence, source label, size in bytes, loader)
     candidates: list[tuple[str, str, Path, int, object]] = []

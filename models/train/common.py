@@ -58,7 +58,7 @@ def load_split(split: str, limit: int | None = None) -> list[np.ndarray]:
 
     files = sorted((IMAGES_DIR / split).glob("*.png"))
     if not files:
-        raise SystemExit(f"no images in {IMAGES_DIR / split}: run `npm run models:train -- data` first")
+        raise SystemExit(f"no images in {IMAGES_DIR / split}: run `npm run models:train -- data --install` first")
     out = []
     for f in files[:limit]:
         with Image.open(f) as im:

@@ -192,30 +192,38 @@ def score(pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> dict:
 
 
 def denoise_networks() -> dict[str, torch.nn.Module]:
-    """The shipped model (v1 blind or v2 with sigma), the previous one and a trained candidate."""
+    """The shipped model (v1 blind, v2 with sigma or v3, v2 narrowed: told apart by their first
+    convolution), the previous ones and a trained candidate."""
     from nets import Denoise
 
-    return networks("denoise", lambda sd: Denoise(sigma_input=sd["body.0.weight"].shape[1] == 4), ", blind")
+    def make(sd: dict) -> torch.nn.Module:
+        w = sd["body.0.weight"]
+        return Denoise(channels=w.shape[0], sigma_input=w.shape[1] == 4)
+
+    return networks("denoise", make, ", blind")
 
 
 def networks(model_id: str, make, v1_words: str = "") -> dict[str, torch.nn.Module]:
-    """The shipped model (models/<id>/model.onnx; `make(state dict)` builds its net), then, once a
-    v2 ships, v1 (checkpoints/<id>.v1.pt), and a checkpoint's weights when they are not the
+    """The shipped model (models/<id>/model.onnx; `make(state dict)` builds its net), the previous
+    models (checkpoints/<id>.v1.pt, .v2.pt ...) and a checkpoint's weights when they are not the
     shipped ones."""
     shipped = onnx_state_dict(MODELS_DIR / model_id / "model.onnx")
     net = make(shipped)
     net.load_state_dict(shipped)
-    v2 = not is_v1(model_id, shipped)
-    nets = {"network (shipped model.onnx)" if v2 else f"network v1 (shipped model.onnx{v1_words})": net.eval()}
-    if v2 and (CKPT_DIR / f"{model_id}.v1.pt").exists():
-        old = torch.load(CKPT_DIR / f"{model_id}.v1.pt")["model"]
-        v1net = make(old)
-        v1net.load_state_dict(old)
-        nets[f"network v1 (the previous model{v1_words})"] = v1net.eval()
+    v1 = is_v1(model_id, shipped)
+    nets = {f"network v1 (shipped model.onnx{v1_words})" if v1 else "network (shipped model.onnx)": net.eval()}
+    for path in [] if v1 else sorted(CKPT_DIR.glob(f"{model_id}.v[0-9].pt")):
+        version = path.stem.rsplit(".v", 1)[1]
+        old = torch.load(path)["model"]
+        prev = make(old)
+        prev.load_state_dict(old)
+        if not same_weights(prev, net):
+            words = v1_words if version == "1" else ""
+            nets[f"network v{version} (the previous model{words})"] = prev.eval()
     if (CKPT_DIR / f"{model_id}.best.pt").exists():
         cand = load_trained(model_id)
         if not same_weights(cand, net):
-            nets["network v2 (checkpoint, not shipped)"] = cand
+            nets["network (checkpoint, not shipped)"] = cand
     return nets
 
 

@@ -1,6 +1,6 @@
 """Entry point for the npm scripts.
 
-    npm run models:train -- data                 collect, clean and split the wallpaper photos
+    npm run models:train -- data --install       collect, clean and split the photos (installs the wallpaper packages)
     npm run models:train -- autocolor [--budget S] [--fresh]   view banks, train (resumable), export, manifest
     npm run models:train -- denoise | upscale2x  the same
     npm run models:train -- text [--budget S]    corpus, BPE, train, export (transformers.js layout)

@@ -5,9 +5,10 @@
 Self-supervised on the cleaned wallpaper photos (collect.py):
 - autocolor: random colour casts (per-channel gains in linear light) on random crops, area-averaged
   to 8x8; target = the gains that undo the cast. MSE, Adam lr 1e-3 (the paper's recipe), batch 128.
-- denoise (v2, told sigma): 64x64 sRGB patches, clean or with Gaussian (sigma 0-55 of 255, given) or
+- denoise (v3, told sigma): 64x64 sRGB patches, clean or with Gaussian (sigma 0-55 of 255, given) or
   Poisson-Gaussian noise (the Auto estimate given), stored as 8 bits (denoise_batch); MSE, Adam
-  with a cosine decay over each run; a fresh run starts from v1's weights (checkpoints/denoise.v1.pt).
+  with a cosine decay over each run; a fresh run starts from v2's weights narrowed to v3's channels
+  (nets.Denoise.narrowed, checkpoints/denoise.v2.pt; v2 started from v1's, denoise.v1.pt).
 - upscale2x (v2): 96x96 sRGB patches, downscaled 2x by area averaging or antialiased bicubic and
   stored as 8 bits; MSE against the original, Adam with a cosine decay over each run.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
@@ -244,9 +245,13 @@ def main() -> None:
     else:
         ema_state = None
         if args.model == "denoise":
-            # v2 starts from the first (blind) denoiser's weights, the sigma channel at zero
-            model.load_blind(torch.load(CKPT_DIR / "denoise.v1.pt", map_location="cpu")["model"])
-            log("started from the v1 weights (checkpoints/denoise.v1.pt)")
+            # v3 starts from v2 narrowed to its channels (v2 started from the blind v1's weights)
+            from nets import Denoise
+
+            v2 = torch.load(CKPT_DIR / "denoise.v2.pt", map_location="cpu")["model"]
+            model = Denoise.narrowed(v2, model.body[0].out_channels)
+            opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+            log("started from v2's weights, narrowed (checkpoints/denoise.v2.pt)")
     # An exponential moving average of the weights (the optimiser still sees only the raw weights:
     # Adam at lr 1e-3 as the paper says); validation scores both and keeps the better as "best".
     ema = None
