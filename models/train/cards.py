@@ -347,7 +347,7 @@ def denoise(m: dict) -> str:
         "and fine-tuned: the CPU preview runs the network on the whole preview-sized image, and v2 took 3.8 s "
         "at 1 MP there.",
         "v3 started from v2's weights: each hidden layer kept the 24 of its 32 channels with the largest "
-        "|incoming| × |outgoing| weights (`nets.Denoise.narrowed`), then trained on random 64×64 patches "
+        "|incoming| × |outgoing| weights (`nets.Denoise.load_narrowed`), then trained on random 64×64 patches "
         "(flips and 90° turns) of the training photographs in sRGB, every input clipped and rounded to 8 bits: "
         "10 % clean with σ 0, 10 % clean with their own Auto estimate (so Auto leaves a clean photo alone), "
         "30 % Gaussian noise with σ uniform in 0–55 (of 255) given as is, 30 % the same noise given the Auto "

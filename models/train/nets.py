@@ -54,31 +54,6 @@ def he_init(body: nn.Sequential) -> None:
             nn.init.zeros_(m.bias)
 
 
-def noise_body(first: nn.Conv2d, channels: int, depth: int, out: int) -> nn.Sequential:
-    """A denoiser's body: `first`, ReLU, (depth-2) x [conv3x3 C->C, ReLU], conv3x3 C->out; He
-    initialisation, the last layer scaled by 0.1 with zero bias (it starts near "no noise")."""
-    layers: list[nn.Module] = [first, nn.ReLU(inplace=True)]
-    for _ in range(depth - 2):
-        layers += [nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
-    layers.append(nn.Conv2d(channels, out, 3, padding=1))
-    body = nn.Sequential(*layers)
-    he_init(body)
-    with torch.no_grad():
-        last = body[-1]
-        assert isinstance(last, nn.Conv2d)
-        last.weight.mul_(0.1)
-        assert last.bias is not None
-        last.bias.zero_()
-    return body
-
-
-def with_level(x: torch.Tensor, sigma: torch.Tensor | None) -> torch.Tensor:
-    """x with the level map 5 sigma as a fourth channel: x's first channel times 0 plus 5 sigma, in
-    ONNX a Slice, Mul, Add (no Shape/ConstantOfShape), the same on every backend."""
-    assert sigma is not None, "the denoiser needs sigma"
-    return torch.cat([x, x[:, :1] * 0.0 + sigma * 5.0], dim=1)
-
-
 class Denoise(nn.Module):
     """A small DnCNN-style residual network: predicts the noise and subtracts it.
 
@@ -90,7 +65,7 @@ class Denoise(nn.Module):
     as a constant fourth channel of the first convolution (Cin = 4). The app feeds the Auto estimate
     (src/shared/effects/noise.ts) or a named level. v1 (sigma_input=False, Cin = 3) was blind; its
     weights started v2 (the sigma channel's weights at zero, so v2 at step 0 equalled v1).
-    v3 (the default, build()) is v2 narrowed to DENOISE_CHANNELS channels (narrowed()) and
+    v3 (the default, build()) is v2 narrowed to DENOISE_CHANNELS channels (load_narrowed) and
     fine-tuned: the CPU preview runs it on the whole preview-sized image, and v2's 48 k
     multiply-adds per pixel took 3.8 s at 1 MP there.
     """
@@ -99,18 +74,34 @@ class Denoise(nn.Module):
         super().__init__()
         self.sigma_input = sigma_input
         cin = 4 if sigma_input else 3
-        self.body = noise_body(nn.Conv2d(cin, channels, 3, padding=1), channels, depth, 3)
+        layers: list[nn.Module] = [nn.Conv2d(cin, channels, 3, padding=1), nn.ReLU(inplace=True)]
+        for _ in range(depth - 2):
+            layers += [nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
+        layers.append(nn.Conv2d(channels, 3, 3, padding=1))
+        self.body = nn.Sequential(*layers)
+        he_init(self.body)
+        with torch.no_grad():
+            last = self.body[-1]
+            assert isinstance(last, nn.Conv2d)
+            last.weight.mul_(0.1)
+            assert last.bias is not None
+            last.bias.zero_()
 
     def forward(self, x: torch.Tensor, sigma: torch.Tensor | None = None) -> torch.Tensor:
-        x_in = with_level(x, sigma) if self.sigma_input else x
+        if self.sigma_input:
+            assert sigma is not None, "the denoiser needs sigma"
+            # the level map as x's first channel times 0 plus 5 sigma: in ONNX a Slice, Mul, Add
+            # (no Shape/ConstantOfShape), the same on every backend
+            x_in = torch.cat([x, x[:, :1] * 0.0 + sigma * 5.0], dim=1)
+        else:
+            x_in = x
         return torch.clamp(x - self.body(x_in), 0.0, 1.0)
 
-    @staticmethod
-    def narrowed(wide: dict, channels: int) -> "Denoise":
-        """A narrower v2 (sigma input) started from a wider one's state dict: each hidden layer
-        keeps the `channels` channels with the largest |incoming| x |outgoing| weights."""
+    def load_narrowed(self, wide: dict) -> None:
+        """Start from a wider state dict (v2's, 32 channels): each hidden layer keeps this net's
+        number of channels, those with the largest |incoming| x |outgoing| weights."""
+        channels = self.body[0].out_channels
         convs = sorted({int(k.split(".")[1]) for k in wide if k.endswith(".weight")})
-        net = Denoise(channels=channels, depth=len(convs))
         sd = {k: v.clone() for k, v in wide.items()}
         prev = None
         for n, i in enumerate(convs):
@@ -123,8 +114,7 @@ class Denoise(nn.Module):
                 prev = torch.argsort(score, descending=True)[:channels].sort().values
                 w, b = w[prev], b[prev]
             sd[f"body.{i}.weight"], sd[f"body.{i}.bias"] = w, b
-        net.load_state_dict(sd)
-        return net
+        self.load_state_dict(sd)
 
 
 class Upscale2x(nn.Module):
@@ -168,7 +158,7 @@ class Upscale2x(nn.Module):
         return torch.clamp(F.pixel_shuffle(self.body(x) + self.skip(x), 2), 0.0, 1.0)
 
 
-# Denoise v3: v2 narrowed to this many channels and fine-tuned (Denoise.narrowed)
+# Denoise v3: v2 narrowed to this many channels and fine-tuned (Denoise.load_narrowed)
 DENOISE_CHANNELS = 24
 
 

@@ -8,7 +8,7 @@ Self-supervised on the cleaned wallpaper photos (collect.py):
 - denoise (v3, told sigma): 64x64 sRGB patches, clean or with Gaussian (sigma 0-55 of 255, given) or
   Poisson-Gaussian noise (the Auto estimate given), stored as 8 bits (denoise_batch); MSE, Adam
   with a cosine decay over each run; a fresh run starts from v2's weights narrowed to v3's channels
-  (nets.Denoise.narrowed, checkpoints/denoise.v2.pt; v2 started from v1's, denoise.v1.pt).
+  (nets.Denoise.load_narrowed, checkpoints/denoise.v2.pt; v2 started from v1's, denoise.v1.pt).
 - upscale2x (v2): 96x96 sRGB patches, downscaled 2x by area averaging or antialiased bicubic and
   stored as 8 bits; MSE against the original, Adam with a cosine decay over each run.
 The budget counts this run only; the checkpoint keeps the total steps and seconds across runs.
@@ -246,11 +246,7 @@ def main() -> None:
         ema_state = None
         if args.model == "denoise":
             # v3 starts from v2 narrowed to its channels (v2 started from the blind v1's weights)
-            from nets import Denoise
-
-            v2 = torch.load(CKPT_DIR / "denoise.v2.pt", map_location="cpu")["model"]
-            model = Denoise.narrowed(v2, model.body[0].out_channels)
-            opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+            model.load_narrowed(torch.load(CKPT_DIR / "denoise.v2.pt", map_location="cpu")["model"])
             log("started from v2's weights, narrowed (checkpoints/denoise.v2.pt)")
     # An exponential moving average of the weights (the optimiser still sees only the raw weights:
     # Adam at lr 1e-3 as the paper says); validation scores both and keeps the better as "best".
