@@ -45,6 +45,21 @@ const run = async (image: RgbaImage, stack: EffectStack, budget?: number) =>
 
 afterAll(() => renderer.dispose());
 
+/** A runner in this thread that says it has `lanes` lanes; `onEngine` counts its engine crops. */
+function lanesOf(lanes: number, onEngine: () => void = () => undefined): SessionRunner {
+  const local = new LocalRunner(ort);
+  return {
+    lanes,
+    prepare: (key, model) => local.prepare(key, model),
+    run: (key, model, feeds) => local.run(key, model, feeds),
+    engine: (job) => {
+      onEngine();
+      return local.engine(job);
+    },
+    dispose: () => local.dispose(),
+  };
+}
+
 describe('CPU render path (one ONNX model per stack)', () => {
   const image = testImage(37, 29);
 
@@ -220,15 +235,7 @@ describe('CPU render path (one ONNX model per stack)', () => {
       readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),
     );
     // Two "lanes" in this thread: what matters is how the renderer cuts and counts renders.
-    const local = new LocalRunner(ort);
-    const twoLanes: SessionRunner = {
-      lanes: 2,
-      prepare: (key, model) => local.prepare(key, model),
-      run: (key, model, feeds) => local.run(key, model, feeds),
-      engine: (job) => local.engine(job),
-      dispose: () => local.dispose(),
-    };
-    const withLanes = new CpuRenderer(twoLanes, async () => bytes);
+    const withLanes = new CpuRenderer(lanesOf(2), async () => bytes);
     const neural = new Map([['neural:fixture', neuralEffect('fixture', 'Fixture', 2)]]);
     const img = testImage(400, 400);
     const net = layoutStack(stackOf(layer('neural:fixture')), { neural });
@@ -247,25 +254,11 @@ describe('CPU render path (one ONNX model per stack)', () => {
 
   it("renders the engine's single crops on this thread's runner, bands on the lanes", async () => {
     const calls = { lanes: 0, local: 0 };
-    const counted = (
-      runner: LocalRunner,
-      key: 'lanes' | 'local',
-      lanes: number,
-    ): SessionRunner => ({
-      lanes,
-      prepare: (k, model) => runner.prepare(k, model),
-      run: (k, model, feeds) => runner.run(k, model, feeds),
-      engine: (job) => {
-        calls[key]++;
-        return runner.engine(job);
-      },
-      dispose: () => runner.dispose(),
-    });
-    const r = new CpuRenderer(counted(new LocalRunner(ort), 'lanes', 2), undefined, {
-      engine: true,
-      alwaysSideBySide: true,
-      local: counted(new LocalRunner(ort), 'local', 1),
-    });
+    const r = new CpuRenderer(
+      lanesOf(2, () => calls.lanes++),
+      undefined,
+      { engine: true, alwaysSideBySide: true, local: lanesOf(1, () => calls.local++) },
+    );
     const stack = layoutStack(stackOf(layer('contrast', { amount: 0.2 })));
     const small = await r.render(testImage(64, 48), stack);
     expect([small.tiles, calls.local, calls.lanes]).toEqual([1, 1, 0]);
