@@ -226,7 +226,7 @@ describe.each(MODES)('Write room ($name)', (mode) => {
       );
       expect(await page.getByTestId('write-stats').textContent()).toMatch(/^\s*[1-8] tokens/);
     },
-    // The first visit waits for the service worker to precache ~70 MB (ORT runtimes, models).
+    // The first visit waits for the service worker to precache ~84 MB (ORT runtimes, models).
     240_000,
   );
 });
