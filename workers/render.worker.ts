@@ -54,6 +54,11 @@ export interface RenderRequest {
   budget?: number;
   /** Render only this part of `image`, exactly as in the whole render (see StageRequest.region). */
   region?: { x: number; y: number; width: number; height: number };
+  /**
+   * A buffer the caller is done with, transferred (the frame this render replaces): the CPU path
+   * writes the result into it when it is the result's size, instead of into new memory.
+   */
+  into?: Uint8Array;
 }
 
 export interface RenderResult {
@@ -424,7 +429,10 @@ const api = {
     }
     // A render that changed nothing hands back the request's own buffer: shared memory cannot be
     // transferred (and stays the caller's), so it goes back as a copy.
-    if (data.buffer === request.image.data.buffer && isShared(data)) result.data = data.slice();
+    if (data.buffer === request.image.data.buffer && isShared(data)) {
+      const into = request.into;
+      result.data = into?.length === data.length ? (into.set(data), into) : data.slice();
+    }
     return transfer(result, [result.data.buffer]);
   },
 

@@ -48,10 +48,8 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
         fn: (api: Record<string, (...a: unknown[]) => Promise<unknown>>) => Promise<R>,
       ) => Promise<R>;
     };
-    type Hooks = {
-      render: (o: unknown) => Promise<{ data: Uint8Array }>;
-      renderCpuClient: Client;
-    };
+    type Render = (o: Record<string, unknown>) => Promise<{ data: Uint8Array }>;
+    type Hooks = { render: Render; renderOnCpuWorker: Render; renderCpuClient: Client };
     const hooks = (globalThis as unknown as { __atelier: Hooks }).__atelier;
     // In shared memory, as the Render room holds its preview source (renders read it in place).
     const makeImage = (width: number, height: number) => {
@@ -87,14 +85,35 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
     };
     const mp1 = makeImage(1024, 1024);
     const mp12 = makeImage(4000, 3000);
-    const fused = (image: typeof mp1, contrast = 0.2) =>
-      hooks.render({ image, stack: { effects: five(contrast) }, backend: 'wasm' });
+    // As in the Render room, each render is written into the pixels of the one before it (the
+    // frame it replaces; no new memory, see RenderOptions.into), unless `fresh`.
+    const spares = new Map<unknown, Uint8Array>();
+    const recycled = async (
+      via: Render,
+      key: unknown,
+      request: Record<string, unknown>,
+      fresh = false,
+    ) => {
+      const into = fresh ? undefined : spares.get(key);
+      const out = await via({ ...request, ...(into ? { into } : {}) });
+      if (!fresh) spares.set(key, out.data);
+      return out;
+    };
+    const stackOf = (contrast: number) => ({ effects: five(contrast) });
+    const fused = (image: typeof mp1, contrast = 0.2, fresh = false) =>
+      recycled(hooks.render, image, { image, stack: stackOf(contrast), backend: 'wasm' }, fresh);
+    // Each effect's render reads the one before; results no longer read are written into.
+    const free: Uint8Array[] = [];
     const perEffect = async (image: typeof mp1) => {
       let cur: { width: number; height: number; data: Uint8Array } = image;
       for (const e of five(0.2)) {
-        const out = await hooks.render({ image: cur, stack: { effects: [e] }, backend: 'wasm' });
+        const into = free.pop();
+        const request = { image: cur, stack: { effects: [e] }, backend: 'wasm' };
+        const out = await hooks.render({ ...request, ...(into ? { into } : {}) });
+        if (cur !== image) free.push(cur.data);
         cur = { width: image.width, height: image.height, data: out.data };
       }
+      free.push(cur.data);
     };
     const canvas = document.createElement('canvas');
     canvas.width = 1024;
@@ -132,6 +151,7 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
       const keep = (k: string, v: number) => i >= 0 && push(k, v);
       keep('fused1', await time(() => fused(mp1)));
       keep('canvas1', await time(canvasFilter));
+      keep('fresh1', await time(() => fused(mp1, 0.2, true)));
       // A parameter change: same structure, new uniforms, warm session.
       keep('preview1', await time(() => fused(mp1, 0.2 + 0.05 * (i + 5))));
     }
@@ -145,9 +165,11 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
     // side by side with the default one, before the 12 MP renders fill the heaps.
     await hooks.renderCpuClient.call((api) => api.configure!({ threads: 1 }));
     const oneThread = () =>
-      hooks.renderCpuClient.call((api) =>
-        api.render!({ image: mp1, stack: { effects: five(0.2) }, backend: 'wasm' }),
-      );
+      recycled(hooks.renderOnCpuWorker, 'one core', {
+        image: mp1,
+        stack: stackOf(0.2),
+        backend: 'wasm',
+      });
     // The same warm-up for the one-core worker (its own engine, no lanes).
     for (let i = 0; i < 30; i++) await oneThread();
     for (let i = 0; i < 7; i++) {
@@ -161,9 +183,9 @@ async function cpuBench(page: Page): Promise<{ t: Timings; threads: number }> {
     }
     // What the Render room does while a slider moves: the 12 MP photo rendered at screen size.
     const screen = (contrast: number) =>
-      hooks.render({
+      recycled(hooks.render, 'screen', {
         image: mp12,
-        stack: { effects: five(contrast) },
+        stack: stackOf(contrast),
         backend: 'wasm',
         size: { width: 1280, height: 960 },
       });
@@ -233,7 +255,7 @@ async function cpuRows(busy: boolean): Promise<void> {
         value: m('fused1') / 1.048576,
         unit: 'ms/MP',
         backend: 'wasm',
-        note: `${stack}; 1024×1024; median of ${t.fused1!.length}; CPU engine (WebAssembly SIMD) in all ${threads} cores' lanes; image in shared memory; ${load}`,
+        note: `${stack}; 1024×1024; median of ${t.fused1!.length}; CPU engine (WebAssembly SIMD) in all ${threads} cores' lanes; image in shared memory, each result written into the one before (as the Render room does); ${load}`,
       }),
       record({
         name: `render CPU path, 5-effect stack @12 MP vs @1 MP, per MP${tag}`,
@@ -251,7 +273,16 @@ async function cpuRows(busy: boolean): Promise<void> {
         ratio: m('canvas1') / m('fused1'),
         unit: 'ms',
         backend: 'wasm',
-        note: `ratio = canvas / ours (target ≥ 2); canvas: brightness/contrast/saturate/blur(3px) + gradient vignette + getImageData, sRGB approximations of our linear-light exposure/vignette; alternated, after both warmed up; ${load}`,
+        note: `ratio = canvas / ours (target ≥ 2); canvas: brightness/contrast/saturate/blur(3px) + gradient vignette + getImageData (new memory each time: it cannot be handed a buffer), sRGB approximations of our linear-light exposure/vignette; ours into the frame before; alternated, after both warmed up; ${load}`,
+      }),
+      record({
+        name: `render CPU path @1 MP, result in new memory${tag}`,
+        value: m('fresh1'),
+        baseline: m('fused1'),
+        ratio: m('fresh1') / m('fused1'),
+        unit: 'ms',
+        backend: 'wasm',
+        note: `the same render without the frame before to write into (a caller that keeps every result; ratio = new memory / reused, the page faults of a fresh 4 MB buffer); alternated with the rows above; ${load}`,
       }),
       record({
         name: `render CPU first render, cold worker @1 MP${tag}`,

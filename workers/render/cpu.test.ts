@@ -269,6 +269,27 @@ describe('CPU render path (one ONNX model per stack)', () => {
     await r.dispose();
   });
 
+  it('writes the result into the buffer it is handed, whole or in bands, and new memory when it does not fit', async () => {
+    const r = new CpuRenderer(lanesOf(2), undefined, { engine: true, alwaysSideBySide: true });
+    const stack = layoutStack(stackOf(layer('exposure', { ev: 0.5 }), layer('blur', { sigma: 2 })));
+    for (const img of [testImage(64, 48), testImage(400, 400)]) {
+      const expected = await r.render(img, stack);
+      // Several renders in a row: the bands' spare buffers are written into again each time.
+      for (let i = 0; i < 3; i++) {
+        const into = new Uint8Array(img.data.length).fill(7);
+        const out = await r.render(img, stack, { into });
+        expect(out.data).toBe(into);
+        expect(maxDiff(out.data, expected.data)).toBe(0);
+      }
+      const small = new Uint8Array(16);
+      const out = await r.render(img, stack, { into: small });
+      expect(out.data).not.toBe(small);
+      expect(maxDiff(out.data, expected.data)).toBe(0);
+      expect([...small]).toEqual(Array<number>(16).fill(0));
+    }
+    await r.dispose();
+  });
+
   it('inlines a neural image-to-image model into the stack (fixture net)', async () => {
     const bytes = new Uint8Array(
       readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),

@@ -23,6 +23,7 @@ import {
   type Tile,
 } from './image';
 import { LaneChoice } from './lane-choice';
+import { Spares } from './spares';
 import { retryLaneCrash, runTiles } from './lanes';
 import {
   LocalRunner,
@@ -48,6 +49,11 @@ export interface TileHooks {
    * (a region render): effects that read a pixel's place (vignette, grain) see frame coordinates.
    */
   frame?: { x: number; y: number; width: number; height: number };
+  /**
+   * A buffer the caller is done with, for the result to be written into when it is the
+   * result's size (see EngineJob.into); on the CPU engine only.
+   */
+  into?: Uint8Array;
 }
 
 /** A runner for `ort` in this thread, or the runner itself (e.g. the render worker's lanes). */
@@ -80,6 +86,8 @@ export class CpuRenderer {
    * costs ~6 ms of messages at 1 MP (Chromium), as much as a short stack's whole render.
    */
   readonly #local: SessionRunner | undefined;
+  /** Tile results already pasted, for the next render's tiles to be written into (./spares). */
+  readonly #spares = new Spares();
 
   /** `options.engine`: classic stacks on the CPU engine (otherwise every stack on ORT). */
   constructor(
@@ -137,23 +145,35 @@ export class CpuRenderer {
   }
 
   /**
-   * Renders one crop (no tiling); `owned` pixels may be handed to a lane without a copy;
-   * `proceed` may call the run off once a lane is free (see SessionRunner.run).
+   * Renders one crop (no tiling). `owned` pixels may be handed to a lane without a copy;
+   * `proceed` may call the run off once a lane is free (see SessionRunner.run); `into`: a buffer
+   * the engine may write the result into (see EngineJob.into; handed over to a lane).
    */
   async renderCrop(
     layout: StackLayout,
     pixels: Uint8Array,
     crop: { x: number; y: number; w: number; h: number },
     full: { width: number; height: number },
-    owned = false,
-    proceed?: () => boolean,
-    plan: EnginePlan | null = this.#plan(layout),
-    runner: SessionRunner = this.#runner,
+    options: {
+      owned?: boolean;
+      proceed?: () => boolean;
+      plan?: EnginePlan | null;
+      runner?: SessionRunner;
+      into?: Uint8Array;
+    } = {},
   ): Promise<Uint8Array> {
+    const { owned = false, proceed, into } = options;
+    const plan = options.plan === undefined ? this.#plan(layout) : options.plan;
+    const runner = options.runner ?? this.#runner;
     const transfer = owned ? [pixels.buffer as ArrayBuffer] : [];
     if (plan) {
       this.engineCrops += 1;
-      return runner.engine({ plan, pixels, crop, full }, transfer, proceed);
+      if (into && into.buffer instanceof ArrayBuffer) transfer.push(into.buffer);
+      return runner.engine(
+        { plan, pixels, crop, full, ...(into ? { into } : {}) },
+        transfer,
+        proceed,
+      );
     }
     const feeds: Feeds = {
       image: { type: 'uint8', data: pixels, dims: [1, crop.h, crop.w, 4] },
@@ -241,29 +261,40 @@ export class CpuRenderer {
       const crop = tiles[0]!.crop;
       // One crop of the engine's: rendered here when this thread has its own runner.
       const runner = plan && this.#local ? this.#local : this.#runner;
-      const data = await retryLaneCrash(() =>
-        this.renderCrop(
-          layout,
-          cropImage(image, crop),
-          place(crop),
-          full,
-          false,
-          undefined,
+      // A lane that died under it took `into` with it: the retry writes into new memory.
+      let into = hooks.into;
+      const data = await retryLaneCrash(() => {
+        const spare = into?.byteLength ? into : undefined;
+        into = undefined;
+        return this.renderCrop(layout, cropImage(image, crop), place(crop), full, {
           plan,
           runner,
-        ),
-      );
+          ...(spare ? { into: spare } : {}),
+        });
+      });
       await hooks.onTile?.(1, 1);
       return { data, tiles: 1 };
     }
-    const out = new Uint8Array(image.width * image.height * 4);
+    const bytes = image.width * image.height * 4;
+    const out = hooks.into?.length === bytes ? hooks.into : new Uint8Array(bytes);
+    // Each tile's result comes back in a spare buffer of an earlier render's tile, when there is one.
     await runTiles(
       image,
       tiles,
       lanes,
-      (pixels, crop, owned, live) =>
-        this.renderCrop(layout, pixels, place(crop), full, owned, live, plan),
-      (tile, result) => pasteTile(out, image.width, tile, result),
+      (pixels, crop, owned, live) => {
+        const into = plan ? this.#spares.take(crop.w * crop.h * 4) : undefined;
+        return this.renderCrop(layout, pixels, place(crop), full, {
+          owned,
+          proceed: live,
+          plan,
+          ...(into ? { into } : {}),
+        });
+      },
+      (tile, result) => {
+        pasteTile(out, image.width, tile, result);
+        if (plan) this.#spares.give(result);
+      },
       hooks.onTile,
     );
     return { data: out, tiles: tiles.length };

@@ -49,4 +49,18 @@ describe('LaneChoice', () => {
     expect(share(35, 60)).toBeLessThan(0.4);
     expect(share(80, 100)).toBeGreaterThan(0.6);
   });
+
+  it('takes the way not taken as soon as a try of it beats the way taken (figures from warm-up)', () => {
+    const choice = new LaneChoice(8);
+    // Side by side costs 80 while its lanes warm up (its first 2 renders), then 20; one lane 35.
+    let sides = 0;
+    const taken = drive(choice, 30, (side) => (side ? (sides++ < 2 ? 80 : 20) : 35));
+    // After the warm-up one lane is taken until the first try shows side by side faster; then
+    // side by side from the next render on (with a window of five it took until ~render 40).
+    const firstTry = taken.indexOf(true, 6);
+    expect(firstTry).toBe(8);
+    expect(taken.slice(firstTry + 1).filter((w) => w).length).toBeGreaterThan(
+      (taken.length - firstTry - 1) * 0.8,
+    );
+  });
 });

@@ -6,7 +6,9 @@
  * megapixel: the median of each way's last `WINDOW` renders, so that one render slowed by
  * something else does not turn the choice), and every `explore`-th render tries the other, so a
  * change in the machine's load shows within a few renders. The first render each way is left out
- * (it pays for compiling and starting up).
+ * (it pays for compiling and starting up). A try of the way not taken that beats the way taken
+ * replaces that way's figures (they are out of date: in the Room the lanes were still warming up
+ * when they were measured, and at one try in eight a window of five took 40 renders to refresh).
  */
 const WINDOW = 5;
 
@@ -43,7 +45,12 @@ export class LaneChoice {
     this.#seen[k]! += 1;
     if (this.#seen[k] === 1) return;
     const recent = this.#recent[k];
-    recent.push(ms / Math.max(1e-6, pixels / 1e6));
+    const cost = ms / Math.max(1e-6, pixels / 1e6);
+    const taken = this.#recent[1 - k]!;
+    if (recent.length && taken.length && median(recent) > median(taken) && cost < median(taken)) {
+      recent.length = 0;
+    }
+    recent.push(cost);
     if (recent.length > WINDOW) recent.shift();
   }
 

@@ -47,6 +47,12 @@ export interface StageRequest {
    * of the framed image (the output's pixels).
    */
   region?: { x: number; y: number; width: number; height: number };
+  /**
+   * A buffer the caller is done with (the frame this render replaces): the last stage may write
+   * the result into it when the result is its size and nothing is done to it after (see
+   * TileHooks.into).
+   */
+  into?: Uint8Array;
 }
 
 /**
@@ -306,6 +312,7 @@ export async function renderStages<R extends Resident = never>(
         keep: k < last && !needsPixels(plan.stages[k + 1]),
         origin: { image: input, key: originKey(k) },
         ...(region ? { frame: region.frame } : {}),
+        ...(k === last && request.into && !finalSize && !region ? { into: request.into } : {}),
       };
       const { width, height }: { width: number; height: number } = image;
       const out: StageOutput<R> & { width?: number; height?: number } =

@@ -8,6 +8,7 @@ import {
   renderClient,
   renderCpuClient,
   render,
+  renderOnCpuWorker,
   type ModelRegistration,
 } from './render-client';
 
@@ -16,6 +17,8 @@ export interface AtelierTestHooks {
   /** Renders with a fresh, dedicated worker per call pattern (benchmarks). */
   renderClient: typeof renderClient;
   renderCpuClient: typeof renderCpuClient;
+  /** `render` on the CPU-only worker (`renderCpuClient`). */
+  renderOnCpuWorker: typeof renderOnCpuWorker;
   /** The next GPU render loses its device after `tiles` tiles. */
   simulateDeviceLoss(tiles?: number): Promise<void>;
   /** A CPU render lane of the main render worker dies under its next run. */
@@ -37,6 +40,7 @@ if (enabled()) {
     render,
     renderClient,
     renderCpuClient,
+    renderOnCpuWorker,
     simulateDeviceLoss: (tiles = 1) =>
       renderClient.call((api) => api.simulateDeviceLoss(tiles), { lane: 'control' }),
     simulateLaneCrash: () =>

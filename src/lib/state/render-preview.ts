@@ -46,6 +46,11 @@ export interface PreviewHost {
   preview(): { sourceScale: number; box: { width: number; height: number } };
   /** Only this part of the source (a zoomed-in view; see RenderOptions.region), or the whole. */
   region?(): Region | undefined;
+  /**
+   * Pixels no longer shown (the frame the last paint replaced), once: the next render writes its
+   * result into them when the size is the same (no new memory; see RenderOptions.into).
+   */
+  spare?(): Promise<Uint8Array | Uint8ClampedArray | undefined>;
   /** A finished render whose source is still the room's: paint it (`region`: the part it is). */
   paint(outcome: RenderOutcome, region?: Region, stack?: EffectStack): void;
   /** The loop started (true) or ended (false). */
@@ -105,8 +110,9 @@ export class PreviewScheduler {
     this.#host.busy(true);
     try {
       while (this.#pending) {
+        const into = await this.#host.spare?.();
         const source = this.#host.source();
-        if (!source) break;
+        if (!source || !this.#pending) break;
         const stack = this.#pending;
         this.#pending = null;
         const controller = new AbortController();
@@ -122,6 +128,7 @@ export class PreviewScheduler {
             signal: controller.signal,
             backend: settings.backend,
             ...(region ? { region } : {}),
+            ...(into ? { into } : {}),
           });
           if (!controller.signal.aborted && this.#host.source() === source) {
             this.#lastPaint = performance.now();

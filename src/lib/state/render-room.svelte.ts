@@ -8,6 +8,7 @@
  *
  * Every change saves the draft (debounced, and on `pagehide`), so a reload loses nothing.
  */
+import { tick } from 'svelte';
 import { neuralEffects, type NeuralEffectInfo, type RenderOutcome } from '../compute/render-client';
 import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { db } from '../db/instance';
@@ -80,6 +81,8 @@ class RenderRoomState {
   #shared: { of: Rgba; pixels: Rgba } | null = null;
   /** The last rendered preview frame. */
   frame = $state.raw<Rgba | null>(null);
+  /** The frame the last paint replaced: the next preview is written into its pixels. */
+  #retired: Rgba | null = null;
   /** Frames painted since the room opened (tests and the bench wait on it). */
   frames = $state(0);
   showBefore = $state(false);
@@ -133,7 +136,16 @@ class RenderRoomState {
     pixels: (source) => (this.#shared?.of === source ? this.#shared.pixels : source),
     stack: () => this.viewStack,
     preview: () => ({ sourceScale: this.#scale, box: this.#viewport }),
+    spare: async () => {
+      // Once the effects that showed it have re-run with the new frame (the histogram, the
+      // navigator): after that nothing reads it.
+      await tick();
+      const retired = this.#retired;
+      this.#retired = null;
+      return retired?.data;
+    },
     paint: (outcome) => {
+      this.#retired = this.frame;
       this.frame = toRgba(outcome);
       this.frames += 1;
       if (this.#prefetchDue) {
@@ -255,6 +267,7 @@ class RenderRoomState {
       // Previews read the source from shared memory: no copy per render.
       this.#shared = { of: source, pixels: sharedPixels(source) };
       this.frame = null;
+      this.#retired = null;
       this.look = null;
       this.#recorder.reset();
       const stack = (version && versionStack(version)) ?? draft?.stack ?? { effects: [] };

@@ -65,6 +65,12 @@ export interface EngineJob {
   pixels: Uint8Array;
   crop: { x: number; y: number; w: number; h: number };
   full: { width: number; height: number };
+  /**
+   * A buffer the result may be written into (one the caller is done with): used when it is the
+   * result's size, so no new memory is touched. Writing a fresh 4 MB buffer costs ~14 ms of page
+   * faults in Chromium here (a reused one ~0.1 ms), more than half of a five-effect render.
+   */
+  into?: Uint8Array;
 }
 
 const TABLE_BYTES = 2 * 4097 * 4;
@@ -113,7 +119,7 @@ export class CpuEngine {
     if (need > 0) memory.grow(Math.ceil(need / PAGE));
   }
 
-  /** Renders `job` and returns the crop's new RGBA8 bytes. */
+  /** Renders `job` and returns the crop's new RGBA8 bytes (in `job.into` when it fits). */
   render(job: EngineJob): Uint8Array {
     const { plan, pixels, crop, full } = job;
     const { w, h } = crop;
@@ -183,6 +189,10 @@ export class CpuEngine {
         cur = dst;
       });
     }
-    return new Uint8Array(x.memory.buffer, output, px * 4).slice();
+    const result = new Uint8Array(x.memory.buffer, output, px * 4);
+    const into = job.into;
+    if (into?.length !== px * 4) return result.slice();
+    into.set(result);
+    return into;
   }
 }
