@@ -140,6 +140,18 @@ describe('tiles', () => {
       pasteTile(out, w, tile, cropImage({ width: w, height: h, data }, tile.crop));
     }
     expect(out).toEqual(data);
+    // Bands as wide as the image (the lanes' tiles), each pasted in one copy.
+    const big = {
+      width: 400,
+      height: 400,
+      data: new Uint8Array(400 * 400 * 4).map((_, i) => i % 253),
+    };
+    const bands = planTiles(400, 400, 9, 1 << 20, 2);
+    expect(bands.length).toBeGreaterThan(1);
+    expect(bands.every((t) => t.crop.w === 400 && t.core.w === 400)).toBe(true);
+    const banded = new Uint8Array(big.data.length);
+    for (const tile of bands) pasteTile(banded, 400, tile, cropImage(big, tile.crop));
+    expect(banded).toEqual(big.data);
   });
 
   it('rejects a buffer of the wrong size', () => {

@@ -164,11 +164,19 @@ export function cropForLane(image: RgbaImage, rect: Rect): { pixels: Uint8Array;
   return { pixels, owned: pixels.buffer !== image.data.buffer };
 }
 
-/** Writes the core of a rendered tile (whose pixels cover `tile.crop`) into `out`. */
+/**
+ * Writes the core of a rendered tile (whose pixels cover `tile.crop`) into `out`: a band as wide
+ * as the image in one copy, other tiles row by row.
+ */
 export function pasteTile(out: Uint8Array, width: number, tile: Tile, pixels: Uint8Array): void {
   const { core, crop } = tile;
   const dx = core.x - crop.x;
   const dy = core.y - crop.y;
+  if (core.w === width && crop.w === width) {
+    const from = dy * crop.w * 4;
+    out.set(pixels.subarray(from, from + core.h * width * 4), core.y * width * 4);
+    return;
+  }
   for (let row = 0; row < core.h; row++) {
     const from = ((dy + row) * crop.w + dx) * 4;
     out.set(pixels.subarray(from, from + core.w * 4), ((core.y + row) * width + core.x) * 4);
