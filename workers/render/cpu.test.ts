@@ -290,6 +290,23 @@ describe('CPU render path (one ONNX model per stack)', () => {
     await r.dispose();
   });
 
+  it('reads tiles of shared pixels in place (rows a stride apart), as from copies', async () => {
+    const r = new CpuRenderer(lanesOf(2), undefined, { engine: true, alwaysSideBySide: true });
+    const stack = layoutStack(
+      stackOf(layer('contrast', { amount: 0.3 }), layer('blur', { sigma: 2 })),
+    );
+    const plain = testImage(400, 400);
+    const shared = new Uint8Array(new SharedArrayBuffer(plain.data.length));
+    shared.set(plain.data);
+    for (const budget of [90 * 90, 1 << 20]) {
+      const fromCopies = await r.render(plain, stack, { budget });
+      const inPlace = await r.render({ ...plain, data: shared }, stack, { budget });
+      expect(inPlace.tiles).toBeGreaterThan(1);
+      expect(maxDiff(inPlace.data, fromCopies.data)).toBe(0);
+    }
+    await r.dispose();
+  });
+
   it('inlines a neural image-to-image model into the stack (fixture net)', async () => {
     const bytes = new Uint8Array(
       readFileSync(join(import.meta.dirname, '../../test/fixtures/render/fixture-net.onnx')),

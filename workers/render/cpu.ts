@@ -147,7 +147,8 @@ export class CpuRenderer {
   /**
    * Renders one crop (no tiling). `owned` pixels may be handed to a lane without a copy;
    * `proceed` may call the run off once a lane is free (see SessionRunner.run); `into`: a buffer
-   * the engine may write the result into (see EngineJob.into; handed over to a lane).
+   * the engine may write the result into (see EngineJob.into; handed over to a lane); `stride`:
+   * pixels from one row of `pixels` to the next, when not the crop's width (the engine only).
    */
   async renderCrop(
     layout: StackLayout,
@@ -160,9 +161,10 @@ export class CpuRenderer {
       plan?: EnginePlan | null;
       runner?: SessionRunner;
       into?: Uint8Array;
+      stride?: number;
     } = {},
   ): Promise<Uint8Array> {
-    const { owned = false, proceed, into } = options;
+    const { owned = false, proceed, into, stride } = options;
     const plan = options.plan === undefined ? this.#plan(layout) : options.plan;
     const runner = options.runner ?? this.#runner;
     const transfer = owned ? [pixels.buffer as ArrayBuffer] : [];
@@ -170,7 +172,7 @@ export class CpuRenderer {
       this.engineCrops += 1;
       if (into && into.buffer instanceof ArrayBuffer) transfer.push(into.buffer);
       return runner.engine(
-        { plan, pixels, crop, full, ...(into ? { into } : {}) },
+        { plan, pixels, crop, full, ...(into ? { into } : {}), ...(stride ? { stride } : {}) },
         transfer,
         proceed,
       );
@@ -282,13 +284,14 @@ export class CpuRenderer {
       image,
       tiles,
       lanes,
-      (pixels, crop, owned, live) => {
+      ({ pixels, owned, stride }, crop, live) => {
         const into = plan ? this.#spares.take(crop.w * crop.h * 4) : undefined;
         return this.renderCrop(layout, pixels, place(crop), full, {
           owned,
           proceed: live,
           plan,
           ...(into ? { into } : {}),
+          ...(stride !== crop.w ? { stride } : {}),
         });
       },
       (tile, result) => {
@@ -296,6 +299,8 @@ export class CpuRenderer {
         if (plan) this.#spares.give(result);
       },
       hooks.onTile,
+      // The engine reads its tiles in place from shared pixels (ORT takes copies).
+      !!plan,
     );
     return { data: out, tiles: tiles.length };
   }

@@ -109,7 +109,7 @@ describe('tiles', () => {
     expect(planTiles(4000, 3000, 9, 1 << 20, 2)).toEqual(planTiles(4000, 3000, 9, 1 << 20));
   });
 
-  it('a full-width band of shared pixels is a view; anything else an owned copy', () => {
+  it('a full-width band of shared pixels is a view; anything else an owned copy (unless strided)', () => {
     const w = 20;
     const h = 10;
     const plain = new Uint8Array(w * h * 4).map((_, i) => i % 251);
@@ -128,7 +128,19 @@ describe('tiles', () => {
       expect(copy.owned).toBe(true);
       expect(copy.pixels.buffer).not.toBe(data.buffer);
       expect([...copy.pixels]).toEqual([...cropImage({ width: w, height: h, data: plain }, rect)]);
+      expect(copy.stride).toBe(rect.w);
     }
+    // For a reader of strided rows (the CPU engine) any crop of shared pixels is a view.
+    const rect = { x: 2, y: 3, w: 5, h: 4 };
+    const strided = cropForLane({ width: w, height: h, data: shared }, rect, true);
+    expect(strided.owned).toBe(false);
+    expect(strided.pixels.buffer).toBe(shared.buffer);
+    expect(strided.stride).toBe(w);
+    const rows = Array.from({ length: rect.h }, (_, r) => [
+      ...strided.pixels.subarray(r * w * 4, r * w * 4 + rect.w * 4),
+    ]).flat();
+    expect(rows).toEqual([...cropImage({ width: w, height: h, data: plain }, rect)]);
+    expect(strided.pixels.length).toBe(((rect.h - 1) * w + rect.w) * 4);
   });
 
   it('crop then paste reproduces the image', () => {

@@ -8,7 +8,7 @@
  * `retryLaneCrash`).
  */
 import { RenderError } from '../../src/shared/errors/render';
-import { cropForLane, type Rect, type RgbaImage, type Tile } from './image';
+import { cropForLane, type LaneCrop, type Rect, type RgbaImage, type Tile } from './image';
 import type { EngineJob } from './engine/engine';
 import type { LaneReply, LaneRequest } from './lane.worker';
 import { buffersOf, RunCalledOff, type Feeds, type SessionRunner } from './session-runner';
@@ -217,26 +217,27 @@ export async function retryLaneCrash<T>(attempt: () => Promise<T>): Promise<T> {
 
 /**
  * Renders `tiles` of `image` side by side in `lanes` lanes: each tile's crop (a view of shared
- * pixels, else an owned copy) goes to `run`, again once if its lane died under it, and the result
- * to `paste`; `onTile(done, total)` after each (throw to stop). `live()`, passed to `run`, turns
- * false once the render stopped (a tile still waiting for a lane is then called off).
+ * pixels, else an owned copy; `strided`: see cropForLane) goes to `run`, again once if its lane
+ * died under it, and the result to `paste`; `onTile(done, total)` after each (throw to stop).
+ * `live()`, passed to `run`, turns false once the render stopped (a tile still waiting for a
+ * lane is then called off).
  * @throws whatever `run` or `onTile` throws first.
  */
 export async function runTiles(
   image: RgbaImage,
   tiles: Tile[],
   lanes: number,
-  run: (pixels: Uint8Array, crop: Rect, owned: boolean, live: () => boolean) => Promise<Uint8Array>,
+  run: (crop: LaneCrop, rect: Rect, live: () => boolean) => Promise<Uint8Array>,
   paste: (tile: Tile, result: Uint8Array) => void,
   onTile?: (done: number, total: number) => void | Promise<void>,
+  strided = false,
 ): Promise<void> {
   let done = 0;
   await eachConcurrently(tiles.length, tilesInFlight(lanes), async (i, live) => {
     const tile = tiles[i]!;
-    const result = await retryLaneCrash(() => {
-      const { pixels, owned } = cropForLane(image, tile.crop);
-      return run(pixels, tile.crop, owned, live);
-    });
+    const result = await retryLaneCrash(() =>
+      run(cropForLane(image, tile.crop, strided), tile.crop, live),
+    );
     paste(tile, result);
     await onTile?.(++done, tiles.length);
   });

@@ -135,7 +135,7 @@ export class CpuScaler {
         image,
         tiles,
         lanes,
-        (pixels, crop, owned, live) =>
+        ({ pixels, owned }, crop, live) =>
           this.#runner.run(
             this.#key(stage),
             () => this.#model(stage),

@@ -135,6 +135,21 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     expect(maxDiff(whole(big, stack), await node(big, stack))).toBeLessThanOrEqual(1);
   });
 
+  it('reads a crop in place from the rows of a larger image (stride), as from its copy', () => {
+    const big = testImage(97, 83);
+    const stack = stacks[0]![1];
+    const plan = planEngine(layoutStack(stack))!;
+    const crop = { x: 13, y: 7, w: 40, h: 30 };
+    const view = big.data.subarray((crop.y * big.width + crop.x) * 4);
+    const copy = cropImage(big, crop);
+    const inPlace = engine.render({ plan, pixels: view, crop, full: big, stride: big.width });
+    expect(maxDiff(inPlace, engine.render({ plan, pixels: copy, crop, full: big }))).toBe(0);
+    // Without the stride the same view reads the wrong rows.
+    expect(
+      maxDiff(engine.render({ plan, pixels: view, crop, full: big }), inPlace),
+    ).toBeGreaterThan(0);
+  });
+
   it('tiles (crops with their halo, pasted) equal the whole image', () => {
     const big = testImage(97, 83);
     const stack = stacks[2]![1];

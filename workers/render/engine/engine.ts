@@ -71,6 +71,11 @@ export interface EngineJob {
    * faults in Chromium here (a reused one ~0.1 ms), more than half of a five-effect render.
    */
   into?: Uint8Array;
+  /**
+   * Pixels from one row of `pixels` to the next when not `crop.w`: `pixels` is then a view of a
+   * larger image's rows (shared memory) from the crop's first pixel, read in place.
+   */
+  stride?: number;
 }
 
 const TABLE_BYTES = 2 * 4097 * 4;
@@ -159,7 +164,15 @@ export class CpuEngine {
     plan.steps.forEach((s, k) => {
       if ('weights' in s) f32.set(s.weights, weights[k]! / 4);
     });
-    new Uint8Array(heap, input, px * 4).set(pixels.subarray(0, px * 4));
+    const stride = job.stride ?? w;
+    if (stride === w) new Uint8Array(heap, input, px * 4).set(pixels.subarray(0, px * 4));
+    else {
+      const heapBytes = new Uint8Array(heap);
+      for (let row = 0; row < h; row++) {
+        const from = row * stride * 4;
+        heapBytes.set(pixels.subarray(from, from + w * 4), input + row * w * 4);
+      }
+    }
     x.frame(w, h, crop.x, crop.y, full.width, full.height, scratch);
 
     const pre = runs[0]!;
