@@ -140,7 +140,7 @@ describe('CPU engine (WebAssembly) vs the Node reference renderer', () => {
     const stack = stacks[0]![1];
     const plan = planEngine(layoutStack(stack))!;
     const crop = { x: 13, y: 7, w: 40, h: 30 };
-    const view = big.data.subarray((crop.y * big.width + crop.x) * 4);
+    const view = (big.data as Uint8Array).subarray((crop.y * big.width + crop.x) * 4);
     const copy = cropImage(big, crop);
     const inPlace = engine.render({ plan, pixels: view, crop, full: big, stride: big.width });
     expect(maxDiff(inPlace, engine.render({ plan, pixels: copy, crop, full: big }))).toBe(0);
