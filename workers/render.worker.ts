@@ -258,15 +258,6 @@ const api = {
     alwaysSideBySide = options.sideBySide === 'always';
   },
 
-  /**
-   * Starts what a first render on `backend` needs (the GPU device, or the CPU path's lanes), so
-   * that it does not wait for them: the Render room calls it when it opens.
-   */
-  async warm(backend: BackendPreference = 'auto'): Promise<void> {
-    await loadManifest();
-    if ((await pickBackend(backend)) === 'wasm') await getCpu();
-  },
-
   /** The neural effects available (from models/manifest.json and registered models). */
   async neuralEffects(): Promise<NeuralEffectInfo[]> {
     await loadManifest();

@@ -195,14 +195,6 @@ export function renderOnCpuWorker(options: RenderOptions): Promise<RenderResult>
   return runOn(renderCpuClient, options, 'wasm');
 }
 
-/**
- * Starts the render worker's path for `backend` (its GPU device, or its CPU lanes) ahead of the
- * first render. Failures are left to that render to report.
- */
-export function warmRenderer(backend: BackendPreference = 'auto'): Promise<void> {
-  return renderClient.call((api) => api.warm(backend), { lane: 'control' }).catch(() => undefined);
-}
-
 /** The neural effects the render worker found in models/manifest.json. */
 export function neuralEffects(): Promise<NeuralEffectInfo[]> {
   return renderClient.call((api) => api.neuralEffects(), { lane: 'control' });

@@ -9,12 +9,7 @@
  * Every change saves the draft (debounced, and on `pagehide`), so a reload loses nothing.
  */
 import { tick } from 'svelte';
-import {
-  neuralEffects,
-  warmRenderer,
-  type NeuralEffectInfo,
-  type RenderOutcome,
-} from '../compute/render-client';
+import { neuralEffects, type NeuralEffectInfo, type RenderOutcome } from '../compute/render-client';
 import { sharedPixels } from '../../shared/compute/shared-pixels';
 import { db } from '../db/instance';
 import { clearDraft, latestDraft, loadDraft, mirrorDraft, saveDraft } from '../db/drafts';
@@ -58,7 +53,6 @@ import {
 import { EditRecorder } from './render-edit-events';
 import { autoColorLayer, lookFromPair, lookFromReference, type LookResult } from './render-look';
 import { renderPresets } from './render-presets.svelte';
-import { settings } from './settings.svelte';
 import { noticeFor, PreviewScheduler } from './render-preview';
 import { RenderDetail } from './render-detail.svelte';
 import { renderView, type Framing } from './render-room-view.svelte';
@@ -201,8 +195,6 @@ class RenderRoomState {
       });
       globalThis.addEventListener?.('pagehide', this.#flushDraft);
     }
-    // The first preview then finds the render path started (the lanes take ~100 ms to start).
-    void warmRenderer(settings.backend);
     await Promise.all([this.refreshWorks(), this.refreshPresets(), this.#loadNeural()]);
     const wanted = hashWorkId() ?? (await latestDraft(db))?.workId ?? null;
     if (wanted && wanted !== this.work?.id && this.works.some((w) => w.id === wanted)) {
