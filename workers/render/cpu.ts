@@ -263,15 +263,13 @@ export class CpuRenderer {
       const crop = tiles[0]!.crop;
       // One crop of the engine's: rendered here when this thread has its own runner.
       const runner = plan && this.#local ? this.#local : this.#runner;
-      // A lane that died under it took `into` with it: the retry writes into new memory.
-      let into = hooks.into;
+      // A lane that died under it took `into` with it (detached): the retry writes into new memory.
       const data = await retryLaneCrash(() => {
-        const spare = into?.byteLength ? into : undefined;
-        into = undefined;
+        const into = hooks.into?.byteLength ? hooks.into : undefined;
         return this.renderCrop(layout, cropImage(image, crop), place(crop), full, {
           plan,
           runner,
-          ...(spare ? { into: spare } : {}),
+          ...(into ? { into } : {}),
         });
       });
       await hooks.onTile?.(1, 1);

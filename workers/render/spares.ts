@@ -1,3 +1,5 @@
+import { isWholeBuffer } from '../../src/shared/compute/shared-pixels';
+
 /**
  * Spare pixel buffers: results already used (a tile pasted into its image), kept for the next
  * render's results of the same size to be written into. Memory that was never written costs
@@ -32,15 +34,7 @@ export class Spares {
    */
   give(buffer: Uint8Array): void {
     const bytes = buffer.byteLength;
-    if (
-      !(buffer.buffer instanceof ArrayBuffer) ||
-      buffer.byteOffset !== 0 ||
-      buffer.buffer.byteLength !== bytes ||
-      bytes === 0 ||
-      this.#bytes + bytes > MAX_BYTES
-    ) {
-      return;
-    }
+    if (!isWholeBuffer(buffer) || this.#bytes + bytes > MAX_BYTES) return;
     const list = this.#bySize.get(bytes) ?? [];
     if (list.length >= PER_SIZE || list.includes(buffer)) return;
     list.push(buffer);

@@ -16,7 +16,7 @@ import type { EffectStack } from '../../shared/effects/types';
 import { abortError } from '../../shared/errors/compute';
 import { GPU_FAILURE_CODES } from '../../shared/errors/render';
 import { hasCode } from '../../shared/errors/base';
-import { isShared } from '../../shared/compute/shared-pixels';
+import { isShared, isWholeBuffer } from '../../shared/compute/shared-pixels';
 import { WorkerClient } from './worker-client';
 
 const createWorker = () =>
@@ -92,16 +92,6 @@ export function registerModel(model: ModelRegistration): void {
   registered.push(model);
 }
 
-/**
- * `into` as a whole buffer the worker may take (a view of part of one, shared memory or a
- * detached buffer — one handed over by an earlier try — will not do).
- */
-function spareOf(into: Uint8Array | Uint8ClampedArray | undefined): Uint8Array | undefined {
-  if (!into || !(into.buffer instanceof ArrayBuffer) || into.byteLength === 0) return undefined;
-  if (into.byteOffset !== 0 || into.byteLength !== into.buffer.byteLength) return undefined;
-  return new Uint8Array(into.buffer);
-}
-
 async function runOn(
   client: WorkerClient<RenderApi>,
   options: RenderOptions,
@@ -116,7 +106,9 @@ async function runOn(
   const { width, height, data } = options.image;
   const shared = isShared(data);
   const pixels = shared ? data : data.slice();
-  const into = spareOf(options.into);
+  // Only a whole buffer may be handed over (one detached by an earlier try will not do).
+  const into =
+    options.into && isWholeBuffer(options.into) ? new Uint8Array(options.into.buffer) : undefined;
   const request = {
     jobId,
     image: { width, height, data: pixels },

@@ -18,6 +18,19 @@ export function isShared(data: ArrayBufferView): boolean {
   return typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer;
 }
 
+/**
+ * Whether `data` is the whole of an unshared, undetached ArrayBuffer: a buffer that may be
+ * transferred and written into again (not a view of part of one, nor shared memory).
+ */
+export function isWholeBuffer(data: ArrayBufferView): boolean {
+  return (
+    data.buffer instanceof ArrayBuffer &&
+    data.byteLength > 0 &&
+    data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength
+  );
+}
+
 /** A copy of `image` in shared memory, or `image` itself where shared memory is unavailable. */
 export function sharedPixels<T extends Pixels>(image: T): T {
   if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer !== 'function') return image;
